@@ -1,0 +1,191 @@
+"""Case files: TOML, validated by pydantic, with `extends =` inheritance and `--set` overrides."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import CaseError
+
+PATH_KEYS = ("network", "profiles")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TimeOptions(_Strict):
+    start: datetime | None = Field(None, description="first period, local time (CST)")
+    hours: int | None = Field(None, gt=0, description="number of hours (h)")
+    days: int | None = Field(None, gt=0, description="number of days (d)")
+
+    @model_validator(mode="after")
+    def _one_length(self):
+        if self.hours is not None and self.days is not None:
+            raise ValueError("give either hours or days, not both")
+        return self
+
+    @property
+    def length_h(self) -> float | None:
+        if self.days is not None:
+            return 24.0 * self.days
+        return None if self.hours is None else float(self.hours)
+
+
+class SolverOptions(_Strict):
+    mip_gap: float = Field(1e-3, ge=0, le=1, description="relative MIP gap (fraction, 0..1)")
+    time_limit_s: float = Field(300.0, gt=0, description="time limit per solve (s)")
+    threads: int = Field(1, ge=1, le=64, description="solver threads (count)")
+
+
+class ModelOptions(_Strict):
+    commitment: Literal["binary", "relaxed", "off"] = Field(
+        "off", description="binary | relaxed | off")
+    network: Literal["dc", "copperplate"] = Field("dc", description="dc | copperplate")
+    quadratic_cost_segments: int = Field(
+        10, ge=1, le=200, description="piecewise-linear segments per quadratic cost (count)")
+    value_of_lost_load_cny_per_mwh: float = Field(30000.0, gt=0, description="CNY/MWh")
+    excess_energy_penalty_cny_per_mwh: float = Field(30000.0, gt=0, description="CNY/MWh")
+    reserve_shortfall_penalty_cny_per_mwh: float = Field(10000.0, gt=0, description="CNY/MWh")
+    unserved_heat_penalty_cny_per_mwh_th: float = Field(20000.0, gt=0, description="CNY/MWh_th")
+    curtailment_cost_cny_per_mwh: float = Field(0.0, ge=0, description="CNY/MWh")
+
+
+class ReserveOptions(_Strict):
+    spinning_mw: float = Field(0.0, ge=0, description="constant spinning reserve (MW)")
+    spinning_pct_of_load: float = Field(0.0, ge=0, le=100, description="share of load (%)")
+    spinning_profile: str | None = Field(None, description="profile series of reserve (MW)")
+
+
+class Case(_Strict):
+    """A validated, frozen case. `source` is the file it came from (for error messages)."""
+
+    name: str = Field(..., min_length=1)
+    description: str = ""
+    network: Path = Field(..., description="pandapower JSON file")
+    profiles: Path | None = Field(None, description="profiles NetCDF file")
+    time: TimeOptions = TimeOptions()
+    solver: SolverOptions = SolverOptions()
+    model: ModelOptions = ModelOptions()
+    reserve: ReserveOptions = ReserveOptions()
+    technologies: dict[str, bool] = Field(
+        default_factory=dict, description="technology switches (true/false)")
+    overrides: dict[str, dict[str, dict[str, float | int | bool | str]]] = Field(
+        default_factory=dict, description="table -> asset -> column = value (column's unit)")
+    source: Path | None = Field(None, exclude=True)
+
+
+def deep_merge(base: dict, top: dict) -> dict:
+    """Merge `top` into a copy of `base`; tables merge key by key, values replace."""
+    out = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read_toml(path: Path) -> dict:
+    if not path.is_file():
+        raise CaseError(path, "(file)", "case file not found", "an existing .toml file")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseError(path, "(syntax)", str(exc), "valid TOML") from None
+
+
+def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict:
+    """Read one case file with its `extends` chain merged in; paths made absolute."""
+    path = Path(path).resolve()
+    if path in _seen:
+        raise CaseError(path, "extends", "circular inheritance", "a chain without loops")
+    raw = _read_toml(path)
+    for key in PATH_KEYS:
+        if isinstance(raw.get(key), str):
+            raw[key] = str((path.parent / raw[key]).resolve())
+    parent = raw.pop("extends", None)
+    raw.setdefault("name", path.stem)
+    if parent is None:
+        return raw
+    if not isinstance(parent, str):
+        raise CaseError(path, "extends", "must be a file name", "a path string")
+    base = load_raw(path.parent / parent, _seen + (path,))
+    base.pop("name", None)
+    base.pop("description", None)
+    return deep_merge(base, raw)
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_sets(raw: dict, sets: list[str], origin: str = "--set") -> dict:
+    """Apply `a.b.c=value` assignments (TOML values; bare words are strings)."""
+    out = copy.deepcopy(raw)
+    for item in sets:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise CaseError(origin, item, "not of the form key=value", "dotted.key=value")
+        parts = key.strip().split(".")
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise CaseError(origin, key, "path runs through a value", "a table key")
+        node[parts[-1]] = _parse_value(text.strip())
+    return out
+
+
+def _expected(loc: tuple) -> str:
+    node: Any = Case
+    for part in loc:
+        fields = getattr(node, "model_fields", None)
+        if not fields or part not in fields:
+            return ""
+        info = fields[part]
+        node = info.annotation
+        desc = info.description or ""
+    return desc
+
+
+def validate(raw: dict, source: Path | str) -> Case:
+    try:
+        return Case.model_validate({**raw, "source": source})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        problem = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        raise CaseError(source, key, problem, _expected(err["loc"])) from None
+
+
+def load_case(path: Path | str, sets: list[str] | None = None) -> Case:
+    """Load, inherit, override and validate a case file."""
+    raw = load_raw(Path(path))
+    if sets:
+        raw = apply_sets(raw, sets)
+    case = validate(raw, Path(path))
+    for key in PATH_KEYS:
+        value = getattr(case, key)
+        if value is not None and not Path(value).is_file():
+            raise CaseError(path, key, f"file not found: {value}", "an existing file")
+    return case
+
+
+def resolved_dict(case: Case) -> dict:
+    """The fully merged case as plain TOML-able data (no None values)."""
+
+    def strip(obj):
+        if isinstance(obj, dict):
+            return {k: strip(v) for k, v in obj.items() if v is not None}
+        return obj
+
+    return strip(case.model_dump(mode="json"))

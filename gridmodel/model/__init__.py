@@ -1,0 +1,1 @@
+"""Pyomo model: core (time, balances, objective) and one module per technology."""

@@ -1,0 +1,50 @@
+"""Small helpers shared by technology modules."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+import xarray as xr
+
+from ...units import units_of
+
+
+def steps(hours: float, dt_h: float) -> int:
+    """Whole time steps covering `hours` (at least 0)."""
+    return max(0, math.ceil(hours / dt_h - 1e-9))
+
+
+def profile(system, name, start: int, n: int) -> np.ndarray:
+    """A named profile series over [start, start+n), or ones when no series is named."""
+    if not isinstance(name, str) or not name:
+        return np.ones(n)
+    return np.asarray(system.series(name, start, start + n), dtype=float)
+
+
+def set_param_2d(param, assets, values: np.ndarray) -> None:
+    """Set a mutable Param[asset, t] from an (asset × t) array."""
+    for i, a in enumerate(assets):
+        for t, v in enumerate(values[i]):
+            param[a, t] = float(v)
+
+
+def values_2d(component, assets, n: int) -> np.ndarray:
+    """(asset × t) values of a Var or Expression indexed [asset, t]."""
+    out = np.zeros((len(assets), n))
+    for i, a in enumerate(assets):
+        for t in range(n):
+            out[i, t] = pyo.value(component[a, t], exception=False) or 0.0
+    return out
+
+
+def data_array(name: str, values: np.ndarray, dim: str, assets) -> xr.DataArray:
+    """A (time × asset) DataArray named `name` with units from its suffix."""
+    return xr.DataArray(np.asarray(values).T, dims=("time", dim),
+                        coords={dim: list(assets)}, name=name, attrs={"units": units_of(name)})
+
+
+def bus_map(table: pd.DataFrame, column: str = "bus") -> dict:
+    return table[column].to_dict()

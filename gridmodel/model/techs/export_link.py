@@ -1,0 +1,93 @@
+"""Tie lines and export links (inter-provincial AC ties, UHV DC links) to external systems.
+
+Per link: export (out of the province) and import (into it) in MW at the provincial bus,
+losses as a share of the sent power, a value for delivered exports and a price for imports,
+and optional hourly bounds on net export (`schedule_min_profile` / `schedule_max_profile`,
+series in MW; negative = net import).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ...errors import NetworkError
+from ...system import TableSpec
+from ._util import bus_map, data_array, profile, values_2d
+
+NAME = "export_link"
+SPEC = TableSpec("export_link", {
+    "bus": (None, "bus name (provincial end)"),
+    "p_export_max_mw": (None, "MW out of the province"),
+    "p_import_max_mw": (0.0, "MW into the province"),
+    "loss_pu": (0.0, "share of sent power lost (pu)"),
+    "export_value_cny_per_mwh": (0.0, "CNY per delivered MWh"),
+    "import_price_cny_per_mwh": (0.0, "CNY per imported MWh"),
+    "schedule_min_profile": ("", "series of minimum net export (MW)"),
+    "schedule_max_profile": ("", "series of maximum net export (MW)"),
+})
+
+
+def active(system) -> bool:
+    return len(system.table(NAME)) > 0
+
+
+def _check(table):
+    keep = 1 - table["loss_pu"]
+    bad = table.index[(table["import_price_cny_per_mwh"] < table[
+        "export_value_cny_per_mwh"] * keep * keep - 1e-9) & (table["p_import_max_mw"] > 0)]
+    if len(bad):
+        raise NetworkError("network", f"export_link.{bad[0]}.import_price_cny_per_mwh",
+                           "below the export value: buying and selling at once would pay",
+                           ">= export_value_cny_per_mwh × (1 - loss_pu)^2")
+
+
+def build(b, ctx) -> None:
+    table = ctx.system.table(NAME)
+    _check(table)
+    T, dt = b.model().T, ctx.dt_h
+    b.LINKS = pyo.Set(initialize=list(table.index), ordered=True)
+    b.export_max_mw = pyo.Param(b.LINKS, T, mutable=True, initialize=0.0)
+    b.import_max_mw = pyo.Param(b.LINKS, T, mutable=True, initialize=0.0)
+    b.net_export_min_mw = pyo.Param(b.LINKS, T, mutable=True, initialize=0.0)
+    b.export_mw = pyo.Var(b.LINKS, T, domain=pyo.NonNegativeReals)
+    b.import_mw = pyo.Var(b.LINKS, T, domain=pyo.NonNegativeReals)
+    b.export_limit = pyo.Constraint(b.LINKS, T, rule=lambda b, k, t: b.export_mw[k, t]
+                                    - b.import_mw[k, t] <= b.export_max_mw[k, t])
+    b.import_limit = pyo.Constraint(b.LINKS, T, rule=lambda b, k, t: b.import_mw[k, t]
+                                    <= b.import_max_mw[k, t])
+    b.export_cap = pyo.Constraint(b.LINKS, T, rule=lambda b, k, t: b.export_mw[k, t]
+                                  <= float(table.at[k, "p_export_max_mw"]))
+    b.schedule_min = pyo.Constraint(b.LINKS, T, rule=lambda b, k, t: b.export_mw[k, t]
+                                    - b.import_mw[k, t] >= b.net_export_min_mw[k, t])
+    keep = (1 - table["loss_pu"]).to_dict()
+    ctx.add_power(bus_map(table), b.export_mw, sign=-1.0)
+    ctx.add_power(bus_map(table), b.import_mw, sign=1.0, coef=keep)
+    value = table["export_value_cny_per_mwh"].to_dict()
+    price = table["import_price_cny_per_mwh"].to_dict()
+    ctx.add_cost("export_revenue", -dt * pyo.quicksum(
+        value[k] * keep[k] * b.export_mw[k, t] for k in b.LINKS for t in T))
+    ctx.add_cost("import_cost", dt * pyo.quicksum(
+        price[k] * b.import_mw[k, t] for k in b.LINKS for t in T))
+
+
+def update(b, ctx, start: int, state) -> None:
+    table, n = ctx.system.table(NAME), ctx.n_steps
+    for k, row in table.iterrows():
+        hi = profile(ctx.system, row.schedule_max_profile, start, n) * (
+            1.0 if row.schedule_max_profile else row.p_export_max_mw)
+        lo = profile(ctx.system, row.schedule_min_profile, start, n) * (
+            1.0 if row.schedule_min_profile else -row.p_import_max_mw)
+        for t in range(n):
+            b.export_max_mw[k, t] = float(min(hi[t], row.p_export_max_mw))
+            b.import_max_mw[k, t] = float(min(row.p_import_max_mw, max(0.0, -lo[t]))
+                                          if row.schedule_min_profile else row.p_import_max_mw)
+            b.net_export_min_mw[k, t] = float(max(lo[t], -row.p_import_max_mw))
+
+
+def extract(b, ctx) -> dict:
+    links, n = list(b.LINKS), ctx.n_steps
+    exp = values_2d(b.export_mw, links, n)
+    imp = values_2d(b.import_mw, links, n)
+    return {"export_link_export_mw": data_array("export_link_export_mw", exp, NAME, links),
+            "export_link_import_mw": data_array("export_link_import_mw", imp, NAME, links)}

@@ -1,0 +1,61 @@
+"""Wind and solar (pandapower sgen): hourly availability, curtailment as a decision."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ...system import TableSpec
+from ._util import bus_map, data_array, profile, values_2d
+
+NAME = "renewable"
+SPEC = TableSpec("renewable", {
+    "bus": (None, "bus name"),
+    "kind": (None, "wind | solar"),
+    "p_max_mw": (None, "MW installed"),
+    "profile": ("", "profile series of availability (pu of p_max_mw)"),
+})
+
+
+def active(system) -> bool:
+    return len(system.table(NAME)) > 0
+
+
+def build(b, ctx) -> None:
+    table = ctx.system.table(NAME)
+    T = b.model().T
+    b.UNITS = pyo.Set(initialize=list(table.index), ordered=True)
+    b.available_mw = pyo.Param(b.UNITS, T, mutable=True, initialize=0.0)
+    b.used_mw = pyo.Var(b.UNITS, T, domain=pyo.NonNegativeReals)
+    b.availability = pyo.Constraint(b.UNITS, T, rule=lambda b, r, t: b.used_mw[r, t]
+                                    <= b.available_mw[r, t])
+    ctx.add_power(bus_map(table), b.used_mw)
+    penalty = ctx.options.curtailment_cost_cny_per_mwh
+    if penalty:
+        ctx.add_cost("curtailment", ctx.dt_h * penalty * pyo.quicksum(
+            b.available_mw[r, t] - b.used_mw[r, t] for r in b.UNITS for t in T))
+
+
+def available_mw(system, start: int, n: int) -> np.ndarray:
+    table = system.table(NAME)
+    return np.array([row.p_max_mw * profile(system, row.profile, start, n)
+                     for _, row in table.iterrows()]).reshape(len(table), n)
+
+
+def update(b, ctx, start: int, state) -> None:
+    avail = available_mw(ctx.system, start, ctx.n_steps)
+    for i, r in enumerate(b.UNITS):
+        for t in range(ctx.n_steps):
+            b.available_mw[r, t] = float(avail[i, t])
+
+
+def extract(b, ctx) -> dict:
+    units, n = list(b.UNITS), ctx.n_steps
+    avail = np.array([[b.available_mw[r, t].value for t in range(n)] for r in units])
+    used = np.minimum(values_2d(b.used_mw, units, n), avail)
+    kind = ctx.system.table(NAME)["kind"]
+    out = [data_array("renewable_available_mw", avail, NAME, units),
+           data_array("renewable_used_mw", used, NAME, units),
+           data_array("renewable_curtailed_mw", avail - used, NAME, units)]
+    return {da.name: da.assign_coords(renewable_kind=(NAME, kind.loc[units].tolist()))
+            for da in out}

@@ -1,0 +1,372 @@
+"""Thermal (and any dispatchable pandapower gen): tight 3-binary unit commitment.
+
+Formulation: on/startup/shutdown logic; Rajan–Takriti min up/down with initial-state
+must-on/must-off Params; start-up/shut-down aware limits (Gentile et al. 2017); ramps with
+start-up/shut-down limits; convex piecewise-linear cost as an epigraph (quadratic costs become
+`quadratic_cost_segments` secants between p_min and p_max); no-load cost × on; off-time
+dependent start-up cost categories (Carrión–Arroyo lags). Commitment `off`: every unit online
+within [p_min, p_max]; `relaxed`: on/startup/shutdown continuous in [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ...errors import NetworkError
+from ...system import TableSpec
+from ._util import bus_map, data_array, steps, values_2d
+
+NAME = "thermal"
+INF = math.inf
+SPEC = TableSpec("thermal", {
+    "bus": (None, "bus name"),
+    "kind": ("coal", "label: coal, gas, hydro, chp ..."),
+    "p_min_mw": (0.0, "MW"),
+    "p_max_mw": (None, "MW"),
+    "cost_c0_cny_per_h": (0.0, "CNY/h when on (no-load)"),
+    "cost_c1_cny_per_mwh": (0.0, "CNY/MWh"),
+    "cost_c2_cny_per_mw2h": (0.0, "CNY/(MW^2 h)"),
+    "pwl_points": ("", "list of [p_from_mw, p_to_mw, slope_cny_per_mwh]"),
+    "min_up_h": (0.0, "h"),
+    "min_down_h": (0.0, "h"),
+    "ramp_up_mw_per_h": (INF, "MW/h"),
+    "ramp_down_mw_per_h": (INF, "MW/h"),
+    "startup_limit_mw": (INF, "MW (highest output in the start-up hour)"),
+    "shutdown_limit_mw": (INF, "MW (highest output before shut-down)"),
+    "startup_cost_cny": (0.0, "CNY per start (hot)"),
+    "startup_categories": ("", "list of [off_h_min, cost_cny], ascending"),
+    "initial_on": (1.0, "1 on / 0 off"),
+    "initial_time_in_state_h": (1.0e4, "h"),
+    "initial_p_mw": (math.nan, "MW (NaN = unknown, no ramp limit in the first hour)"),
+    "co2_t_per_mwh": (0.0, "t CO2/MWh"),
+    "coal_t_per_mwh": (0.0, "t standard coal/MWh"),
+    "committable": (True, "true/false"),
+})
+
+
+def active(system) -> bool:
+    return len(system.table(NAME)) > 0
+
+
+# ---- data preparation -------------------------------------------------------------------
+
+def cost_lines(row, segments: int) -> list[tuple[float, float]]:
+    """Epigraph lines (slope CNY/MWh, intercept CNY/h) of the unit's convex cost curve."""
+    if isinstance(row.pwl_points, (list, tuple)) and len(row.pwl_points):
+        return _pwl_lines(row)
+    c0, c1, c2 = row.cost_c0_cny_per_h, row.cost_c1_cny_per_mwh, row.cost_c2_cny_per_mw2h
+    if c2 < 0:
+        raise NetworkError("network", f"thermal.{row.name}.cost_c2_cny_per_mw2h",
+                           "negative quadratic cost is not convex", ">= 0")
+    lo, hi = row.p_min_mw, row.p_max_mw
+    if c2 == 0:
+        return [(c1, c0)]
+    if hi <= lo:
+        return [(c1 + 2 * c2 * hi, c0 - c2 * hi * hi)]
+    xs = np.linspace(lo, hi, segments + 1)
+    return [(c1 + c2 * (a + b), c0 - c2 * a * b) for a, b in zip(xs[:-1], xs[1:])]
+
+
+def _pwl_lines(row):
+    lines, cost = [], row.cost_c0_cny_per_h
+    slopes = [seg[2] for seg in row.pwl_points]
+    if any(b < a - 1e-12 for a, b in zip(slopes, slopes[1:])):
+        raise NetworkError("network", f"pwl_cost[{row.name}]", "slopes decrease (not convex)",
+                           "non-decreasing CNY/MWh slopes")
+    for p_from, p_to, slope in row.pwl_points:
+        lines.append((slope, cost - slope * p_from))
+        cost += slope * (p_to - p_from)
+    return lines
+
+
+def startup_categories(row, dt_h) -> list[tuple[int, float]]:
+    """(lag in steps, cost CNY) per start-up category; first = hot (lag 0)."""
+    cats = row.startup_categories
+    if not isinstance(cats, (list, tuple)) or not len(cats):
+        cats = [(0.0, row.startup_cost_cny)]
+    return [(steps(h, dt_h), float(c)) for h, c in cats]
+
+
+# ---- build ------------------------------------------------------------------------------
+
+def build(b, ctx) -> None:
+    table = ctx.system.table(NAME)
+    mode, dt = ctx.options.commitment, ctx.dt_h
+    units = list(table.index)
+    b.UNITS = pyo.Set(initialize=units, ordered=True)
+    committed = [g for g in units if mode != "off" and table.at[g, "committable"]]
+    b.COMMITTED = pyo.Set(initialize=committed, ordered=True)
+    p_min = table["p_min_mw"].to_dict()
+    p_max = table["p_max_mw"].to_dict()
+    b.p_min_mw = pyo.Param(b.UNITS, initialize=p_min)
+    b.p_max_mw = pyo.Param(b.UNITS, initialize=p_max)
+    domain = pyo.Binary if mode == "binary" else pyo.UnitInterval
+    b.on = pyo.Var(b.UNITS, ctx_T(b), domain=domain)
+    b.startup = pyo.Var(b.UNITS, ctx_T(b), domain=domain)
+    b.shutdown = pyo.Var(b.UNITS, ctx_T(b), domain=domain)
+    b.p_mw = pyo.Var(b.UNITS, ctx_T(b), domain=pyo.NonNegativeReals)
+    for g in units:
+        if g not in committed:
+            for t in ctx_T(b):
+                b.on[g, t].fix(1)
+                b.startup[g, t].fix(0)
+                b.shutdown[g, t].fix(0)
+    _build_state_params(b, ctx)
+    _build_limits(b, ctx, table)
+    _build_ramps(b, ctx, table)
+    if committed:
+        _build_logic(b, ctx, table)
+    _build_costs(b, ctx, table)
+    ctx.add_power(bus_map(table), b.p_mw)
+    b.dt_h = dt
+
+
+def ctx_T(b):
+    return b.model().T
+
+
+def _build_state_params(b, ctx):
+    T = ctx_T(b)
+    b.init_on = pyo.Param(b.UNITS, mutable=True, initialize=1.0)
+    b.init_p_mw = pyo.Param(b.UNITS, mutable=True, initialize=0.0)
+    b.ramp_up_first_mw = pyo.Param(b.UNITS, mutable=True, initialize=0.0)
+    b.ramp_down_first_mw = pyo.Param(b.UNITS, mutable=True, initialize=0.0)
+    b.must_on = pyo.Param(b.COMMITTED, T, mutable=True, initialize=0.0)
+    b.must_off = pyo.Param(b.COMMITTED, T, mutable=True, initialize=0.0)
+
+
+def _limit(table, g, col):
+    return min(max(table.at[g, col], table.at[g, "p_min_mw"]), table.at[g, "p_max_mw"])
+
+
+def _build_limits(b, ctx, table):
+    T, last = ctx_T(b), ctx.n_steps - 1
+    reserve = ctx.reserve_active
+    if reserve:
+        b.reserve_mw = pyo.Var(b.UNITS, T, domain=pyo.NonNegativeReals)
+        ctx.add_reserve(list(table.index), b.reserve_mw)
+    head = (lambda g, t: b.p_mw[g, t] + b.reserve_mw[g, t]) if reserve else (
+        lambda g, t: b.p_mw[g, t])
+    b.p_lower = pyo.Constraint(b.UNITS, T, rule=lambda b, g, t: b.p_mw[g, t]
+                               >= b.p_min_mw[g] * b.on[g, t])
+    su = {g: _limit(table, g, "startup_limit_mw") for g in b.UNITS}
+    sd = {g: _limit(table, g, "shutdown_limit_mw") for g in b.UNITS}
+    tight = {g: steps(table.at[g, "min_up_h"], ctx.dt_h) >= 2 for g in b.UNITS}
+
+    def upper_start(b, g, t):
+        rhs = b.p_max_mw[g] * b.on[g, t] - (b.p_max_mw[g] - su[g]) * b.startup[g, t]
+        if tight[g] and t < last:
+            rhs -= (b.p_max_mw[g] - sd[g]) * b.shutdown[g, t + 1]
+        return head(g, t) <= rhs
+
+    def upper_stop(b, g, t):
+        if tight[g] or t == last or sd[g] >= b.p_max_mw[g]:
+            return pyo.Constraint.Skip
+        return head(g, t) <= b.p_max_mw[g] * b.on[g, t] - (b.p_max_mw[g] - sd[g]) * b.shutdown[
+            g, t + 1]
+
+    b.p_upper = pyo.Constraint(b.UNITS, T, rule=upper_start)
+    b.p_upper_shutdown = pyo.Constraint(b.UNITS, T, rule=upper_stop)
+    b.head = head
+
+
+def _build_ramps(b, ctx, table):
+    T, dt = ctx_T(b), ctx.dt_h
+    ru = {g: table.at[g, "ramp_up_mw_per_h"] * dt for g in b.UNITS}
+    rd = {g: table.at[g, "ramp_down_mw_per_h"] * dt for g in b.UNITS}
+    su = {g: _limit(table, g, "startup_limit_mw") for g in b.UNITS}
+    sd = {g: _limit(table, g, "shutdown_limit_mw") for g in b.UNITS}
+    b.RAMP_UP_UNITS = pyo.Set(initialize=[g for g in b.UNITS if ru[g] < table.at[
+        g, "p_max_mw"] or su[g] < table.at[g, "p_max_mw"]], ordered=True)
+    b.RAMP_DOWN_UNITS = pyo.Set(initialize=[g for g in b.UNITS if rd[g] < table.at[
+        g, "p_max_mw"] or sd[g] < table.at[g, "p_max_mw"]], ordered=True)
+
+    def ramp_up(b, g, t):
+        if t == 0:
+            return b.head(g, 0) - b.init_p_mw[g] <= b.ramp_up_first_mw[g] + su[g] * b.startup[g, 0]
+        return b.head(g, t) - b.p_mw[g, t - 1] <= min(ru[g], 1e9) * b.on[g, t - 1] + su[
+            g] * b.startup[g, t]
+
+    def ramp_down(b, g, t):
+        if t == 0:
+            return b.init_p_mw[g] - b.p_mw[g, 0] <= b.ramp_down_first_mw[g] + sd[
+                g] * b.shutdown[g, 0]
+        return b.p_mw[g, t - 1] - b.p_mw[g, t] <= min(rd[g], 1e9) * b.on[g, t] + sd[
+            g] * b.shutdown[g, t]
+
+    b.ramp_up = pyo.Constraint(b.RAMP_UP_UNITS, T, rule=ramp_up)
+    b.ramp_down = pyo.Constraint(b.RAMP_DOWN_UNITS, T, rule=ramp_down)
+    b.ramp_up_step_mw, b.ramp_down_step_mw = ru, rd
+
+
+def _build_logic(b, ctx, table):
+    T, dt = ctx_T(b), ctx.dt_h
+    up = {g: steps(table.at[g, "min_up_h"], dt) for g in b.COMMITTED}
+    down = {g: steps(table.at[g, "min_down_h"], dt) for g in b.COMMITTED}
+
+    def logic(b, g, t):
+        prev = b.init_on[g] if t == 0 else b.on[g, t - 1]
+        return b.on[g, t] - prev == b.startup[g, t] - b.shutdown[g, t]
+
+    def min_up(b, g, t):
+        if up[g] <= 1:
+            return pyo.Constraint.Skip
+        return pyo.quicksum(b.startup[g, k] for k in range(max(0, t - up[g] + 1), t + 1)) \
+            <= b.on[g, t]
+
+    def min_down(b, g, t):
+        if down[g] <= 1:
+            return pyo.Constraint.Skip
+        return pyo.quicksum(b.shutdown[g, k] for k in range(max(0, t - down[g] + 1), t + 1)) \
+            <= 1 - b.on[g, t]
+
+    b.commitment_logic = pyo.Constraint(b.COMMITTED, T, rule=logic)
+    b.min_up_time = pyo.Constraint(b.COMMITTED, T, rule=min_up)
+    b.min_down_time = pyo.Constraint(b.COMMITTED, T, rule=min_down)
+    b.initial_must_on = pyo.Constraint(b.COMMITTED, T, rule=lambda b, g, t: b.on[g, t]
+                                       >= b.must_on[g, t])
+    b.initial_must_off = pyo.Constraint(b.COMMITTED, T, rule=lambda b, g, t: b.on[g, t]
+                                        <= 1 - b.must_off[g, t])
+    b.up_steps, b.down_steps = up, down
+
+
+def _build_costs(b, ctx, table):
+    T, dt = ctx_T(b), ctx.dt_h
+    lines = {g: cost_lines(table.loc[g], ctx.options.quadratic_cost_segments) for g in b.UNITS}
+    multi = [g for g in b.UNITS if len(lines[g]) > 1]
+    b.EPIGRAPH_UNITS = pyo.Set(initialize=multi, ordered=True)
+    b.cost_epigraph_cny_per_h = pyo.Var(b.EPIGRAPH_UNITS, T, domain=pyo.Reals)
+    b.LINES = pyo.Set(initialize=[(g, k) for g in multi for k in range(len(lines[g]))],
+                      dimen=2, ordered=True)
+    b.cost_line = pyo.Constraint(b.LINES, T, rule=lambda b, g, k, t: b.cost_epigraph_cny_per_h[
+        g, t] >= lines[g][k][0] * b.p_mw[g, t] + lines[g][k][1] * b.on[g, t])
+
+    def running(b, g, t):
+        if g in multi:
+            return b.cost_epigraph_cny_per_h[g, t]
+        return lines[g][0][0] * b.p_mw[g, t] + lines[g][0][1] * b.on[g, t]
+
+    b.running_cost_cny_per_h = pyo.Expression(b.UNITS, T, rule=running)
+    ctx.add_cost("thermal_running", dt * pyo.quicksum(
+        b.running_cost_cny_per_h[g, t] for g in b.UNITS for t in T))
+    _build_startup_costs(b, ctx, table)
+
+
+def _build_startup_costs(b, ctx, table):
+    T = ctx_T(b)
+    cats = {g: startup_categories(table.loc[g], ctx.dt_h) for g in b.COMMITTED}
+    keys = [(g, s) for g in b.COMMITTED for s, (_, c) in enumerate(cats[g]) if c > 0]
+    b.STARTUP_CATS = pyo.Set(initialize=keys, dimen=2, ordered=True)
+    b.startup_cost_cny = pyo.Var(b.COMMITTED, T, domain=pyo.NonNegativeReals)
+    b.prior_on_count = pyo.Param(b.STARTUP_CATS, T, mutable=True, initialize=0.0)
+
+    def category(b, g, s, t):
+        lag, cost = cats[g][s]
+        inside = pyo.quicksum(b.on[g, t - i] for i in range(1, lag + 1) if t - i >= 0)
+        return b.startup_cost_cny[g, t] >= cost * (b.startup[g, t] - inside
+                                                   - b.prior_on_count[g, s, t])
+
+    b.startup_cost_category = pyo.Constraint(b.STARTUP_CATS, T, rule=category)
+    b.categories = cats
+    ctx.add_cost("thermal_startup", pyo.quicksum(
+        b.startup_cost_cny[g, t] for g in b.COMMITTED for t in T))
+
+
+# ---- window data ------------------------------------------------------------------------
+
+def initial_state(table) -> dict:
+    """State before the first window, from the table's initial_* columns."""
+    return {g: {"on": float(r.initial_on), "time_in_state_h": float(r.initial_time_in_state_h),
+                "p_mw": float(r.initial_p_mw)} for g, r in table.iterrows()}
+
+
+def update(b, ctx, start: int, state: dict | None) -> None:
+    table = ctx.system.table(NAME)
+    state = state or initial_state(table)
+    n, dt = ctx.n_steps, ctx.dt_h
+    for g in b.UNITS:
+        s = state[g]
+        on = 1.0 if g not in b.COMMITTED else s["on"]
+        known = not math.isnan(s["p_mw"])
+        b.init_on[g] = on
+        b.init_p_mw[g] = s["p_mw"] * on if known else 0.0
+        big = float(table.at[g, "p_max_mw"])
+        b.ramp_up_first_mw[g] = min(b.ramp_up_step_mw[g], big) * on if known else big
+        b.ramp_down_first_mw[g] = min(b.ramp_down_step_mw[g], big) if known else big
+    b._time_in_state_h = {g: state[g]["time_in_state_h"] for g in b.UNITS}
+    for g in b.COMMITTED:
+        _set_initial_must(b, g, state[g], n, dt)
+    _set_prior_on(b, state, n, dt)
+
+
+def _set_initial_must(b, g, s, n, dt):
+    in_state = steps(s["time_in_state_h"] - 1e-9, dt) if s["time_in_state_h"] > 0 else 0
+    left_on = b.up_steps[g] - in_state if s["on"] >= 0.5 else 0
+    left_off = b.down_steps[g] - in_state if s["on"] < 0.5 else 0
+    for t in range(n):
+        b.must_on[g, t] = 1.0 if t < left_on else 0.0
+        b.must_off[g, t] = 1.0 if t < left_off else 0.0
+
+
+def _set_prior_on(b, state, n, dt):
+    """On-steps before the window within each category's look-back (for start-up costs)."""
+    for g, s in b.STARTUP_CATS:
+        lag = b.categories[g][s][0]
+        st = state[g]
+        off_steps = 0 if st["on"] >= 0.5 else steps(st["time_in_state_h"] - 1e-9, dt)
+        for t in range(n):
+            back = lag - t  # steps of the look-back that fall before the window
+            b.prior_on_count[g, s, t] = float(max(0, back - off_steps)) if back > 0 else 0.0
+
+
+def final_state(b, ctx, k: int) -> dict:
+    """Commitment, time in state and output after step k-1 of this window."""
+    out = {}
+    for g in b.UNITS:
+        on = [round(pyo.value(b.on[g, t])) for t in range(k)]
+        last = on[-1]
+        run = next((i for i, v in enumerate(reversed(on)) if v != last), k)
+        prior = b.init_on[g].value
+        before = 0.0
+        if run == k and round(prior) == last:
+            before = _prior_time(b, g)
+        out[g] = {"on": float(last), "time_in_state_h": run * ctx.dt_h + before,
+                  "p_mw": float(pyo.value(b.p_mw[g, k - 1]))}
+    return out
+
+
+def _prior_time(b, g):
+    return getattr(b, "_time_in_state_h", {}).get(g, 0.0)
+
+
+# ---- results ----------------------------------------------------------------------------
+
+def extract(b, ctx) -> dict:
+    table, n = ctx.system.table(NAME), ctx.n_steps
+    units = list(b.UNITS)
+    p = values_2d(b.p_mw, units, n)
+    on = np.round(values_2d(b.on, units, n), 6)
+    su = np.round(values_2d(b.startup, units, n), 6)
+    cost = values_2d(b.running_cost_cny_per_h, units, n) * ctx.dt_h
+    if len(b.COMMITTED):
+        start_cost = np.array([[pyo.value(b.startup_cost_cny[g, t]) if g in b.COMMITTED else 0.0
+                                for t in range(n)] for g in units])
+        cost = cost + start_cost
+    dt = ctx.dt_h
+    out = {
+        "thermal_p_mw": data_array("thermal_p_mw", p, NAME, units),
+        "thermal_on": data_array("thermal_on_count", on, NAME, units).rename("thermal_on_count"),
+        "thermal_startup_count": data_array("thermal_startup_count", su, NAME, units),
+        "thermal_cost_cny": data_array("thermal_cost_cny", cost, NAME, units),
+        "thermal_co2_t": data_array("thermal_co2_t", p * dt * table[
+            "co2_t_per_mwh"].to_numpy()[:, None], NAME, units),
+        "thermal_coal_t": data_array("thermal_coal_t", p * dt * table[
+            "coal_t_per_mwh"].to_numpy()[:, None], NAME, units),
+    }
+    if ctx.reserve_active:
+        out["thermal_reserve_mw"] = data_array("thermal_reserve_mw", values_2d(
+            b.reserve_mw, units, n), NAME, units)
+    return {v.name: v for v in out.values()}

@@ -1,0 +1,1 @@
+"""pandapower I/O, the adapter net → System, and the DC network (PTDF)."""

@@ -1,0 +1,60 @@
+"""DC network from pandapower: PTDF and branch ratings, via pandapower's own ppc conversion."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+import numpy as np
+import pandapower as pp
+import pandas as pd
+from pandapower.pypower.idx_brch import RATE_A, SHIFT
+from pandapower.pypower.makePTDF import makePTDF
+
+from ..errors import NetworkError
+from ..system import Network
+
+
+def _ppc_of(net, where):
+    work = copy.deepcopy(net)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pp.rundcpp(work, numba=False)
+    except Exception as exc:
+        raise NetworkError(where, "(topology)", f"DC power flow failed: {exc}",
+                           "a connected network with a slack") from None
+    return work._ppc, work._pd2ppc_lookups
+
+
+def _branch_names(net, lookups) -> list[tuple[str, int, int]]:
+    """(name, ppc row) for each line / trafo, in ppc order."""
+    rows = []
+    for table in ("line", "trafo"):
+        if table not in lookups["branch"]:
+            continue
+        start, _ = lookups["branch"][table]
+        for pos, idx in enumerate(net[table].index):
+            rows.append((f"{table}{idx}", start + pos, idx))
+    return rows
+
+
+def build_network(net, bus_names: dict[int, str], where) -> Network:
+    """PTDF (branch × named bus) and ratings in MW; 0 rating in pandapower = unlimited."""
+    ppc, lookups = _ppc_of(net, where)
+    branch = ppc["branch"]
+    if np.any(np.abs(branch[:, SHIFT].real) > 1e-9):
+        raise NetworkError(where, "trafo.shift_degree", "phase-shifting branches are not "
+                           "represented in the DC model", "shift_degree = 0")
+    slack = int(np.flatnonzero(ppc["bus"][:, 1] == 3)[0])
+    ptdf = makePTDF(ppc["baseMVA"], ppc["bus"].real, branch.real, slack)
+    bus_lookup = lookups["bus"]
+    cols = {name: ptdf[:, bus_lookup[idx]] for idx, name in bus_names.items()}
+    rows = [(name, row) for name, row, idx in _branch_names(net, lookups)
+            if net[name.rstrip("0123456789")].at[idx, "in_service"]]
+    data = np.array([[cols[b][row] for b in cols] for _, row in rows]).reshape(len(rows), -1)
+    data[np.abs(data) < 1e-10] = 0.0
+    ptdf_df = pd.DataFrame(data, index=[n for n, _ in rows], columns=list(cols))
+    rate = np.array([branch[row, RATE_A].real for _, row in rows])
+    rating = pd.Series(np.where(rate > 0, rate, np.inf), index=ptdf_df.index)
+    return Network(buses=tuple(bus_names.values()), ptdf=ptdf_df, rating_mw=rating)

@@ -1,0 +1,62 @@
+"""Results: one xarray.Dataset per run (time × asset, units on every variable); NetCDF I/O."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .units import units_of
+
+
+def core_arrays(values: dict, system) -> dict[str, xr.DataArray]:
+    """Bus and branch series from the core's solved values (bus × time arrays)."""
+    buses = list(system.network.buses)
+    out = {}
+    for name in ("unserved_mw", "excess_mw", "net_injection_mw"):
+        out[f"bus_{name}"] = xr.DataArray(values[name].T, dims=("time", "bus"),
+                                          coords={"bus": buses}, name=f"bus_{name}",
+                                          attrs={"units": units_of(name)})
+    ptdf = system.network.ptdf
+    if len(ptdf):
+        flows = ptdf.to_numpy() @ values["net_injection_mw"]
+        out["branch_flow_mw"] = xr.DataArray(flows.T, dims=("time", "branch"),
+                                             coords={"branch": list(ptdf.index)},
+                                             attrs={"units": "MW"})
+        rating = system.network.rating_mw.to_numpy()
+        out["branch_rating_mw"] = xr.DataArray(rating, dims=("branch",),
+                                               coords={"branch": list(ptdf.index)},
+                                               attrs={"units": "MW"})
+    if "unserved_heat_mw_th" in values:
+        zones = values["heat_zones"]
+        out["heat_zone_unserved_mw_th"] = xr.DataArray(
+            values["unserved_heat_mw_th"].T, dims=("time", "heat_zone"),
+            coords={"heat_zone": zones}, attrs={"units": "MW_th"})
+    if "reserve_shortfall_mw" in values:
+        out["reserve_shortfall_mw"] = xr.DataArray(values["reserve_shortfall_mw"], dims=("time",),
+                                                   attrs={"units": "MW"})
+    return out
+
+
+def make_dataset(arrays: dict[str, xr.DataArray], times: pd.DatetimeIndex, dt_h: float,
+                 attrs: dict | None = None) -> xr.Dataset:
+    ds = xr.Dataset({k: v for k, v in arrays.items()})
+    ds = ds.assign_coords(time=("time", times))
+    ds.attrs.update({"dt_h": dt_h, "time_zone": "UTC+8 (CST), period-beginning"})
+    ds.attrs.update(attrs or {})
+    return ds
+
+
+def write_netcdf(ds: xr.Dataset, path: Path) -> None:
+    ds.to_netcdf(path, engine="h5netcdf")
+
+
+def read_netcdf(path: Path) -> xr.Dataset:
+    return xr.load_dataset(path, engine="h5netcdf")
+
+
+def energy_mwh(da: xr.DataArray, dt_h: float) -> float:
+    """Sum over all dims of a MW (or MW_th) DataArray times dt_h."""
+    return float(np.nansum(da.values) * dt_h)

@@ -1,0 +1,111 @@
+"""One run: case → System → model → solve → Dataset → run folder (written atomically)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import tomli_w
+
+from . import kpi
+from .case import Case, resolved_dict
+from .errors import OutputExistsError
+from .model.core import build_model, core_values, extract, set_window
+from .model.techs import SPECS
+from .network.loader import system_from_case
+from .results import core_arrays, make_dataset, write_netcdf
+from .solve import Solver
+
+PACKAGES = ("gridmodel", "pyomo", "highspy", "pandapower", "xarray", "numpy", "pandas")
+
+
+@dataclass
+class RunOutcome:
+    dataset: object
+    summary: dict
+    info: dict
+    out_dir: Path | None = None
+
+
+def versions() -> dict:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = version(name)
+        except Exception:  # not installed as a distribution (e.g. running from source)
+            out[name] = "unknown"
+    return out
+
+
+def solve_case(case: Case) -> RunOutcome:
+    """Solve a case over its whole window (single model) and return results in memory."""
+    wall = time.perf_counter()
+    system = system_from_case(case, SPECS)
+    built = build_model(system, case.model, case.reserve, system.n_steps)
+    set_window(built, 0, None)
+    build_s = time.perf_counter() - wall
+    report = Solver(case.solver).solve(built.model)
+    arrays = extract(built)
+    core = core_values(built)
+    arrays.update(core_arrays(core, system))
+    ds = make_dataset(arrays, system.time, system.dt_h, {"case": case.name})
+    summary = {"status": report.status, "objective_cny": report.objective_cny}
+    summary.update(kpi.summary(ds))
+    summary.update({"mip_gap": report.mip_gap, "solve_time_s": report.solve_time_s,
+                    "wall_time_s": time.perf_counter() - wall})
+    info = {"case": case.name, "solve": report.to_dict(), "build_time_s": build_s,
+            "cost_breakdown_cny": core["cost_cny"], "versions": versions(),
+            "unserved_energy": kpi.unserved_events(ds)[:200],
+            "unserved_heat": kpi.unserved_events(ds, "heat_zone_unserved_mw_th")[:200],
+            "n_steps": system.n_steps, "dt_h": system.dt_h}
+    return RunOutcome(ds, summary, info)
+
+
+def default_out_dir(case: Case) -> Path:
+    return Path("results") / case.name
+
+
+def check_out_dir(out_dir: Path, force: bool) -> None:
+    if out_dir.exists() and not force:
+        raise OutputExistsError(f"{out_dir} exists; pass --force to replace it "
+                                "(nothing was overwritten)")
+
+
+def write_run(outcome: RunOutcome, case: Case, out_dir: Path, force: bool) -> Path:
+    """Write into a fresh temporary folder, then move it into place."""
+    check_out_dir(out_dir, force)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        write_netcdf(outcome.dataset, tmp / "results.nc")
+        (tmp / "summary.json").write_text(json.dumps(outcome.summary, indent=2) + "\n")
+        (tmp / "run.json").write_text(json.dumps(outcome.info, indent=2, default=str) + "\n")
+        (tmp / "case.resolved.toml").write_text(tomli_w.dumps(resolved_dict(case)))
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old.{os.getpid()}")
+            out_dir.rename(old)
+            tmp.rename(out_dir)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    outcome.out_dir = out_dir
+    return out_dir
+
+
+def run_case(case: Case, out_dir: Path | None = None, force: bool = False) -> RunOutcome:
+    out_dir = Path(out_dir) if out_dir else default_out_dir(case)
+    check_out_dir(out_dir, force)
+    outcome = solve_case(case)
+    outcome.info["wall_time_s"] = outcome.summary["wall_time_s"]
+    write_run(outcome, case, out_dir, force)
+    return outcome
