@@ -124,8 +124,7 @@ def _add_dc_flows(m, ctx):
     ptdf = {br: {b: v for b, v in net.ptdf.loc[br].items() if v != 0.0} for br in limited}
 
     def flow(m, br, t):
-        return pyo.quicksum((v * m.net_injection_mw[b, t] for b, v in ptdf[br].items()),
-                            linear=True)
+        return pyo.quicksum(v * m.net_injection_mw[b, t] for b, v in ptdf[br].items())
 
     m.flow_mw = pyo.Expression(m.BRANCH, m.T, rule=flow)
     m.flow_limit_forward = pyo.Constraint(

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandapower as pp
 import pandas as pd
-from pandapower.pypower.idx_brch import RATE_A, SHIFT
+from pandapower.pypower.idx_brch import SHIFT
 from pandapower.pypower.makePTDF import makePTDF
 
 from ..errors import NetworkError
@@ -52,9 +52,22 @@ def build_network(net, bus_names: dict[int, str], where) -> Network:
     cols = {name: ptdf[:, bus_lookup[idx]] for idx, name in bus_names.items()}
     rows = [(name, row) for name, row, idx in _branch_names(net, lookups)
             if net[name.rstrip("0123456789")].at[idx, "in_service"]]
-    data = np.array([[cols[b][row] for b in cols] for _, row in rows]).reshape(len(rows), -1)
+    data = np.array([[cols[b][row] for b in cols] for _, row in rows]).reshape(len(rows), len(cols))
     data[np.abs(data) < 1e-10] = 0.0
     ptdf_df = pd.DataFrame(data, index=[n for n, _ in rows], columns=list(cols))
-    rate = np.array([branch[row, RATE_A].real for _, row in rows])
-    rating = pd.Series(np.where(rate > 0, rate, np.inf), index=ptdf_df.index)
+    rating = pd.Series([_rating_mw(net, name) for name, _ in rows], index=ptdf_df.index,
+                       dtype=float)
     return Network(buses=tuple(bus_names.values()), ptdf=ptdf_df, rating_mw=rating)
+
+
+def _rating_mw(net, name: str) -> float:
+    """Thermal limit as pandapower's OPF sets it; no max_loading_percent = unlimited."""
+    table = name.rstrip("0123456789")
+    row = net[table].loc[int(name[len(table):])]
+    pct = row.get("max_loading_percent", np.nan)
+    if pct is None or not np.isfinite(pct):
+        return np.inf
+    if table == "line":
+        vn_kv = net.bus.at[row.from_bus, "vn_kv"]
+        return pct / 100 * row.max_i_ka * row.df * row.parallel * vn_kv * np.sqrt(3)
+    return pct / 100 * row.sn_mva * row.df * row.parallel

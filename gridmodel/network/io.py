@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from pathlib import Path
 
 import pandapower as pp
 
 from ..errors import NetworkError
+
+# pandapower logs a numba hint on every power flow; gridmodel does not need numba.
+logging.getLogger("pandapower").setLevel(logging.ERROR)
 
 
 def load_net(path: Path | str):

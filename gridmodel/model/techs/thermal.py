@@ -204,22 +204,19 @@ def _build_ramps(b, ctx, table):
 
 def _build_logic(b, ctx, table):
     T, dt = ctx_T(b), ctx.dt_h
-    up = {g: steps(table.at[g, "min_up_h"], dt) for g in b.COMMITTED}
-    down = {g: steps(table.at[g, "min_down_h"], dt) for g in b.COMMITTED}
+    # at least one step: this also keeps startup + shutdown <= 1 in every step
+    up = {g: max(1, steps(table.at[g, "min_up_h"], dt)) for g in b.COMMITTED}
+    down = {g: max(1, steps(table.at[g, "min_down_h"], dt)) for g in b.COMMITTED}
 
     def logic(b, g, t):
         prev = b.init_on[g] if t == 0 else b.on[g, t - 1]
         return b.on[g, t] - prev == b.startup[g, t] - b.shutdown[g, t]
 
     def min_up(b, g, t):
-        if up[g] <= 1:
-            return pyo.Constraint.Skip
         return pyo.quicksum(b.startup[g, k] for k in range(max(0, t - up[g] + 1), t + 1)) \
             <= b.on[g, t]
 
     def min_down(b, g, t):
-        if down[g] <= 1:
-            return pyo.Constraint.Skip
         return pyo.quicksum(b.shutdown[g, k] for k in range(max(0, t - down[g] + 1), t + 1)) \
             <= 1 - b.on[g, t]
 
