@@ -48,7 +48,7 @@ class ModelOptions(_Strict):
         "off", description="binary | relaxed | off")
     network: Literal["dc", "copperplate"] = Field("dc", description="dc | copperplate")
     quadratic_cost_segments: int = Field(
-        10, ge=1, le=200, description="piecewise-linear segments per quadratic cost (count)")
+        20, ge=1, le=200, description="piecewise-linear segments per quadratic cost (count)")
     value_of_lost_load_cny_per_mwh: float = Field(30000.0, gt=0, description="CNY/MWh")
     excess_energy_penalty_cny_per_mwh: float = Field(30000.0, gt=0, description="CNY/MWh")
     reserve_shortfall_penalty_cny_per_mwh: float = Field(10000.0, gt=0, description="CNY/MWh")

@@ -21,7 +21,7 @@ SetOpt = Annotated[Optional[list[str]], typer.Option(
 
 
 def _fail(exc: GridmodelError) -> None:
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 

@@ -1,0 +1,144 @@
+"""Round trips (pandapower JSON, NetCDF), case inheritance, CLI behaviour and bad input."""
+
+import json
+
+import numpy as np
+import pandapower as pp
+import pytest
+import xarray as xr
+from tiny import Tiny
+from typer.testing import CliRunner
+
+from gridmodel.case import load_case
+from gridmodel.cli import app
+from gridmodel.results import read_netcdf, write_netcdf
+
+runner = CliRunner()
+
+
+def _demo_like(tmp_path):
+    t = Tiny(2)
+    t.line(0, 1)
+    t.gen("coal", bus=0, p_min_mw=20, p_max_mw=100, c1=10, min_up_h=3.0, co2_t_per_mwh=0.9)
+    t.renewable("W", "wind", 50, bus=1, series=[0.2, 0.9, 0.5])
+    t.load("L", 80, bus=1, series=[0.5, 1.0, 0.8])
+    t.table("export_link", name="tie", bus=1, p_export_max_mw=30.0, export_value_cny_per_mwh=5.0)
+    return t, t.write(tmp_path, '[model]\ncommitment = "binary"\n')
+
+
+def test_extra_columns_and_tables_round_trip_through_pandapower_json(tmp_path):
+    t, _ = _demo_like(tmp_path)
+    net = pp.from_json(str(tmp_path / "net.json"))
+    assert net.gen.loc[0, "min_up_h"] == 3.0
+    assert net.gen.loc[0, "co2_t_per_mwh"] == 0.9
+    assert net.export_link.loc[0, "p_export_max_mw"] == 30.0
+    assert net.sgen.loc[0, "profile"] == "avail_W"
+
+
+def test_results_netcdf_round_trip_is_exact(tmp_path):
+    _, case_file = _demo_like(tmp_path)
+    from gridmodel.run import solve_case
+
+    ds = solve_case(load_case(case_file)).dataset
+    write_netcdf(ds, tmp_path / "r.nc")
+    back = read_netcdf(tmp_path / "r.nc")
+    xr.testing.assert_identical(ds, back)
+    assert all("units" in back[v].attrs for v in back.data_vars)
+
+
+def test_run_writes_folder_and_refuses_to_overwrite(tmp_path):
+    _, case_file = _demo_like(tmp_path)
+    out = tmp_path / "run"
+    first = runner.invoke(app, ["run", str(case_file), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    assert {p.name for p in out.iterdir()} == {"results.nc", "summary.json", "run.json",
+                                               "case.resolved.toml"}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "optimal"
+    (out / "mine.txt").write_text("keep me")
+    again = runner.invoke(app, ["run", str(case_file), "--out", str(out)])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert (out / "mine.txt").read_text() == "keep me"
+    forced = runner.invoke(app, ["run", str(case_file), "--out", str(out), "--force"])
+    assert forced.exit_code == 0 and not (out / "mine.txt").exists()
+
+
+def test_extends_deep_merges_and_set_overrides(tmp_path):
+    _demo_like(tmp_path)
+    (tmp_path / "child.toml").write_text(
+        'extends = "case.toml"\n[solver]\nmip_gap = 0.01\n[overrides.thermal.coal]\n'
+        'p_max_mw = 90.0\n')
+    case = load_case(tmp_path / "child.toml", ["model.network=copperplate"])
+    assert case.name == "child"
+    assert case.model.commitment == "binary"  # inherited
+    assert case.model.network == "copperplate"  # --set
+    assert case.solver.mip_gap == 0.01
+    assert case.overrides["thermal"]["coal"]["p_max_mw"] == 90.0
+
+
+@pytest.mark.parametrize("toml, key, words", [
+    ("[solver]\nmip_gapp = 0.1\n", "solver.mip_gapp", "unknown key"),
+    ("[solver]\nmip_gap = 'big'\n", "solver.mip_gap", "relative MIP gap"),
+    ("[model]\ncommitment = 'maybe'\n", "model.commitment", "binary | relaxed | off"),
+    ("[overrides.thermal.nope]\np_max_mw = 1.0\n", "overrides.thermal.nope", "unknown asset"),
+    ("[overrides.thermal.coal]\np_max = 1.0\n", "overrides.thermal.coal.p_max", "unknown column"),
+    ("[time]\nstart = 2020-01-01T00:00:00\n", "time.start", "not a profile time step"),
+])
+def test_bad_case_gives_one_clear_error(tmp_path, toml, key, words):
+    _demo_like(tmp_path)
+    (tmp_path / "bad.toml").write_text('extends = "case.toml"\n' + toml)
+    result = runner.invoke(app, ["validate", str(tmp_path / "bad.toml")])
+    assert result.exit_code == 2
+    assert "bad.toml" in result.output and key in result.output and words in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_profile_and_unknown_bus_are_named(tmp_path):
+    t, case_file = _demo_like(tmp_path)
+    t.net.sgen.loc[0, "profile"] = "no_such_series"
+    t.write(tmp_path)
+    result = runner.invoke(app, ["validate", str(case_file)])
+    assert result.exit_code == 2 and "no_such_series" in result.output
+    t.net.sgen.loc[0, "profile"] = "avail_W"
+    t.net.export_link.loc[0, "bus"] = 99
+    t.write(tmp_path)
+    result = runner.invoke(app, ["validate", str(case_file)])
+    assert result.exit_code == 2 and "export_link.bus" in result.output and "99" in result.output
+
+
+def test_unrepresentable_element_is_an_error(tmp_path):
+    t, case_file = _demo_like(tmp_path)
+    pp.create_dcline(t.net, t.buses[0], t.buses[1], 10, 0, 0, 1.0, 1.0)
+    t.write(tmp_path)
+    result = runner.invoke(app, ["validate", str(case_file)])
+    assert result.exit_code == 2 and "dcline" in result.output
+
+
+def test_validate_reports_counts(tmp_path):
+    _, case_file = _demo_like(tmp_path)
+    result = runner.invoke(app, ["validate", str(case_file)])
+    assert result.exit_code == 0
+    assert "2 buses" in result.output and "3 steps" in result.output
+
+
+def test_help_explains_commands():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0 and "run" in result.output and "validate" in result.output
+
+
+def test_half_hour_steps_give_same_energy_as_hourly(tmp_path):
+    """Same 2 h of load (80 MW then 40 MW) at 1 h and 0.5 h steps: same energy, same cost."""
+    def run(dt_h, values, folder):
+        t = Tiny()
+        t.gen("A", p_max_mw=100, c1=10)
+        t.load("L", 80, series=values)
+        from gridmodel.run import solve_case
+        from gridmodel.case import load_case as lc
+
+        return solve_case(lc(t.write(folder, dt_h=dt_h))).summary
+
+    hourly = run(1.0, [1.0, 0.5], tmp_path / "h")
+    half = run(0.5, [1.0, 1.0, 0.5, 0.5], tmp_path / "half")
+    assert hourly["load_mwh"] == pytest.approx(120) and half["load_mwh"] == pytest.approx(120)
+    assert hourly["objective_cny"] == pytest.approx(half["objective_cny"]) == pytest.approx(1200)
+    assert np.isclose(hourly["thermal_generation_mwh"], half["thermal_generation_mwh"])
