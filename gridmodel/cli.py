@@ -71,12 +71,12 @@ def run(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
 def validate(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
              set_: SetOpt = None) -> None:
     """Check the case, its network and its profiles without solving."""
-    from .model.techs import SPECS
+    from .model.techs import TECHNOLOGIES
     from .network.loader import system_from_case
 
     try:
         case = _load(case_file, set_)
-        system = system_from_case(case, SPECS)
+        system = system_from_case(case, TECHNOLOGIES)
     except GridmodelError as exc:
         _fail(exc)
     counts = ", ".join(f"{k}: {len(v)}" for k, v in system.tables.items())

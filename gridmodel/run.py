@@ -18,7 +18,7 @@ from . import kpi
 from .case import Case, resolved_dict
 from .errors import OutputExistsError
 from .model.core import build_model, core_values, extract, set_window
-from .model.techs import SPECS
+from .model.techs import TECHNOLOGIES
 from .network.loader import system_from_case
 from .results import core_arrays, make_dataset, write_netcdf
 from .solve import Solver
@@ -47,7 +47,7 @@ def versions() -> dict:
 def solve_case(case: Case) -> RunOutcome:
     """Solve a case over its whole window (single model) and return results in memory."""
     wall = time.perf_counter()
-    system = system_from_case(case, SPECS)
+    system = system_from_case(case, TECHNOLOGIES)
     built = build_model(system, case.model, case.reserve, system.n_steps)
     set_window(built, 0, None)
     build_s = time.perf_counter() - wall

@@ -39,6 +39,7 @@ class ModelContext:
     reserve_terms: list = field(default_factory=list)
     costs: dict = field(default_factory=dict)
     heat_zones: tuple[str, ...] = ()
+    fuel_terms: dict = field(default_factory=dict)
 
     @property
     def dt_h(self) -> float:
@@ -60,6 +61,10 @@ class ModelContext:
 
     def add_cost(self, name: str, expr):
         self.costs[name] = expr
+
+    def add_fuel(self, unit: str, component, key: str, coef: float = 1.0):
+        """Add coef × component[key, t] to thermal `unit`'s fuel-equivalent output."""
+        self.fuel_terms.setdefault(unit, []).append((component, key, coef))
 
 
 @dataclass

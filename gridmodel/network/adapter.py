@@ -133,6 +133,20 @@ def _loads(net, buses, where) -> pd.DataFrame:
     return df
 
 
+def _batteries(net, buses, where) -> pd.DataFrame:
+    """pandapower storage → battery table (power limits from max/min_p_mw or p_mw)."""
+    df = _live(net.storage).copy()
+    if not len(df):
+        return pd.DataFrame()
+    df.index = pd.Index(_unique_names(df, "storage"))
+    df["bus"] = _bus_of(df, buses, where, "storage")
+    p = df["p_mw"].abs()
+    df["p_in_max_mw"] = df["max_p_mw"].fillna(p) if "max_p_mw" in df else p
+    df["p_out_max_mw"] = (-df["min_p_mw"]).fillna(p) if "min_p_mw" in df else p
+    df["e_max_mwh"] = df["max_e_mwh"]
+    return df
+
+
 def _extra_table(net, table, buses, where) -> pd.DataFrame:
     if table not in net or not isinstance(net[table], pd.DataFrame) or not len(net[table]):
         return pd.DataFrame()
@@ -150,7 +164,7 @@ def raw_tables(net, where) -> dict[str, pd.DataFrame]:
     check_representable(net, where)
     buses = bus_names(net)
     tables = {"thermal": _thermal(net, buses, where), "renewable": _renewables(net, buses, where),
-              "load": _loads(net, buses, where)}
+              "load": _loads(net, buses, where), "battery": _batteries(net, buses, where)}
     extra = [k for k, v in net.items() if isinstance(v, pd.DataFrame)
              and k not in STANDARD_TABLES and not k.startswith(("res_", "_"))]
     for table in extra:

@@ -10,13 +10,18 @@ from .dc import build_network
 from .io import load_net
 
 
-def system_from_case(case: Case, specs: dict) -> System:
+def system_from_case(case: Case, techs: list) -> System:
+    """`techs`: the technology modules (their SPEC and optional prepare hooks)."""
+    specs = {tech.SPEC.table: tech.SPEC for tech in techs}
     net = load_net(case.network)
     where = case.network
     tables = adapter.raw_tables(net, where)
     tables = adapter.apply_switches(tables, case.technologies, case.source)
     tables = adapter.apply_overrides(tables, case.overrides, case.source)
     tables = adapter.finish_tables(tables, specs, where)
+    for tech in techs:
+        if hasattr(tech, "prepare") and tech.NAME in tables:
+            tables = tech.prepare(tables, where)
     profiles = load_profiles(case.profiles) if case.profiles else None
     window, times, dt_h = select_window(profiles, case)
     check_series(tables, window, case.profiles or case.source)

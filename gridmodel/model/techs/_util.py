@@ -48,3 +48,13 @@ def data_array(name: str, values: np.ndarray, dim: str, assets) -> xr.DataArray:
 
 def bus_map(table: pd.DataFrame, column: str = "bus") -> dict:
     return table[column].to_dict()
+
+
+def check_refs(table: pd.DataFrame, column: str, known, what: str, tech: str, where) -> None:
+    """Every value of table[column] must be one of `known` (zones, units ...)."""
+    from ...errors import NetworkError
+
+    bad = sorted(set(table[column]) - set(known))
+    if bad:
+        raise NetworkError(where, f"{tech}.{column}", f"unknown {what} {bad}",
+                           f"one of {sorted(known)}")

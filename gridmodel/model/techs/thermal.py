@@ -115,13 +115,24 @@ def build(b, ctx) -> None:
                 b.startup[g, t].fix(0)
                 b.shutdown[g, t].fix(0)
     _build_state_params(b, ctx)
-    _build_limits(b, ctx, table)
-    _build_ramps(b, ctx, table)
     if committed:
         _build_logic(b, ctx, table)
-    _build_costs(b, ctx, table)
     ctx.add_power(bus_map(table), b.p_mw)
-    b.dt_h = dt
+
+
+def finalize(b, ctx) -> None:
+    """Limits, ramps and costs act on the fuel-equivalent output p + Σ registered terms
+    (e.g. CHP: p + c_v·h), known only once every technology has been built."""
+    table = ctx.system.table(NAME)
+
+    def fuel(b, g, t):
+        extra = [coef * comp[key, t] for comp, key, coef in ctx.fuel_terms.get(g, [])]
+        return b.p_mw[g, t] + pyo.quicksum(extra) if extra else b.p_mw[g, t]
+
+    b.fuel_mw = pyo.Expression(b.UNITS, ctx_T(b), rule=fuel)
+    _build_limits(b, ctx, table)
+    _build_ramps(b, ctx, table)
+    _build_costs(b, ctx, table)
 
 
 def ctx_T(b):
@@ -148,9 +159,9 @@ def _build_limits(b, ctx, table):
     if reserve:
         b.reserve_mw = pyo.Var(b.UNITS, T, domain=pyo.NonNegativeReals)
         ctx.add_reserve(list(table.index), b.reserve_mw)
-    head = (lambda g, t: b.p_mw[g, t] + b.reserve_mw[g, t]) if reserve else (
-        lambda g, t: b.p_mw[g, t])
-    b.p_lower = pyo.Constraint(b.UNITS, T, rule=lambda b, g, t: b.p_mw[g, t]
+    head = (lambda g, t: b.fuel_mw[g, t] + b.reserve_mw[g, t]) if reserve else (
+        lambda g, t: b.fuel_mw[g, t])
+    b.p_lower = pyo.Constraint(b.UNITS, T, rule=lambda b, g, t: b.fuel_mw[g, t]
                                >= b.p_min_mw[g] * b.on[g, t])
     su = {g: _limit(table, g, "startup_limit_mw") for g in b.UNITS}
     sd = {g: _limit(table, g, "shutdown_limit_mw") for g in b.UNITS}
@@ -187,14 +198,14 @@ def _build_ramps(b, ctx, table):
     def ramp_up(b, g, t):
         if t == 0:
             return b.head(g, 0) - b.init_p_mw[g] <= b.ramp_up_first_mw[g] + su[g] * b.startup[g, 0]
-        return b.head(g, t) - b.p_mw[g, t - 1] <= min(ru[g], 1e9) * b.on[g, t - 1] + su[
+        return b.head(g, t) - b.fuel_mw[g, t - 1] <= min(ru[g], 1e9) * b.on[g, t - 1] + su[
             g] * b.startup[g, t]
 
     def ramp_down(b, g, t):
         if t == 0:
-            return b.init_p_mw[g] - b.p_mw[g, 0] <= b.ramp_down_first_mw[g] + sd[
+            return b.init_p_mw[g] - b.fuel_mw[g, 0] <= b.ramp_down_first_mw[g] + sd[
                 g] * b.shutdown[g, 0]
-        return b.p_mw[g, t - 1] - b.p_mw[g, t] <= min(rd[g], 1e9) * b.on[g, t] + sd[
+        return b.fuel_mw[g, t - 1] - b.fuel_mw[g, t] <= min(rd[g], 1e9) * b.on[g, t] + sd[
             g] * b.shutdown[g, t]
 
     b.ramp_up = pyo.Constraint(b.RAMP_UP_UNITS, T, rule=ramp_up)
@@ -239,12 +250,12 @@ def _build_costs(b, ctx, table):
     b.LINES = pyo.Set(initialize=[(g, k) for g in multi for k in range(len(lines[g]))],
                       dimen=2, ordered=True)
     b.cost_line = pyo.Constraint(b.LINES, T, rule=lambda b, g, k, t: b.cost_epigraph_cny_per_h[
-        g, t] >= lines[g][k][0] * b.p_mw[g, t] + lines[g][k][1] * b.on[g, t])
+        g, t] >= lines[g][k][0] * b.fuel_mw[g, t] + lines[g][k][1] * b.on[g, t])
 
     def running(b, g, t):
         if g in multi:
             return b.cost_epigraph_cny_per_h[g, t]
-        return lines[g][0][0] * b.p_mw[g, t] + lines[g][0][1] * b.on[g, t]
+        return lines[g][0][0] * b.fuel_mw[g, t] + lines[g][0][1] * b.on[g, t]
 
     b.running_cost_cny_per_h = pyo.Expression(b.UNITS, T, rule=running)
     ctx.add_cost("thermal_running", dt * pyo.quicksum(
@@ -331,7 +342,7 @@ def final_state(b, ctx, k: int) -> dict:
         if run == k and round(prior) == last:
             before = _prior_time(b, g)
         out[g] = {"on": float(last), "time_in_state_h": run * ctx.dt_h + before,
-                  "p_mw": float(pyo.value(b.p_mw[g, k - 1]))}
+                  "p_mw": float(pyo.value(b.fuel_mw[g, k - 1]))}
     return out
 
 
@@ -345,6 +356,7 @@ def extract(b, ctx) -> dict:
     table, n = ctx.system.table(NAME), ctx.n_steps
     units = list(b.UNITS)
     p = values_2d(b.p_mw, units, n)
+    fuel = values_2d(b.fuel_mw, units, n)
     on = np.round(values_2d(b.on, units, n), 6)
     su = np.round(values_2d(b.startup, units, n), 6)
     cost = values_2d(b.running_cost_cny_per_h, units, n) * ctx.dt_h
@@ -358,9 +370,9 @@ def extract(b, ctx) -> dict:
         "thermal_on": data_array("thermal_on_count", on, NAME, units).rename("thermal_on_count"),
         "thermal_startup_count": data_array("thermal_startup_count", su, NAME, units),
         "thermal_cost_cny": data_array("thermal_cost_cny", cost, NAME, units),
-        "thermal_co2_t": data_array("thermal_co2_t", p * dt * table[
+        "thermal_co2_t": data_array("thermal_co2_t", fuel * dt * table[
             "co2_t_per_mwh"].to_numpy()[:, None], NAME, units),
-        "thermal_coal_t": data_array("thermal_coal_t", p * dt * table[
+        "thermal_coal_t": data_array("thermal_coal_t", fuel * dt * table[
             "coal_t_per_mwh"].to_numpy()[:, None], NAME, units),
     }
     if ctx.reserve_active:

@@ -1,0 +1,115 @@
+"""Energy balance of a store, shared by battery, pumped hydro, hydro reservoirs and heat storage.
+
+soc[t] = soc[t-1]·(1 - loss_per_h)^dt_h + (eta_in·in[t] - out[t]/eta_out + inflow[t])·dt_h
+with soc[-1] a mutable Param (initial or carried-over state) and, when `cyclic`, soc at the
+window end ≥ soc at its start.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from ._util import data_array, values_2d
+
+
+def build_store(b, ctx, table, power: str, energy: str, inflow: bool = False) -> None:
+    """Declare in_<power>, out_<power>, soc_<energy> and their constraints on block b.
+
+    Table columns: e_max_<energy>, p_in_max_<power>, p_out_max_<power>, eta_in_pu,
+    eta_out_pu, loss_per_h, initial_soc_pu, cyclic.
+    """
+    T, dt = b.model().T, ctx.dt_h
+    names = list(table.index)
+    b.STORES = pyo.Set(initialize=names, ordered=True)
+    col = table.to_dict()
+    b.init_soc = pyo.Param(b.STORES, mutable=True, initialize=0.0)
+    b.inflow = pyo.Param(b.STORES, T, mutable=True, initialize=0.0)
+    ins = pyo.Var(b.STORES, T, bounds=lambda b, s, t: (0, col[f"p_in_max_{power}"][s]))
+    outs = pyo.Var(b.STORES, T, bounds=lambda b, s, t: (0, col[f"p_out_max_{power}"][s]))
+    soc = pyo.Var(b.STORES, T, bounds=lambda b, s, t: (
+        col.get(f"e_min_{energy}", {}).get(s, 0.0), col[f"e_max_{energy}"][s]))
+    b.add_component(f"in_{power}", ins)
+    b.add_component(f"out_{power}", outs)
+    b.add_component(f"soc_{energy}", soc)
+    keep = {s: (1 - col["loss_per_h"][s]) ** dt for s in names}
+
+    def balance(b, s, t):
+        prev = b.init_soc[s] if t == 0 else soc[s, t - 1]
+        flow = col["eta_in_pu"][s] * ins[s, t] - outs[s, t] / col["eta_out_pu"][s]
+        return soc[s, t] == keep[s] * prev + dt * (flow + (b.inflow[s, t] if inflow else 0))
+
+    b.soc_balance = pyo.Constraint(b.STORES, T, rule=balance)
+    last = ctx.n_steps - 1
+    cyclic = [s for s in names if bool(col["cyclic"][s])]
+    b.soc_cyclic = pyo.Constraint(cyclic, rule=lambda b, s: soc[s, last] >= b.init_soc[s])
+    b.store_names = (power, energy)
+
+
+def set_initial(b, table, energy: str, state: dict | None) -> None:
+    for s in b.STORES:
+        if state is not None:
+            b.init_soc[s] = state[s]
+        else:
+            b.init_soc[s] = float(table.at[s, "initial_soc_pu"] * table.at[s, f"e_max_{energy}"])
+
+
+def final_state(b, k: int) -> dict:
+    energy = b.store_names[1]
+    soc = getattr(b, f"soc_{energy}")
+    return {s: float(pyo.value(soc[s, k - 1])) for s in b.STORES}
+
+
+def extract_store(b, ctx, prefix: str, labels=("charge", "discharge")) -> dict:
+    """`<prefix>_<charge>_<power>`, `<prefix>_<discharge>_<power>`, `<prefix>_soc_<energy>`."""
+    power, energy = b.store_names
+    stores, n = list(b.STORES), ctx.n_steps
+    parts = ((labels[0], f"in_{power}", power), (labels[1], f"out_{power}", power),
+             ("soc", f"soc_{energy}", energy))
+    out = {}
+    for label, var, unit in parts:
+        name = f"{prefix}_{label}_{unit}"
+        out[name] = data_array(name, values_2d(getattr(b, var), stores, n), prefix, stores)
+    return out
+
+
+STORE_COLUMNS = {
+    "loss_per_h": (0.0, "share of content lost per hour (1/h)"),
+    "initial_soc_pu": (0.5, "pu of capacity"),
+    "cyclic": (True, "end-of-window content >= start"),
+}
+
+
+def store_spec_columns(power: str, energy: str, eta_in: float, eta_out: float) -> dict:
+    return {f"e_max_{energy}": (None, energy.replace("_", " ")),
+            f"p_in_max_{power}": (None, power), f"p_out_max_{power}": (None, power),
+            "eta_in_pu": (eta_in, "pu"), "eta_out_pu": (eta_out, "pu"), **STORE_COLUMNS}
+
+
+class ElectricStore:
+    """A technology object for a store at a bus (battery, pumped hydro): same interface as a
+    technology module."""
+
+    def __init__(self, name: str, eta_in: float, eta_out: float, labels=("charge", "discharge")):
+        from ...system import TableSpec
+
+        self.NAME, self.labels = name, labels
+        self.SPEC = TableSpec(name, {"bus": (None, "bus name"),
+                                     **store_spec_columns("mw", "mwh", eta_in, eta_out)})
+
+    def active(self, system) -> bool:
+        return len(system.table(self.NAME)) > 0
+
+    def build(self, b, ctx) -> None:
+        table = ctx.system.table(self.NAME)
+        build_store(b, ctx, table, "mw", "mwh")
+        ctx.add_power(table["bus"].to_dict(), b.out_mw)
+        ctx.add_power(table["bus"].to_dict(), b.in_mw, sign=-1.0)
+
+    def update(self, b, ctx, start, state) -> None:
+        set_initial(b, ctx.system.table(self.NAME), "mwh", state)
+
+    def final_state(self, b, ctx, k):
+        return final_state(b, k)
+
+    def extract(self, b, ctx) -> dict:
+        return extract_store(b, ctx, self.NAME, self.labels)

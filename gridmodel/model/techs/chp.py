@@ -1,0 +1,109 @@
+"""Coal CHP: the electric–heat operating region of a committed thermal unit, and retrofits.
+
+A CHP row names a thermal unit (committed and costed by the thermal module) and a heat zone.
+Heat h_mw_th comes from extraction; the thermal limits, ramps and cost act on the
+fuel-equivalent output p + c_v·h (registered here), which gives for extraction-condensing
+units:  p_min·on − c_v·h ≤ p ≤ p_max·on − c_v·h,  p ≥ c_b·h,  h ≤ h_max·on;
+for back-pressure units p = c_b·h.
+
+Flexibility retrofits (per unit, 0 = not fitted):
+- `min_load_pu`: lower minimum fuel-equivalent output (fraction of p_max; sets p_min).
+- `lpc_h_max_mw_th`: low-pressure-cylinder cut-off: extra heat beyond the back-pressure line
+  (not bound by p ≥ c_b·h), at the same power loss c_v per MW_th.
+- `bypass_h_max_mw_th`: turbine bypass heating: heat without power, costing
+  `bypass_fuel_per_heat_pu` MW of fuel-equivalent output per MW_th.
+- a heat accumulator at the plant is a `heat_storage` row in the unit's zone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ...errors import NetworkError
+from ...system import TableSpec
+from ._util import check_refs, data_array, values_2d
+
+NAME = "chp"
+SPEC = TableSpec(NAME, {
+    "unit": (None, "thermal unit name"),
+    "zone": (None, "heat zone name"),
+    "mode": ("extraction", "extraction | backpressure"),
+    "c_b_pu": (0.75, "MW per MW_th (back-pressure line)"),
+    "c_v_pu": (0.15, "MW fuel-equivalent per MW_th (power loss of extraction)"),
+    "h_max_mw_th": (None, "MW_th"),
+    "min_load_pu": (0.0, "pu of p_max (0 = unit's own p_min)"),
+    "lpc_h_max_mw_th": (0.0, "MW_th extra heat with LP cylinder cut off"),
+    "bypass_h_max_mw_th": (0.0, "MW_th bypass heat"),
+    "bypass_fuel_per_heat_pu": (0.4, "MW fuel-equivalent per MW_th of bypass heat"),
+})
+
+
+def active(system) -> bool:
+    return len(system.table(NAME)) > 0
+
+
+def prepare(tables: dict, where) -> dict:
+    """Check references; apply the minimum-load retrofit to the thermal table."""
+    chp = tables[NAME]
+    check_refs(chp, "unit", tables.get("thermal", []).index if "thermal" in tables else [],
+               "thermal units", NAME, where)
+    check_refs(chp, "zone", tables["heat_zone"].index if "heat_zone" in tables else [],
+               "heat zones", NAME, where)
+    bad = chp.index[~chp["mode"].isin(["extraction", "backpressure"])]
+    if len(bad):
+        raise NetworkError(where, f"chp.{bad[0]}.mode", "unknown mode", "extraction | backpressure")
+    thermal = tables["thermal"].copy()
+    for _, row in chp[chp["min_load_pu"] > 0].iterrows():
+        thermal.loc[row.unit, "p_min_mw"] = row.min_load_pu * thermal.at[row.unit, "p_max_mw"]
+    return {**tables, "thermal": thermal}
+
+
+def build(b, ctx) -> None:
+    table = ctx.system.table(NAME)
+    th = b.model().thermal_block
+    T = b.model().T
+    b.CHP = pyo.Set(initialize=list(table.index), ordered=True)
+    col = table.to_dict()
+    unit = col["unit"]
+    b.heat_mw_th = pyo.Var(b.CHP, T, domain=pyo.NonNegativeReals)
+    b.lpc_heat_mw_th = pyo.Var(b.CHP, T, domain=pyo.NonNegativeReals)
+    b.bypass_heat_mw_th = pyo.Var(b.CHP, T, domain=pyo.NonNegativeReals)
+    on = lambda c, t: th.on[unit[c], t]  # noqa: E731
+    b.heat_max = pyo.Constraint(b.CHP, T, rule=lambda b, c, t: b.heat_mw_th[c, t]
+                                <= col["h_max_mw_th"][c] * on(c, t))
+    b.lpc_max = pyo.Constraint(b.CHP, T, rule=lambda b, c, t: b.lpc_heat_mw_th[c, t]
+                               <= col["lpc_h_max_mw_th"][c] * on(c, t))
+    b.bypass_max = pyo.Constraint(b.CHP, T, rule=lambda b, c, t: b.bypass_heat_mw_th[c, t]
+                                  <= col["bypass_h_max_mw_th"][c] * on(c, t))
+
+    def backpressure_line(b, c, t):
+        lhs, rhs = th.p_mw[unit[c], t], col["c_b_pu"][c] * b.heat_mw_th[c, t]
+        return lhs == rhs if col["mode"][c] == "backpressure" else lhs >= rhs
+
+    b.chp_region_backpressure = pyo.Constraint(b.CHP, T, rule=backpressure_line)
+    for c in table.index:
+        ctx.add_fuel(unit[c], b.heat_mw_th, c, col["c_v_pu"][c])
+        ctx.add_fuel(unit[c], b.lpc_heat_mw_th, c, col["c_v_pu"][c])
+        ctx.add_fuel(unit[c], b.bypass_heat_mw_th, c, col["bypass_fuel_per_heat_pu"][c])
+    zone = col["zone"]
+    for var in (b.heat_mw_th, b.lpc_heat_mw_th, b.bypass_heat_mw_th):
+        ctx.add_heat(zone, var)
+
+
+def update(b, ctx, start, state) -> None:
+    """Nothing time-varying: the region is fixed; commitment state lives in thermal."""
+
+
+def extract(b, ctx) -> dict:
+    table, n = ctx.system.table(NAME), ctx.n_steps
+    cs = list(b.CHP)
+    th = b.model().thermal_block
+    power = np.array([[pyo.value(th.p_mw[table.at[c, "unit"], t]) for t in range(n)]
+                      for c in cs]).reshape(len(cs), n)
+    out = {"chp_heat_mw_th": values_2d(b.heat_mw_th, cs, n) + values_2d(
+        b.lpc_heat_mw_th, cs, n) + values_2d(b.bypass_heat_mw_th, cs, n),
+        "chp_lpc_heat_mw_th": values_2d(b.lpc_heat_mw_th, cs, n),
+        "chp_bypass_heat_mw_th": values_2d(b.bypass_heat_mw_th, cs, n),
+        "chp_p_mw": power}
+    return {k: data_array(k, v, NAME, cs) for k, v in out.items()}

@@ -1,0 +1,116 @@
+"""Heat-only sources feeding a zone: coal/gas heat-only boilers, electric boilers, heat pumps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ...system import TableSpec
+from . import heat_zone
+from ._util import bus_map, check_refs, data_array, values_2d
+
+
+def _zones_of(tables):
+    return tables["heat_zone"].index if "heat_zone" in tables else []
+
+
+class HeatBoiler:
+    """Heat-only boiler: heat ≤ h_max; cost, coal and CO2 per MWh_th (efficiency folded in)."""
+
+    NAME = "heat_boiler"
+    SPEC = TableSpec(NAME, {
+        "zone": (None, "heat zone name"),
+        "h_max_mw_th": (None, "MW_th"),
+        "cost_cny_per_mwh_th": (None, "CNY/MWh_th (fuel price / efficiency)"),
+        "coal_t_per_mwh_th": (0.0, "t standard coal/MWh_th"),
+        "co2_t_per_mwh_th": (0.0, "t CO2/MWh_th"),
+    })
+
+    def active(self, system):
+        return len(system.table(self.NAME)) > 0
+
+    def prepare(self, tables, where):
+        check_refs(tables[self.NAME], "zone", _zones_of(tables), "heat zones", self.NAME, where)
+        return tables
+
+    def build(self, b, ctx):
+        table = ctx.system.table(self.NAME)
+        T = b.model().T
+        hmax = table["h_max_mw_th"].to_dict()
+        b.UNITS = pyo.Set(initialize=list(table.index), ordered=True)
+        b.heat_mw_th = pyo.Var(b.UNITS, T, bounds=lambda b, u, t: (0, hmax[u]))
+        ctx.add_heat(table["zone"].to_dict(), b.heat_mw_th)
+        cost = table["cost_cny_per_mwh_th"].to_dict()
+        ctx.add_cost(self.NAME, ctx.dt_h * pyo.quicksum(
+            cost[u] * b.heat_mw_th[u, t] for u in b.UNITS for t in T))
+
+    def update(self, b, ctx, start, state):
+        """Nothing time-varying."""
+
+    def extract(self, b, ctx):
+        table, units, n = ctx.system.table(self.NAME), list(b.UNITS), ctx.n_steps
+        heat = values_2d(b.heat_mw_th, units, n)
+        dt = ctx.dt_h
+        return {k: data_array(k, v, self.NAME, units) for k, v in {
+            "heat_boiler_heat_mw_th": heat,
+            "heat_boiler_coal_t": heat * dt * table["coal_t_per_mwh_th"].to_numpy()[:, None],
+            "heat_boiler_co2_t": heat * dt * table["co2_t_per_mwh_th"].to_numpy()[:, None],
+        }.items()}
+
+
+class PowerToHeat:
+    """Electric boiler (fixed efficiency) or heat pump (COP from the zone's temperature):
+    consumes p_mw at a bus, delivers heat = cop[t] · p_mw to a zone."""
+
+    def __init__(self, name: str, columns: dict):
+        self.NAME = name
+        self.SPEC = TableSpec(name, {"bus": (None, "bus name"), "zone": (None, "heat zone name"),
+                                     "p_max_mw": (None, "MW electric"), **columns})
+
+    def active(self, system):
+        return len(system.table(self.NAME)) > 0
+
+    def prepare(self, tables, where):
+        check_refs(tables[self.NAME], "zone", _zones_of(tables), "heat zones", self.NAME, where)
+        return tables
+
+    def cop(self, system, row, start: int, n: int) -> np.ndarray:
+        if self.NAME == "electric_boiler":
+            return np.full(n, row.efficiency_pu)
+        temp = heat_zone.temperature_c(system, row.zone, start, n)
+        temp = np.zeros(n) if temp is None else temp
+        return np.maximum(row.cop_at_0c_pu + row.cop_per_c * temp, row.cop_min_pu)
+
+    def build(self, b, ctx):
+        table = ctx.system.table(self.NAME)
+        T = b.model().T
+        pmax = table["p_max_mw"].to_dict()
+        b.UNITS = pyo.Set(initialize=list(table.index), ordered=True)
+        b.cop_pu = pyo.Param(b.UNITS, T, mutable=True, initialize=1.0)
+        b.p_mw = pyo.Var(b.UNITS, T, bounds=lambda b, u, t: (0, pmax[u]))
+        b.heat_mw_th = pyo.Var(b.UNITS, T, domain=pyo.NonNegativeReals)
+        b.conversion = pyo.Constraint(b.UNITS, T, rule=lambda b, u, t: b.heat_mw_th[u, t]
+                                      == b.cop_pu[u, t] * b.p_mw[u, t])
+        ctx.add_power(bus_map(table), b.p_mw, sign=-1.0)
+        ctx.add_heat(table["zone"].to_dict(), b.heat_mw_th)
+
+    def update(self, b, ctx, start, state):
+        for u, row in ctx.system.table(self.NAME).iterrows():
+            cop = self.cop(ctx.system, row, start, ctx.n_steps)
+            for t in range(ctx.n_steps):
+                b.cop_pu[u, t] = float(cop[t])
+
+    def extract(self, b, ctx):
+        units, n = list(b.UNITS), ctx.n_steps
+        return {k: data_array(k, values_2d(getattr(b, v), units, n), self.NAME, units)
+                for k, v in ((f"{self.NAME}_consumption_mw", "p_mw"),
+                             (f"{self.NAME}_heat_mw_th", "heat_mw_th"))}
+
+
+HEAT_BOILER = HeatBoiler()
+ELECTRIC_BOILER = PowerToHeat("electric_boiler", {
+    "efficiency_pu": (0.99, "MW_th per MW (electrode boilers ≈ 0.99, S46)")})
+HEAT_PUMP = PowerToHeat("heat_pump", {
+    "cop_at_0c_pu": (3.0, "COP at 0 degC outdoor"),
+    "cop_per_c": (0.05, "COP change per degC"),
+    "cop_min_pu": (1.5, "lowest COP")})

@@ -1,0 +1,42 @@
+"""Heat storage (hot-water accumulators) in a zone: MWh_th, charge/discharge MW_th,
+standing loss per hour, initial and cyclic state."""
+
+from __future__ import annotations
+
+from ...system import TableSpec
+from . import _storage
+from ._util import check_refs
+
+NAME = "heat_storage"
+SPEC = TableSpec(NAME, {"zone": (None, "heat zone name"),
+                        **_storage.store_spec_columns("mw_th", "mwh_th", 1.0, 1.0)})
+
+
+def active(system) -> bool:
+    return len(system.table(NAME)) > 0
+
+
+def prepare(tables, where):
+    zones = tables["heat_zone"].index if "heat_zone" in tables else []
+    check_refs(tables[NAME], "zone", zones, "heat zones", NAME, where)
+    return tables
+
+
+def build(b, ctx) -> None:
+    table = ctx.system.table(NAME)
+    _storage.build_store(b, ctx, table, "mw_th", "mwh_th")
+    zone = table["zone"].to_dict()
+    ctx.add_heat(zone, b.out_mw_th)
+    ctx.add_heat(zone, b.in_mw_th, sign=-1.0)
+
+
+def update(b, ctx, start, state) -> None:
+    _storage.set_initial(b, ctx.system.table(NAME), "mwh_th", state)
+
+
+def final_state(b, ctx, k):
+    return _storage.final_state(b, k)
+
+
+def extract(b, ctx) -> dict:
+    return _storage.extract_store(b, ctx, NAME)

@@ -1,0 +1,52 @@
+"""District-heating zones: hourly heat demand (MW_th) and outdoor temperature (degC).
+The heat balance per zone and its penalised unserved-heat slack live in the core."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ...system import TableSpec
+from ._util import data_array, profile
+
+NAME = "heat_zone"
+SPEC = TableSpec(NAME, {
+    "demand_mw_th": (None, "MW_th (scale of the demand profile)"),
+    "demand_profile": ("", "series (pu of demand_mw_th)"),
+    "temperature_profile": ("", "series of outdoor temperature (degC)"),
+})
+
+
+def active(system) -> bool:
+    return len(system.table(NAME)) > 0
+
+
+def zones(system) -> list[str]:
+    return list(system.table(NAME).index)
+
+
+def temperature_c(system, zone: str, start: int, n: int) -> np.ndarray | None:
+    name = system.table(NAME).at[zone, "temperature_profile"]
+    return profile(system, name, start, n) if name else None
+
+
+def build(b, ctx) -> None:
+    table = ctx.system.table(NAME)
+    ctx.heat_zones = tuple(table.index)
+    b.ZONES = pyo.Set(initialize=list(table.index), ordered=True)
+    b.demand_mw_th = pyo.Param(b.ZONES, b.model().T, mutable=True, initialize=0.0)
+    ctx.add_heat({z: z for z in table.index}, b.demand_mw_th, sign=-1.0)
+
+
+def update(b, ctx, start, state) -> None:
+    table = ctx.system.table(NAME)
+    for z, row in table.iterrows():
+        demand = row.demand_mw_th * profile(ctx.system, row.demand_profile, start, ctx.n_steps)
+        for t in range(ctx.n_steps):
+            b.demand_mw_th[z, t] = float(demand[t])
+
+
+def extract(b, ctx) -> dict:
+    zs, n = list(b.ZONES), ctx.n_steps
+    demand = np.array([[b.demand_mw_th[z, t].value for t in range(n)] for z in zs])
+    return {"heat_zone_demand_mw_th": data_array("heat_zone_demand_mw_th", demand, NAME, zs)}

@@ -1,0 +1,72 @@
+"""Conventional hydro with a reservoir: inflow (MW series), reservoir bounds, turbine limit,
+minimum release, spill. Generation ≤ release; release = turbine flow + spill (all in MW of
+electric equivalent)."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from ...system import TableSpec
+from . import _storage
+from ._util import bus_map, data_array, profile, values_2d
+
+NAME = "hydro"
+SPEC = TableSpec(NAME, {
+    "bus": (None, "bus name"),
+    "p_max_mw": (None, "MW turbine"),
+    "min_release_mw": (0.0, "MW (ecological minimum release)"),
+    "inflow_mw": (None, "MW (mean inflow, electric equivalent)"),
+    "inflow_profile": ("", "series (pu of inflow_mw)"),
+    "e_max_mwh": (None, "MWh reservoir"),
+    "e_min_mwh": (0.0, "MWh"),
+    "initial_soc_pu": (0.5, "pu of e_max_mwh"),
+    "loss_per_h": (0.0, "1/h"),
+    "cyclic": (True, "end content >= start"),
+})
+
+
+def active(system) -> bool:
+    return len(system.table(NAME)) > 0
+
+
+def _store_table(table):
+    t = table.copy()
+    t["p_in_max_mw"] = 0.0
+    t["p_out_max_mw"] = 1e6  # release is bounded through generation and the reservoir
+    t["eta_in_pu"], t["eta_out_pu"] = 1.0, 1.0
+    return t
+
+
+def build(b, ctx) -> None:
+    table = ctx.system.table(NAME)
+    _storage.build_store(b, ctx, _store_table(table), "mw", "mwh", inflow=True)
+    T = b.model().T
+    pmax, rmin = table["p_max_mw"].to_dict(), table["min_release_mw"].to_dict()
+    b.generation_mw = pyo.Var(b.STORES, T, bounds=lambda b, s, t: (0, pmax[s]))
+    b.turbine = pyo.Constraint(b.STORES, T, rule=lambda b, s, t: b.generation_mw[s, t]
+                               <= b.out_mw[s, t])
+    b.min_release = pyo.Constraint(b.STORES, T, rule=lambda b, s, t: b.out_mw[s, t] >= rmin[s])
+    ctx.add_power(bus_map(table), b.generation_mw)
+
+
+def update(b, ctx, start, state) -> None:
+    table = ctx.system.table(NAME)
+    _storage.set_initial(b, table, "mwh", state)
+    for s, row in table.iterrows():
+        inflow = row.inflow_mw * profile(ctx.system, row.inflow_profile, start, ctx.n_steps)
+        for t in range(ctx.n_steps):
+            b.inflow[s, t] = float(inflow[t])
+
+
+def final_state(b, ctx, k):
+    return _storage.final_state(b, k)
+
+
+def extract(b, ctx) -> dict:
+    stores, n = list(b.STORES), ctx.n_steps
+    gen = values_2d(b.generation_mw, stores, n)
+    release = values_2d(b.out_mw, stores, n)
+    return {"hydro_generation_mw": data_array("hydro_generation_mw", gen, NAME, stores),
+            "hydro_spill_mw": data_array("hydro_spill_mw", release - gen, NAME, stores),
+            "hydro_soc_mwh": data_array("hydro_soc_mwh", values_2d(b.soc_mwh, stores, n),
+                                        NAME, stores)}
