@@ -54,7 +54,9 @@ def summary(ds: xr.Dataset) -> dict:
     out["coal_t"] = _sum(ds, "thermal_coal_t")
     out["thermal_starts_count"] = _sum(ds, "thermal_startup_count")
     out["reserve_shortfall_mwh"] = _mwh(ds, "reserve_shortfall_mw")
-    out["unserved_heat_mwh"] = _mwh(ds, "heat_zone_unserved_mw_th")
+    out.update(heat_and_storage_kpis(ds))
+    out["coal_t"] += _sum(ds, "heat_boiler_coal_t")
+    out["co2_t"] += _sum(ds, "heat_boiler_co2_t")
     return {k: (round(v, 9) if isinstance(v, float) and math.isfinite(v) else v)
             for k, v in out.items()}
 
@@ -68,3 +70,30 @@ def unserved_events(ds: xr.Dataset, var: str = "bus_unserved_mw", tol: float = 1
     hits = np.argwhere(da.values > tol)
     return [(str(ds["time"].values[i])[:16], str(da[node_dim].values[j]),
              float(da.values[i, j])) for i, j in hits]
+
+
+HEAT_AND_STORAGE = {  # summary key -> results variable (MW or MW_th, summed × dt_h)
+    "heat_demand_mwh": "heat_zone_demand_mw_th",
+    "unserved_heat_mwh": "heat_zone_unserved_mw_th",
+    "chp_heat_mwh": "chp_heat_mw_th",
+    "chp_electric_mwh": "chp_p_mw",
+    "heat_boiler_mwh": "heat_boiler_heat_mw_th",
+    "electric_boiler_heat_mwh": "electric_boiler_heat_mw_th",
+    "electric_boiler_consumption_mwh": "electric_boiler_consumption_mw",
+    "heat_pump_heat_mwh": "heat_pump_heat_mw_th",
+    "heat_pump_consumption_mwh": "heat_pump_consumption_mw",
+    "heat_storage_discharge_mwh": "heat_storage_discharge_mw_th",
+    "battery_discharge_mwh": "battery_discharge_mw",
+    "battery_charge_mwh": "battery_charge_mw",
+    "pumped_hydro_generation_mwh": "pumped_hydro_generation_mw",
+    "pumped_hydro_pump_mwh": "pumped_hydro_pump_mw",
+}
+
+
+def heat_and_storage_kpis(ds: xr.Dataset) -> dict:
+    out = {key: _mwh(ds, var) for key, var in HEAT_AND_STORAGE.items()}
+    hydro_gens = ds["thermal_p_mw"].where(ds["thermal_kind"] == "hydro", 0.0) \
+        if "thermal_kind" in ds.coords else None
+    out["hydro_generation_mwh"] = _mwh(ds, "hydro_generation_mw") + (
+        float(hydro_gens.sum()) * ds.attrs["dt_h"] if hydro_gens is not None else 0.0)
+    return out

@@ -378,4 +378,5 @@ def extract(b, ctx) -> dict:
     if ctx.reserve_active:
         out["thermal_reserve_mw"] = data_array("thermal_reserve_mw", values_2d(
             b.reserve_mw, units, n), NAME, units)
-    return {v.name: v for v in out.values()}
+    kinds = table.loc[units, "kind"].astype(str).tolist()
+    return {v.name: v.assign_coords(thermal_kind=(NAME, kinds)) for v in out.values()}
