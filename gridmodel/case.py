@@ -56,6 +56,12 @@ class ModelOptions(_Strict):
     curtailment_cost_cny_per_mwh: float = Field(0.0, ge=0, description="CNY/MWh")
 
 
+class HorizonOptions(_Strict):
+    window_h: float = Field(0.0, ge=0, description="committed hours per window (h; 0 = one "
+                            "model over the whole time range)")
+    lookahead_h: float = Field(24.0, ge=0, description="look-ahead hours per window (h)")
+
+
 class ReserveOptions(_Strict):
     spinning_mw: float = Field(0.0, ge=0, description="constant spinning reserve (MW)")
     spinning_pct_of_load: float = Field(0.0, ge=0, le=100, description="share of load (%)")
@@ -73,6 +79,7 @@ class Case(_Strict):
     solver: SolverOptions = SolverOptions()
     model: ModelOptions = ModelOptions()
     reserve: ReserveOptions = ReserveOptions()
+    horizon: HorizonOptions = HorizonOptions()
     technologies: dict[str, bool] = Field(
         default_factory=dict, description="technology switches (true/false)")
     overrides: dict[str, dict[str, dict[str, float | int | bool | str]]] = Field(

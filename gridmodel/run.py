@@ -8,7 +8,7 @@ import platform
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 
@@ -17,11 +17,10 @@ import tomli_w
 from . import kpi
 from .case import Case, resolved_dict
 from .errors import OutputExistsError
-from .model.core import build_model, core_values, extract, set_window
+from .horizon import solve_rolling, window_table
 from .model.techs import TECHNOLOGIES
 from .network.loader import system_from_case
 from .results import core_arrays, make_dataset, write_netcdf
-from .solve import Solver
 
 PACKAGES = ("gridmodel", "pyomo", "highspy", "pandapower", "xarray", "numpy", "pandas")
 
@@ -44,24 +43,25 @@ def versions() -> dict:
     return out
 
 
-def solve_case(case: Case) -> RunOutcome:
-    """Solve a case over its whole window (single model) and return results in memory."""
+def solve_case(case: Case, progress=None) -> RunOutcome:
+    """Solve a case (one model, or rolling windows) and return results in memory."""
     wall = time.perf_counter()
     system = system_from_case(case, TECHNOLOGIES)
-    built = build_model(system, case.model, case.reserve, system.n_steps)
-    set_window(built, 0, None)
-    build_s = time.perf_counter() - wall
-    report = Solver(case.solver).solve(built.model)
-    arrays = extract(built)
-    core = core_values(built)
+    arrays, core, records, build_s = solve_rolling(case, system, progress)
     arrays.update(core_arrays(core, system))
     ds = make_dataset(arrays, system.time, system.dt_h, {"case": case.name})
-    summary = {"status": report.status, "objective_cny": report.objective_cny}
+    ds = ds.merge(window_table(records, system.time))
+    costs = {k: float(v.sum()) for k, v in core["cost_cny"].items()}
+    gaps = [r.mip_gap for r in records if r.mip_gap == r.mip_gap]
+    statuses = {r.status for r in records}
+    summary = {"status": statuses.pop() if len(statuses) == 1 else "mixed",
+               "objective_cny": sum(costs.values())}
     summary.update(kpi.summary(ds))
-    summary.update({"mip_gap": report.mip_gap, "solve_time_s": report.solve_time_s,
+    summary.update({"mip_gap": max(gaps) if gaps else float("nan"),
+                    "solve_time_s": sum(r.solve_time_s for r in records),
                     "wall_time_s": time.perf_counter() - wall})
-    info = {"case": case.name, "solve": report.to_dict(), "build_time_s": build_s,
-            "cost_breakdown_cny": core["cost_cny"], "versions": versions(),
+    info = {"case": case.name, "windows": [asdict(r) for r in records],
+            "build_time_s": build_s, "cost_breakdown_cny": costs, "versions": versions(),
             "unserved_energy": kpi.unserved_events(ds)[:200],
             "unserved_heat": kpi.unserved_events(ds, "heat_zone_unserved_mw_th")[:200],
             "n_steps": system.n_steps, "dt_h": system.dt_h}

@@ -42,8 +42,12 @@ class System:
         return self.tables.get(tech, pd.DataFrame())
 
     def series(self, name: str, start: int = 0, stop: int | None = None) -> np.ndarray:
-        """Values of one profile series over time steps [start, stop)."""
-        return self.profiles[name].values[start:stop]
+        """Values of one profile series over steps [start, stop); steps past the end of the
+        horizon (a rolling window's look-ahead) repeat the last value."""
+        values = self.profiles[name].values
+        stop = len(values) if stop is None else stop
+        idx = np.minimum(np.arange(start, stop), len(values) - 1)
+        return values[idx]
 
     @property
     def n_steps(self) -> int:

@@ -59,8 +59,9 @@ class ModelContext:
     def add_reserve(self, assets, component):
         self.reserve_terms.append((list(assets), component))
 
-    def add_cost(self, name: str, expr):
-        self.costs[name] = expr
+    def add_cost(self, name: str, rule):
+        """Register a cost component: rule(t) gives its CNY in step t (energy × dt_h)."""
+        self.costs[name] = rule
 
     def add_fuel(self, unit: str, component, key: str, coef: float = 1.0):
         """Add coef × component[key, t] to thermal `unit`'s fuel-equivalent output."""
@@ -113,10 +114,10 @@ def _add_electric_balance(m, ctx):
     m.system_balance = pyo.Constraint(
         m.T, rule=lambda m, t: pyo.quicksum(m.net_injection_mw[b, t] for b in m.BUS) == 0)
     dt, o = ctx.dt_h, ctx.options
-    ctx.add_cost("unserved_energy", dt * o.value_of_lost_load_cny_per_mwh * pyo.quicksum(
-        m.unserved_mw[b, t] for b in m.BUS for t in m.T))
-    ctx.add_cost("excess_energy", dt * o.excess_energy_penalty_cny_per_mwh * pyo.quicksum(
-        m.excess_mw[b, t] for b in m.BUS for t in m.T))
+    ctx.add_cost("unserved_energy", lambda t: dt * o.value_of_lost_load_cny_per_mwh
+                 * pyo.quicksum(m.unserved_mw[b, t] for b in m.BUS))
+    ctx.add_cost("excess_energy", lambda t: dt * o.excess_energy_penalty_cny_per_mwh
+                 * pyo.quicksum(m.excess_mw[b, t] for b in m.BUS))
 
 
 def _add_dc_flows(m, ctx):
@@ -145,8 +146,9 @@ def _add_heat_balance(m, ctx):
     m.unserved_heat_mw_th = pyo.Var(m.HEAT_ZONE, m.T, domain=pyo.NonNegativeReals)
     m.heat_balance = pyo.Constraint(m.HEAT_ZONE, m.T, rule=lambda m, z, t: _node_sum(
         ctx.heat, z, t) + m.unserved_heat_mw_th[z, t] == 0)
-    ctx.add_cost("unserved_heat", ctx.dt_h * ctx.options.unserved_heat_penalty_cny_per_mwh_th
-                 * pyo.quicksum(m.unserved_heat_mw_th[z, t] for z in m.HEAT_ZONE for t in m.T))
+    ctx.add_cost("unserved_heat", lambda t: ctx.dt_h * ctx.options.
+                 unserved_heat_penalty_cny_per_mwh_th
+                 * pyo.quicksum(m.unserved_heat_mw_th[z, t] for z in m.HEAT_ZONE))
 
 
 def _add_reserve(m, ctx):
@@ -160,8 +162,8 @@ def _add_reserve(m, ctx):
         return supply + m.reserve_shortfall_mw[t] >= m.reserve_required_mw[t]
 
     m.spinning_reserve = pyo.Constraint(m.T, rule=reserve_rule)
-    ctx.add_cost("reserve_shortfall", ctx.dt_h * ctx.options.reserve_shortfall_penalty_cny_per_mwh
-                 * pyo.quicksum(m.reserve_shortfall_mw[t] for t in m.T))
+    ctx.add_cost("reserve_shortfall", lambda t: ctx.dt_h * ctx.options.
+                 reserve_shortfall_penalty_cny_per_mwh * m.reserve_shortfall_mw[t])
 
 
 def reserve_requirement_mw(system: System, reserve: ReserveOptions, start: int, n: int):
@@ -204,9 +206,10 @@ def build_model(system: System, options: ModelOptions, reserve: ReserveOptions,
     _add_dc_flows(m, ctx)
     _add_heat_balance(m, ctx)
     _add_reserve(m, ctx)
-    m.cost_cny = pyo.Expression(list(ctx.costs), rule=lambda m, k: ctx.costs[k])
-    m.objective = pyo.Objective(expr=pyo.quicksum(m.cost_cny[k] for k in ctx.costs),
-                                sense=pyo.minimize)
+    m.COST = pyo.Set(initialize=list(ctx.costs), ordered=True)
+    m.cost_cny = pyo.Expression(m.COST, m.T, rule=lambda m, k, t: ctx.costs[k](t))
+    m.objective = pyo.Objective(expr=pyo.quicksum(m.cost_cny[k, t] for k in m.COST
+                                                  for t in m.T), sense=pyo.minimize)
     return BuiltModel(m, ctx, techs)
 
 
@@ -244,7 +247,8 @@ def core_values(built: BuiltModel) -> dict:
     if hasattr(m, "reserve_shortfall_mw"):
         out["reserve_shortfall_mw"] = np.array([pyo.value(m.reserve_shortfall_mw[t])
                                                 for t in range(n)])
-    out["cost_cny"] = {k: float(pyo.value(m.cost_cny[k])) for k in m.cost_cny}
+    out["cost_cny"] = {k: np.array([pyo.value(m.cost_cny[k, t]) for t in range(n)])
+                       for k in m.COST}
     return out
 
 

@@ -65,10 +65,10 @@ def build(b, ctx) -> None:
     ctx.add_power(bus_map(table), b.import_mw, sign=1.0, coef=keep)
     value = table["export_value_cny_per_mwh"].to_dict()
     price = table["import_price_cny_per_mwh"].to_dict()
-    ctx.add_cost("export_revenue", -dt * pyo.quicksum(
-        value[k] * keep[k] * b.export_mw[k, t] for k in b.LINKS for t in T))
-    ctx.add_cost("import_cost", dt * pyo.quicksum(
-        price[k] * b.import_mw[k, t] for k in b.LINKS for t in T))
+    ctx.add_cost("export_revenue", lambda t: -dt * pyo.quicksum(
+        value[k] * keep[k] * b.export_mw[k, t] for k in b.LINKS))
+    ctx.add_cost("import_cost", lambda t: dt * pyo.quicksum(
+        price[k] * b.import_mw[k, t] for k in b.LINKS))
 
 
 def update(b, ctx, start: int, state) -> None:

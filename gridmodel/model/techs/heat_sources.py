@@ -41,8 +41,8 @@ class HeatBoiler:
         b.heat_mw_th = pyo.Var(b.UNITS, T, bounds=lambda b, u, t: (0, hmax[u]))
         ctx.add_heat(table["zone"].to_dict(), b.heat_mw_th)
         cost = table["cost_cny_per_mwh_th"].to_dict()
-        ctx.add_cost(self.NAME, ctx.dt_h * pyo.quicksum(
-            cost[u] * b.heat_mw_th[u, t] for u in b.UNITS for t in T))
+        ctx.add_cost(self.NAME, lambda t: ctx.dt_h * pyo.quicksum(
+            cost[u] * b.heat_mw_th[u, t] for u in b.UNITS))
 
     def update(self, b, ctx, start, state):
         """Nothing time-varying."""

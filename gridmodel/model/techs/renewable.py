@@ -32,8 +32,8 @@ def build(b, ctx) -> None:
     ctx.add_power(bus_map(table), b.used_mw)
     penalty = ctx.options.curtailment_cost_cny_per_mwh
     if penalty:
-        ctx.add_cost("curtailment", ctx.dt_h * penalty * pyo.quicksum(
-            b.available_mw[r, t] - b.used_mw[r, t] for r in b.UNITS for t in T))
+        ctx.add_cost("curtailment", lambda t: ctx.dt_h * penalty * pyo.quicksum(
+            b.available_mw[r, t] - b.used_mw[r, t] for r in b.UNITS))
 
 
 def available_mw(system, start: int, n: int) -> np.ndarray:

@@ -258,8 +258,8 @@ def _build_costs(b, ctx, table):
         return lines[g][0][0] * b.fuel_mw[g, t] + lines[g][0][1] * b.on[g, t]
 
     b.running_cost_cny_per_h = pyo.Expression(b.UNITS, T, rule=running)
-    ctx.add_cost("thermal_running", dt * pyo.quicksum(
-        b.running_cost_cny_per_h[g, t] for g in b.UNITS for t in T))
+    ctx.add_cost("thermal_running", lambda t: dt * pyo.quicksum(
+        b.running_cost_cny_per_h[g, t] for g in b.UNITS))
     _build_startup_costs(b, ctx, table)
 
 
@@ -279,8 +279,8 @@ def _build_startup_costs(b, ctx, table):
 
     b.startup_cost_category = pyo.Constraint(b.STARTUP_CATS, T, rule=category)
     b.categories = cats
-    ctx.add_cost("thermal_startup", pyo.quicksum(
-        b.startup_cost_cny[g, t] for g in b.COMMITTED for t in T))
+    ctx.add_cost("thermal_startup", lambda t: pyo.quicksum(
+        b.startup_cost_cny[g, t] for g in b.COMMITTED))
 
 
 # ---- window data ------------------------------------------------------------------------
