@@ -41,10 +41,13 @@ def _cut(arrays: dict, k: int) -> dict:
 
 
 def _core_cut(values: dict, k: int) -> dict:
+    """Keep the committed steps of every (… × t) array, also inside nested dicts."""
     out = {}
     for key, v in values.items():
         if isinstance(v, np.ndarray):
             out[key] = v[..., :k]
+        elif isinstance(v, dict):
+            out[key] = _core_cut(v, k)
         else:
             out[key] = v
     return out
@@ -86,7 +89,7 @@ def _join_core(cores: list[dict]) -> dict:
         if isinstance(v, np.ndarray):
             out[key] = np.concatenate([c[key] for c in cores], axis=-1)
         elif isinstance(v, dict):
-            out[key] = {name: sum(c[key][name] for c in cores) for name in v}
+            out[key] = _join_core([c[key] for c in cores])
         else:
             out[key] = v
     return out

@@ -41,16 +41,19 @@ def build_store(b, ctx, table, power: str, energy: str, inflow: bool = False) ->
     b.soc_balance = pyo.Constraint(b.STORES, T, rule=balance)
     last = ctx.n_steps - 1
     cyclic = [s for s in names if bool(col["cyclic"][s])]
-    b.soc_cyclic = pyo.Constraint(cyclic, rule=lambda b, s: soc[s, last] >= b.init_soc[s])
+    b.cyclic_target = pyo.Param(b.STORES, mutable=True, initialize=0.0)
+    b.soc_cyclic = pyo.Constraint(cyclic, rule=lambda b, s: soc[s, last] >= b.cyclic_target[s])
     b.store_names = (power, energy)
 
 
-def set_initial(b, table, energy: str, state: dict | None) -> None:
+def set_initial(b, ctx, table, energy: str, state: dict | None, start: int) -> None:
+    """Initial content (from the table or carried over). The cyclic condition (end ≥ the
+    run's initial content) binds only in the window that reaches the end of the run."""
+    reaches_end = start + ctx.n_steps >= ctx.system.n_steps
     for s in b.STORES:
-        if state is not None:
-            b.init_soc[s] = state[s]
-        else:
-            b.init_soc[s] = float(table.at[s, "initial_soc_pu"] * table.at[s, f"e_max_{energy}"])
+        first = float(table.at[s, "initial_soc_pu"] * table.at[s, f"e_max_{energy}"])
+        b.init_soc[s] = first if state is None else state[s]
+        b.cyclic_target[s] = first if reaches_end else 0.0
 
 
 def final_state(b, k: int) -> dict:
@@ -106,7 +109,7 @@ class ElectricStore:
         ctx.add_power(table["bus"].to_dict(), b.in_mw, sign=-1.0)
 
     def update(self, b, ctx, start, state) -> None:
-        set_initial(b, ctx.system.table(self.NAME), "mwh", state)
+        set_initial(b, ctx, ctx.system.table(self.NAME), "mwh", state, start)
 
     def final_state(self, b, ctx, k):
         return final_state(b, k)

@@ -31,7 +31,7 @@ def build(b, ctx) -> None:
 
 
 def update(b, ctx, start, state) -> None:
-    _storage.set_initial(b, ctx.system.table(NAME), "mwh_th", state)
+    _storage.set_initial(b, ctx, ctx.system.table(NAME), "mwh_th", state, start)
 
 
 def final_state(b, ctx, k):

@@ -51,7 +51,7 @@ def build(b, ctx) -> None:
 
 def update(b, ctx, start, state) -> None:
     table = ctx.system.table(NAME)
-    _storage.set_initial(b, table, "mwh", state)
+    _storage.set_initial(b, ctx, table, "mwh", state, start)
     for s, row in table.iterrows():
         inflow = row.inflow_mw * profile(ctx.system, row.inflow_profile, start, ctx.n_steps)
         for t in range(ctx.n_steps):
