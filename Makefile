@@ -23,6 +23,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/dcopf_equivalence.py
+	$(BIN)/python benchmarks/rolling_demo.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
