@@ -22,6 +22,7 @@ class WindowRecord:
     status: str
     mip_gap: float
     objective_cny: float
+    bound_cny: float
     update_time_s: float
     solve_time_s: float
 
@@ -71,7 +72,8 @@ def solve_rolling(case, system, progress=None):
         cores.append(_core_cut(core_values(built), k))
         state = final_state(built, k)
         records.append(WindowRecord(start, k, report.status, report.mip_gap,
-                                    report.objective_cny, update_s, report.solve_time_s))
+                                    report.objective_cny, report.bound_cny, update_s,
+                                    report.solve_time_s))
         if progress:
             progress(start + k, system.n_steps)
     return _join(pieces), _join_core(cores), records, build_s
@@ -106,6 +108,7 @@ def window_table(records: list[WindowRecord], times) -> xr.Dataset:
         "window_status": ("window", col("status"), {"units": "1"}),
         "window_mip_gap_pu": ("window", gaps, {"units": "pu"}),
         "window_objective_cny": ("window", col("objective_cny"), {"units": "CNY"}),
+        "window_bound_cny": ("window", col("bound_cny"), {"units": "CNY"}),
         "window_update_time_s": ("window", col("update_time_s"), {"units": "s"}),
         "window_solve_time_s": ("window", col("solve_time_s"), {"units": "s"}),
     })

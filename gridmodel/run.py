@@ -109,3 +109,20 @@ def run_case(case: Case, out_dir: Path | None = None, force: bool = False) -> Ru
     outcome.info["wall_time_s"] = outcome.summary["wall_time_s"]
     write_run(outcome, case, out_dir, force)
     return outcome
+
+
+def solve_pglib(path: Path, mip_gap: float = 1e-3, time_limit_s: float = 120.0,
+                threads: int = 2) -> dict:
+    """Solve one pglib-uc instance; summary with objective, bound, gap and timings."""
+    from .pglib import pglib_case, read_instance
+
+    wall = time.perf_counter()
+    system, _ = read_instance(path)
+    case = pglib_case(path, mip_gap, time_limit_s, threads)
+    arrays, core, records, build_s = solve_rolling(case, system)
+    w = records[0]
+    return {"instance": Path(path).name, "status": w.status, "objective": w.objective_cny,
+            "bound": w.bound_cny, "mip_gap": w.mip_gap, "solve_time_s": w.solve_time_s,
+            "build_time_s": build_s, "wall_time_s": time.perf_counter() - wall,
+            "unserved_energy_mwh": float(core["unserved_mw"].sum()),
+            "reserve_shortfall_mwh": float(core.get("reserve_shortfall_mw", [0]).sum())}

@@ -14,6 +14,7 @@ SPEC = TableSpec("renewable", {
     "kind": (None, "wind | solar"),
     "p_max_mw": (None, "MW installed"),
     "profile": ("", "profile series of availability (pu of p_max_mw)"),
+    "min_profile": ("", "series of must-take output (pu of p_max_mw); empty = none"),
 })
 
 
@@ -29,6 +30,10 @@ def build(b, ctx) -> None:
     b.used_mw = pyo.Var(b.UNITS, T, domain=pyo.NonNegativeReals)
     b.availability = pyo.Constraint(b.UNITS, T, rule=lambda b, r, t: b.used_mw[r, t]
                                     <= b.available_mw[r, t])
+    b.MUST_TAKE = pyo.Set(initialize=[r for r in b.UNITS if table.at[r, "min_profile"]])
+    b.must_take_mw = pyo.Param(b.MUST_TAKE, T, mutable=True, initialize=0.0)
+    b.must_take = pyo.Constraint(b.MUST_TAKE, T, rule=lambda b, r, t: b.used_mw[r, t]
+                                 >= b.must_take_mw[r, t])
     ctx.add_power(bus_map(table), b.used_mw)
     penalty = ctx.options.curtailment_cost_cny_per_mwh
     if penalty:
@@ -47,6 +52,12 @@ def update(b, ctx, start: int, state) -> None:
     for i, r in enumerate(b.UNITS):
         for t in range(ctx.n_steps):
             b.available_mw[r, t] = float(avail[i, t])
+    table = ctx.system.table(NAME)
+    for r in b.MUST_TAKE:
+        low = table.at[r, "p_max_mw"] * profile(ctx.system, table.at[r, "min_profile"], start,
+                                                ctx.n_steps)
+        for t in range(ctx.n_steps):
+            b.must_take_mw[r, t] = float(low[t])
 
 
 def extract(b, ctx) -> dict:

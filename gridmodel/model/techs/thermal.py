@@ -44,6 +44,7 @@ SPEC = TableSpec("thermal", {
     "co2_t_per_mwh": (0.0, "t CO2/MWh"),
     "coal_t_per_mwh": (0.0, "t standard coal/MWh"),
     "committable": (True, "true/false"),
+    "must_run": (False, "true/false (committed in every step)"),
 })
 
 
@@ -83,11 +84,13 @@ def _pwl_lines(row):
 
 
 def startup_categories(row, dt_h) -> list[tuple[int, float]]:
-    """(lag in steps, cost CNY) per start-up category; first = hot (lag 0)."""
+    """(off-time lag in steps, cost CNY) per start-up category, hottest first; the hottest
+    covers every off time below the next category's lag."""
     cats = row.startup_categories
     if not isinstance(cats, (list, tuple)) or not len(cats):
         cats = [(0.0, row.startup_cost_cny)]
-    return [(steps(h, dt_h), float(c)) for h, c in cats]
+    out = [(steps(h, dt_h), float(c)) for h, c in sorted(cats)]
+    return [(0, out[0][1])] + out[1:]
 
 
 # ---- build ------------------------------------------------------------------------------
@@ -203,8 +206,8 @@ def _build_ramps(b, ctx, table):
 
     def ramp_down(b, g, t):
         if t == 0:
-            return b.init_p_mw[g] - b.fuel_mw[g, 0] <= b.ramp_down_first_mw[g] + sd[
-                g] * b.shutdown[g, 0]
+            return b.init_p_mw[g] - b.fuel_mw[g, 0] <= b.ramp_down_first_mw[g] * b.on[
+                g, 0] + sd[g] * b.shutdown[g, 0]
         return b.fuel_mw[g, t - 1] - b.fuel_mw[g, t] <= min(rd[g], 1e9) * b.on[g, t] + sd[
             g] * b.shutdown[g, t]
 
@@ -264,20 +267,35 @@ def _build_costs(b, ctx, table):
 
 
 def _build_startup_costs(b, ctx, table):
+    """Matched start-up categories (Morales-España et al. 2013, as in pglib-uc): a start in
+    step t is of category s only if the last shutdown was TS_s..TS_{s+1}-1 steps before."""
     T = ctx_T(b)
     cats = {g: startup_categories(table.loc[g], ctx.dt_h) for g in b.COMMITTED}
-    keys = [(g, s) for g in b.COMMITTED for s, (_, c) in enumerate(cats[g]) if c > 0]
+    multi = [g for g in b.COMMITTED if len(cats[g]) > 1]
+    keys = [(g, s) for g in multi for s in range(len(cats[g]))]
     b.STARTUP_CATS = pyo.Set(initialize=keys, dimen=2, ordered=True)
-    b.startup_cost_cny = pyo.Var(b.COMMITTED, T, domain=pyo.NonNegativeReals)
-    b.prior_on_count = pyo.Param(b.STARTUP_CATS, T, mutable=True, initialize=0.0)
+    b.LAGGED_CATS = pyo.Set(initialize=[(g, s) for g, s in keys if s < len(cats[g]) - 1],
+                            dimen=2, ordered=True)
+    domain = pyo.Binary if ctx.options.commitment == "binary" else pyo.UnitInterval
+    b.startup_category = pyo.Var(b.STARTUP_CATS, T, domain=domain)
+    b.prior_shutdown = pyo.Param(b.LAGGED_CATS, T, mutable=True, initialize=0.0)
+    b.startup_split = pyo.Constraint(multi, T, rule=lambda b, g, t: pyo.quicksum(
+        b.startup_category[g, s, t] for s in range(len(cats[g]))) == b.startup[g, t])
 
-    def category(b, g, s, t):
-        lag, cost = cats[g][s]
-        inside = pyo.quicksum(b.on[g, t - i] for i in range(1, lag + 1) if t - i >= 0)
-        return b.startup_cost_cny[g, t] >= cost * (b.startup[g, t] - inside
-                                                   - b.prior_on_count[g, s, t])
+    def category_window(b, g, s, t):
+        lo, hi = max(1, cats[g][s][0]), cats[g][s + 1][0] - 1
+        inside = [b.shutdown[g, t - i] for i in range(lo, hi + 1) if t - i >= 0]
+        return b.startup_category[g, s, t] <= pyo.quicksum(inside) + b.prior_shutdown[g, s, t]
 
-    b.startup_cost_category = pyo.Constraint(b.STARTUP_CATS, T, rule=category)
+    b.startup_category_window = pyo.Constraint(b.LAGGED_CATS, T, rule=category_window)
+
+    def cost(b, g, t):
+        if g in multi:
+            return pyo.quicksum(c * b.startup_category[g, s, t] for s, (_, c) in enumerate(
+                cats[g]))
+        return cats[g][0][1] * b.startup[g, t]
+
+    b.startup_cost_cny = pyo.Expression(b.COMMITTED, T, rule=cost)
     b.categories = cats
     ctx.add_cost("thermal_startup", lambda t: pyo.quicksum(
         b.startup_cost_cny[g, t] for g in b.COMMITTED))
@@ -306,13 +324,13 @@ def update(b, ctx, start: int, state: dict | None) -> None:
         b.ramp_down_first_mw[g] = min(b.ramp_down_step_mw[g], big) if known else big
     b._time_in_state_h = {g: state[g]["time_in_state_h"] for g in b.UNITS}
     for g in b.COMMITTED:
-        _set_initial_must(b, g, state[g], n, dt)
+        _set_initial_must(b, g, state[g], n, dt, bool(table.at[g, "must_run"]))
     _set_prior_on(b, state, n, dt)
 
 
-def _set_initial_must(b, g, s, n, dt):
+def _set_initial_must(b, g, s, n, dt, must_run=False):
     in_state = steps(s["time_in_state_h"] - 1e-9, dt) if s["time_in_state_h"] > 0 else 0
-    left_on = b.up_steps[g] - in_state if s["on"] >= 0.5 else 0
+    left_on = n if must_run else b.up_steps[g] - in_state if s["on"] >= 0.5 else 0
     left_off = b.down_steps[g] - in_state if s["on"] < 0.5 else 0
     for t in range(n):
         b.must_on[g, t] = 1.0 if t < left_on else 0.0
@@ -320,14 +338,13 @@ def _set_initial_must(b, g, s, n, dt):
 
 
 def _set_prior_on(b, state, n, dt):
-    """On-steps before the window within each category's look-back (for start-up costs)."""
-    for g, s in b.STARTUP_CATS:
-        lag = b.categories[g][s][0]
-        st = state[g]
-        off_steps = 0 if st["on"] >= 0.5 else steps(st["time_in_state_h"] - 1e-9, dt)
+    """Whether the last shutdown before the window falls in category s's off-time range."""
+    for g, s in b.LAGGED_CATS:
+        cats, st = b.categories[g], state[g]
+        off = None if st["on"] >= 0.5 else steps(st["time_in_state_h"] - 1e-9, dt)
+        lo, hi = max(1, cats[s][0]), cats[s + 1][0] - 1
         for t in range(n):
-            back = lag - t  # steps of the look-back that fall before the window
-            b.prior_on_count[g, s, t] = float(max(0, back - off_steps)) if back > 0 else 0.0
+            b.prior_shutdown[g, s, t] = 1.0 if off is not None and lo <= t + off <= hi else 0.0
 
 
 def final_state(b, ctx, k: int) -> dict:

@@ -1,0 +1,91 @@
+"""pglib-uc JSON instances (IEEE PES task force; format in shared/benchmarks/pglib-uc/MODEL.pdf)
+read into a single-bus System and solved by the same unit-commitment engine.
+
+Mapping to gridmodel's formulation: piecewise production points → convex pwl cost (cost at
+the first point = no-load term); start-up categories by lag → start-up categories by off
+time; must_run → committed every hour; renewable min/max → must-take/availability series;
+`reserves` → spinning reserve series. pglib ramps act on output above minimum, so a start-up
+(shut-down) hour is limited to min(SU, P_min + RU) (min(SD, P_min + RD)); applied here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .case import Case, ModelOptions, ReserveOptions, SolverOptions
+from .errors import InputError
+from .model.techs import TECHNOLOGIES
+from .system import Network, System
+
+BUS = "system"
+
+
+def _thermal_row(g: dict) -> dict:
+    pts = g["piecewise_production"]
+    pmin, pmax = g["power_output_minimum"], g["power_output_maximum"]
+    pwl = [[a["mw"], b["mw"], (b["cost"] - a["cost"]) / (b["mw"] - a["mw"])]
+           for a, b in zip(pts[:-1], pts[1:]) if b["mw"] > a["mw"]]
+    on = bool(g["unit_on_t0"])
+    return {
+        "bus": BUS, "kind": g.get("fuel", "thermal"), "p_min_mw": pmin, "p_max_mw": pmax,
+        "cost_c0_cny_per_h": pts[0]["cost"], "pwl_points": pwl or "",
+        "cost_c1_cny_per_mwh": 0.0 if pwl else 0.0,
+        "min_up_h": float(g["time_up_minimum"]), "min_down_h": float(g["time_down_minimum"]),
+        "ramp_up_mw_per_h": g["ramp_up_limit"], "ramp_down_mw_per_h": g["ramp_down_limit"],
+        "startup_limit_mw": min(g["ramp_startup_limit"], pmin + g["ramp_up_limit"]),
+        "shutdown_limit_mw": min(g["ramp_shutdown_limit"], pmin + g["ramp_down_limit"]),
+        "startup_categories": [[float(s["lag"]), float(s["cost"])] for s in g["startup"]],
+        "initial_on": float(on),
+        "initial_time_in_state_h": float(g["time_up_t0"] if on else g["time_down_t0"]),
+        "initial_p_mw": float(g["power_output_t0"]),
+        "must_run": bool(g.get("must_run", 0)),
+    }
+
+
+def read_instance(path: Path | str) -> tuple[System, int]:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+        n = int(data["time_periods"])
+        thermal = pd.DataFrame({name: _thermal_row(g) for name, g in
+                                data["thermal_generators"].items()}).T
+        series = {"demand": np.asarray(data["demand"], float),
+                  "reserve": np.asarray(data["reserves"], float)}
+        renewable = {}
+        for name, w in data["renewable_generators"].items():
+            hi = np.asarray(w["power_output_maximum"], float)
+            lo = np.asarray(w["power_output_minimum"], float)
+            scale = max(hi.max(), 1e-9)
+            series[f"max_{name}"], series[f"min_{name}"] = hi / scale, lo / scale
+            renewable[name] = {"bus": BUS, "kind": "wind" if "WIND" in name else "solar"
+                               if "PV" in name else "hydro", "p_max_mw": scale,
+                               "profile": f"max_{name}", "min_profile": f"min_{name}"}
+    except (KeyError, ValueError, TypeError) as exc:
+        raise InputError(path, str(exc), "not a pglib-uc instance", "MODEL.pdf format") from None
+    times = pd.date_range("2020-01-01", periods=n, freq="h")
+    profiles = xr.Dataset({k: ("time", v, {"units": "MW" if k in ("demand", "reserve")
+                                           else "pu"}) for k, v in series.items()},
+                          coords={"time": times})
+    tables = {"thermal": thermal, "renewable": pd.DataFrame(renewable).T,
+              "load": pd.DataFrame({"bus": [BUS], "p_mw": [1.0], "profile": ["demand"]},
+                                   index=["demand"])}
+    specs = {t.SPEC.table: t.SPEC for t in TECHNOLOGIES}
+    tables = {k: specs[k].fill(v, path) for k, v in tables.items()}
+    tables["renewable"]["kind"] = tables["renewable"]["kind"].astype(str)
+    network = Network(buses=(BUS,), ptdf=pd.DataFrame(columns=[BUS], dtype=float),
+                      rating_mw=pd.Series(dtype=float))
+    return System(name=path.stem, network=network, tables=tables, profiles=profiles,
+                  time=times, dt_h=1.0), n
+
+
+def pglib_case(path: Path, mip_gap: float, time_limit_s: float, threads: int) -> Case:
+    return Case(name=Path(path).stem, network=Path(path),
+                model=ModelOptions(commitment="binary", network="copperplate"),
+                reserve=ReserveOptions(spinning_profile="reserve"),
+                solver=SolverOptions(mip_gap=mip_gap, time_limit_s=time_limit_s,
+                                     threads=threads))
