@@ -41,11 +41,13 @@ class SolverOptions(_Strict):
     mip_gap: float = Field(1e-3, ge=0, le=1, description="relative MIP gap (fraction, 0..1)")
     time_limit_s: float = Field(300.0, gt=0, description="time limit per solve (s)")
     threads: int = Field(1, ge=1, le=64, description="solver threads (count)")
+    mip_start: Literal["none", "lp_fix"] = Field(
+        "none", description="none | lp_fix (LP relaxation, fix integral values, solve the rest)")
 
 
 class ModelOptions(_Strict):
-    commitment: Literal["binary", "relaxed", "off"] = Field(
-        "off", description="binary | relaxed | off")
+    commitment: Literal["binary", "clustered", "relaxed", "off"] = Field(
+        "off", description="binary | clustered | relaxed | off")
     network: Literal["dc", "copperplate"] = Field("dc", description="dc | copperplate")
     quadratic_cost_segments: int = Field(
         20, ge=1, le=200, description="piecewise-linear segments per quadratic cost (count)")

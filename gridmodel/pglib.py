@@ -76,6 +76,7 @@ def read_instance(path: Path | str) -> tuple[System, int]:
                                    index=["demand"])}
     specs = {t.SPEC.table: t.SPEC for t in TECHNOLOGIES}
     tables = {k: specs[k].fill(v, path) for k, v in tables.items()}
+    tables["thermal"]["n_units"] = 1
     tables["renewable"]["kind"] = tables["renewable"]["kind"].astype(str)
     network = Network(buses=(BUS,), ptdf=pd.DataFrame(columns=[BUS], dtype=float),
                       rating_mw=pd.Series(dtype=float))
@@ -83,9 +84,10 @@ def read_instance(path: Path | str) -> tuple[System, int]:
                   time=times, dt_h=1.0), n
 
 
-def pglib_case(path: Path, mip_gap: float, time_limit_s: float, threads: int) -> Case:
+def pglib_case(path: Path, mip_gap: float, time_limit_s: float, threads: int,
+               mip_start: str = "lp_fix") -> Case:
     return Case(name=Path(path).stem, network=Path(path),
                 model=ModelOptions(commitment="binary", network="copperplate"),
                 reserve=ReserveOptions(spinning_profile="reserve"),
                 solver=SolverOptions(mip_gap=mip_gap, time_limit_s=time_limit_s,
-                                     threads=threads))
+                                     threads=threads, mip_start=mip_start))

@@ -21,7 +21,7 @@ def system_from_case(case: Case, techs: list) -> System:
     tables = adapter.finish_tables(tables, specs, where)
     for tech in techs:
         if hasattr(tech, "prepare") and tech.NAME in tables:
-            tables = tech.prepare(tables, where)
+            tables = tech.prepare(tables, where, case)
     profiles = load_profiles(case.profiles) if case.profiles else None
     window, times, dt_h = select_window(profiles, case)
     check_series(tables, window, case.profiles or case.source)

@@ -18,6 +18,7 @@ Flexibility retrofits (per unit, 0 = not fitted):
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from ...errors import NetworkError
@@ -43,9 +44,24 @@ def active(system) -> bool:
     return len(system.table(NAME)) > 0
 
 
-def prepare(tables: dict, where) -> dict:
+def _follow_expansion(chp, thermal):
+    """CHP rows of a unit row that was split into 'unit#i' rows are split alike."""
+    rows = []
+    for c, row in chp.iterrows():
+        parts = [u for u in thermal.index if u.startswith(f"{row.unit}#")]
+        if row.unit in thermal.index or not parts:
+            rows.append(row)
+            continue
+        for u in parts:
+            rows.append(row.copy().rename(f"{c}#{u.split('#')[-1]}"))
+            rows[-1]["unit"] = u
+    return pd.DataFrame(rows)
+
+
+def prepare(tables: dict, where, case) -> dict:
     """Check references; apply the minimum-load retrofit to the thermal table."""
-    chp = tables[NAME]
+    chp = _follow_expansion(tables[NAME], tables.get("thermal", pd.DataFrame(index=[])))
+    tables = {**tables, NAME: chp}
     check_refs(chp, "unit", tables.get("thermal", []).index if "thermal" in tables else [],
                "thermal units", NAME, where)
     check_refs(chp, "zone", tables["heat_zone"].index if "heat_zone" in tables else [],

@@ -29,7 +29,7 @@ class HeatBoiler:
     def active(self, system):
         return len(system.table(self.NAME)) > 0
 
-    def prepare(self, tables, where):
+    def prepare(self, tables, where, case):
         check_refs(tables[self.NAME], "zone", _zones_of(tables), "heat zones", self.NAME, where)
         return tables
 
@@ -70,7 +70,7 @@ class PowerToHeat:
     def active(self, system):
         return len(system.table(self.NAME)) > 0
 
-    def prepare(self, tables, where):
+    def prepare(self, tables, where, case):
         check_refs(tables[self.NAME], "zone", _zones_of(tables), "heat zones", self.NAME, where)
         return tables
 

@@ -16,7 +16,7 @@ def active(system) -> bool:
     return len(system.table(NAME)) > 0
 
 
-def prepare(tables, where):
+def prepare(tables, where, case):
     zones = tables["heat_zone"].index if "heat_zone" in tables else []
     check_refs(tables[NAME], "zone", zones, "heat zones", NAME, where)
     return tables

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from ...errors import NetworkError
@@ -38,18 +39,36 @@ SPEC = TableSpec("thermal", {
     "shutdown_limit_mw": (INF, "MW (highest output before shut-down)"),
     "startup_cost_cny": (0.0, "CNY per start (hot)"),
     "startup_categories": ("", "list of [off_h_min, cost_cny], ascending"),
-    "initial_on": (1.0, "1 on / 0 off"),
+    "initial_on": (1.0, "1 = all units of the row on, 0 = off"),
     "initial_time_in_state_h": (1.0e4, "h"),
     "initial_p_mw": (math.nan, "MW (NaN = unknown, no ramp limit in the first hour)"),
     "co2_t_per_mwh": (0.0, "t CO2/MWh"),
     "coal_t_per_mwh": (0.0, "t standard coal/MWh"),
     "committable": (True, "true/false"),
+    "n_units": (1, "identical units in this row (count); one integer commitment in "
+                "'clustered' mode, one binary per unit otherwise"),
     "must_run": (False, "true/false (committed in every step)"),
 })
 
 
 def active(system) -> bool:
     return len(system.table(NAME)) > 0
+
+
+def prepare(tables: dict, where, case) -> dict:
+    """Outside 'clustered' mode a row of n identical units becomes n rows 'name#i'."""
+    table = tables[NAME]
+    if case.model.commitment == "clustered" or (table["n_units"] <= 1).all():
+        return tables
+    rows = []
+    for g, row in table.iterrows():
+        n = int(row.n_units)
+        names = [g] if n <= 1 else [f"{g}#{i}" for i in range(1, n + 1)]
+        for name in names:
+            rows.append(row.copy().rename(name))
+            rows[-1]["n_units"] = 1
+            rows[-1]["initial_p_mw"] = row.initial_p_mw / n
+    return {**tables, NAME: pd.DataFrame(rows)}
 
 
 # ---- data preparation -------------------------------------------------------------------
@@ -106,17 +125,21 @@ def build(b, ctx) -> None:
     p_max = table["p_max_mw"].to_dict()
     b.p_min_mw = pyo.Param(b.UNITS, initialize=p_min)
     b.p_max_mw = pyo.Param(b.UNITS, initialize=p_max)
-    domain = pyo.Binary if mode == "binary" else pyo.UnitInterval
-    b.on = pyo.Var(b.UNITS, ctx_T(b), domain=domain)
-    b.startup = pyo.Var(b.UNITS, ctx_T(b), domain=domain)
-    b.shutdown = pyo.Var(b.UNITS, ctx_T(b), domain=domain)
+    count = table["n_units"].astype(int).to_dict()
+    b.n_units = pyo.Param(b.UNITS, initialize=count)
+    domain = pyo.Reals if mode in ("relaxed", "off") else pyo.Integers
+    bounds = lambda b, g, t: (0, count[g])  # noqa: E731
+    b.on = pyo.Var(b.UNITS, ctx_T(b), domain=domain, bounds=bounds)
+    b.startup = pyo.Var(b.UNITS, ctx_T(b), domain=domain, bounds=bounds)
+    b.shutdown = pyo.Var(b.UNITS, ctx_T(b), domain=domain, bounds=bounds)
     b.p_mw = pyo.Var(b.UNITS, ctx_T(b), domain=pyo.NonNegativeReals)
     for g in units:
         if g not in committed:
             for t in ctx_T(b):
-                b.on[g, t].fix(1)
+                b.on[g, t].fix(count[g])
                 b.startup[g, t].fix(0)
                 b.shutdown[g, t].fix(0)
+    b.history_depth = history_steps(table, dt)
     _build_state_params(b, ctx)
     if committed:
         _build_logic(b, ctx, table)
@@ -232,7 +255,7 @@ def _build_logic(b, ctx, table):
 
     def min_down(b, g, t):
         return pyo.quicksum(b.shutdown[g, k] for k in range(max(0, t - down[g] + 1), t + 1)) \
-            <= 1 - b.on[g, t]
+            <= b.n_units[g] - b.on[g, t]
 
     b.commitment_logic = pyo.Constraint(b.COMMITTED, T, rule=logic)
     b.min_up_time = pyo.Constraint(b.COMMITTED, T, rule=min_up)
@@ -240,7 +263,7 @@ def _build_logic(b, ctx, table):
     b.initial_must_on = pyo.Constraint(b.COMMITTED, T, rule=lambda b, g, t: b.on[g, t]
                                        >= b.must_on[g, t])
     b.initial_must_off = pyo.Constraint(b.COMMITTED, T, rule=lambda b, g, t: b.on[g, t]
-                                        <= 1 - b.must_off[g, t])
+                                        <= b.n_units[g] - b.must_off[g, t])
     b.up_steps, b.down_steps = up, down
 
 
@@ -276,8 +299,9 @@ def _build_startup_costs(b, ctx, table):
     b.STARTUP_CATS = pyo.Set(initialize=keys, dimen=2, ordered=True)
     b.LAGGED_CATS = pyo.Set(initialize=[(g, s) for g, s in keys if s < len(cats[g]) - 1],
                             dimen=2, ordered=True)
-    domain = pyo.Binary if ctx.options.commitment == "binary" else pyo.UnitInterval
-    b.startup_category = pyo.Var(b.STARTUP_CATS, T, domain=domain)
+    domain = pyo.Reals if ctx.options.commitment == "relaxed" else pyo.Integers
+    b.startup_category = pyo.Var(b.STARTUP_CATS, T, domain=domain,
+                                 bounds=lambda b, g, s, t: (0, b.n_units[g]))
     b.prior_shutdown = pyo.Param(b.LAGGED_CATS, T, mutable=True, initialize=0.0)
     b.startup_split = pyo.Constraint(multi, T, rule=lambda b, g, t: pyo.quicksum(
         b.startup_category[g, s, t] for s in range(len(cats[g]))) == b.startup[g, t])
@@ -303,68 +327,85 @@ def _build_startup_costs(b, ctx, table):
 
 # ---- window data ------------------------------------------------------------------------
 
-def initial_state(table) -> dict:
-    """State before the first window, from the table's initial_* columns."""
-    return {g: {"on": float(r.initial_on), "time_in_state_h": float(r.initial_time_in_state_h),
-                "p_mw": float(r.initial_p_mw)} for g, r in table.iterrows()}
+def history_steps(table, dt_h) -> int:
+    """Steps of start/shut-down history a window needs: max of min up, min down, lags."""
+    longest = [table["min_up_h"].max(), table["min_down_h"].max(), 1.0]
+    for cats in table["startup_categories"]:
+        if isinstance(cats, (list, tuple)) and len(cats):
+            longest.append(max(h for h, _ in cats))
+    return steps(max(longest), dt_h) + 1
+
+
+def initial_state(table, dt_h) -> dict:
+    """State before the first window from the table's initial_* columns: units on, output,
+    and start-ups / shut-downs per past step (index 0 = the step just before the window)."""
+    depth = history_steps(table, dt_h)
+    out = {}
+    for g, r in table.iterrows():
+        on = float(r.initial_on) * int(r.n_units)
+        su, sd = [0.0] * depth, [0.0] * depth
+        ago = steps(r.initial_time_in_state_h - 1e-9, dt_h)
+        if 1 <= ago <= depth:
+            (su if on else sd)[ago - 1] = on if on else float(r.n_units)
+        out[g] = {"on": on, "p_mw": float(r.initial_p_mw), "su": su, "sd": sd}
+    return out
 
 
 def update(b, ctx, start: int, state: dict | None) -> None:
     table = ctx.system.table(NAME)
-    state = state or initial_state(table)
-    n, dt = ctx.n_steps, ctx.dt_h
+    state = state or initial_state(table, ctx.dt_h)
+    b._last_state = state
+    n = ctx.n_steps
     for g in b.UNITS:
         s = state[g]
-        on = 1.0 if g not in b.COMMITTED else s["on"]
+        on = float(b.n_units[g]) if g not in b.COMMITTED else s["on"]
         known = not math.isnan(s["p_mw"])
         b.init_on[g] = on
-        b.init_p_mw[g] = s["p_mw"] * on if known else 0.0
-        big = float(table.at[g, "p_max_mw"])
-        b.ramp_up_first_mw[g] = min(b.ramp_up_step_mw[g], big) * on if known else big
+        b.init_p_mw[g] = s["p_mw"] if known and on > 0 else 0.0
+        big = float(table.at[g, "p_max_mw"] * table.at[g, "n_units"])
+        b.ramp_up_first_mw[g] = min(b.ramp_up_step_mw[g] * on, big) if known else big
         b.ramp_down_first_mw[g] = min(b.ramp_down_step_mw[g], big) if known else big
-    b._time_in_state_h = {g: state[g]["time_in_state_h"] for g in b.UNITS}
     for g in b.COMMITTED:
-        _set_initial_must(b, g, state[g], n, dt, bool(table.at[g, "must_run"]))
-    _set_prior_on(b, state, n, dt)
+        _set_initial_must(b, g, state[g], n, bool(table.at[g, "must_run"]))
+    _set_prior_shutdown(b, state, n)
 
 
-def _set_initial_must(b, g, s, n, dt, must_run=False):
-    in_state = steps(s["time_in_state_h"] - 1e-9, dt) if s["time_in_state_h"] > 0 else 0
-    left_on = n if must_run else b.up_steps[g] - in_state if s["on"] >= 0.5 else 0
-    left_off = b.down_steps[g] - in_state if s["on"] < 0.5 else 0
+def _recent(history: list, upto: int) -> float:
+    """Sum of history entries 0..upto (steps 1..upto+1 before the window)."""
+    return float(sum(history[: max(0, upto + 1)]))
+
+
+def _set_initial_must(b, g, s, n, must_run=False):
+    """Units started (stopped) within min up (down) before the window stay on (off)."""
     for t in range(n):
-        b.must_on[g, t] = 1.0 if t < left_on else 0.0
-        b.must_off[g, t] = 1.0 if t < left_off else 0.0
+        b.must_on[g, t] = float(b.n_units[g]) if must_run else _recent(
+            s["su"], b.up_steps[g] - t - 2)
+        b.must_off[g, t] = _recent(s["sd"], b.down_steps[g] - t - 2)
 
 
-def _set_prior_on(b, state, n, dt):
-    """Whether the last shutdown before the window falls in category s's off-time range."""
+def _set_prior_shutdown(b, state, n):
+    """Shut-downs before the window whose off time at step t falls in category s's range."""
     for g, s in b.LAGGED_CATS:
-        cats, st = b.categories[g], state[g]
-        off = None if st["on"] >= 0.5 else steps(st["time_in_state_h"] - 1e-9, dt)
+        cats, sd = b.categories[g], state[g]["sd"]
         lo, hi = max(1, cats[s][0]), cats[s + 1][0] - 1
         for t in range(n):
-            b.prior_shutdown[g, s, t] = 1.0 if off is not None and lo <= t + off <= hi else 0.0
+            b.prior_shutdown[g, s, t] = float(sum(
+                sd[i - t - 1] for i in range(max(lo, t + 1), hi + 1) if i - t - 1 < len(sd)))
 
 
 def final_state(b, ctx, k: int) -> dict:
-    """Commitment, time in state and output after step k-1 of this window."""
+    """Units on, output and start/shut-down history after step k-1 of this window."""
+    old = getattr(b, "_last_state", None)
     out = {}
     for g in b.UNITS:
-        on = [round(pyo.value(b.on[g, t])) for t in range(k)]
-        last = on[-1]
-        run = next((i for i, v in enumerate(reversed(on)) if v != last), k)
-        prior = b.init_on[g].value
-        before = 0.0
-        if run == k and round(prior) == last:
-            before = _prior_time(b, g)
-        out[g] = {"on": float(last), "time_in_state_h": run * ctx.dt_h + before,
-                  "p_mw": float(pyo.value(b.fuel_mw[g, k - 1]))}
+        su = [round(pyo.value(b.startup[g, t])) for t in range(k)][::-1]
+        sd = [round(pyo.value(b.shutdown[g, t])) for t in range(k)][::-1]
+        depth = b.history_depth
+        prev = (old or {}).get(g, {"su": [], "sd": []})
+        out[g] = {"on": float(round(pyo.value(b.on[g, k - 1]))),
+                  "p_mw": float(pyo.value(b.fuel_mw[g, k - 1])),
+                  "su": (su + prev["su"])[:depth], "sd": (sd + prev["sd"])[:depth]}
     return out
-
-
-def _prior_time(b, g):
-    return getattr(b, "_time_in_state_h", {}).get(g, 0.0)
 
 
 # ---- results ----------------------------------------------------------------------------
