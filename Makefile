@@ -24,6 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/dcopf_equivalence.py
 	$(BIN)/python benchmarks/rolling_demo.py
+	$(BIN)/python benchmarks/pglib_uc.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

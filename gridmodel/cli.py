@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+import json
+from contextlib import contextmanager
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                           TimeElapsedColumn, TimeRemainingColumn)
 from rich.table import Table
 
-from .errors import GridmodelError
+from .errors import GridmodelError, InputError, OutputExistsError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=(
     "gridmodel: unit commitment and heat-electricity dispatch of the Jilin power system."))
@@ -52,19 +56,74 @@ def run(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
             "--out", help="Run folder (default results/<case name>/).")] = None,
         force: Annotated[bool, typer.Option("--force", help="Replace an existing run folder.")]
         = False,
+        resume: Annotated[bool, typer.Option(
+            "--resume", help="Continue an interrupted run from its last finished window.")]
+        = False,
         set_: SetOpt = None) -> None:
     """Solve a case and write results.nc, summary.json, run.json and case.resolved.toml."""
     from .run import run_case
 
     try:
         case = _load(case_file, set_)
-        with console.status(f"solving {case.name} ..."):
-            outcome = run_case(case, out, force)
+        with _progress_bar(case.name) as advance:
+            outcome = run_case(case, out, force, resume, advance)
     except GridmodelError as exc:
         _fail(exc)
+    except KeyboardInterrupt:
+        err_console.print("interrupted: finished windows are kept; continue with --resume")
+        raise typer.Exit(130) from None
     _print_summary(outcome.summary, outcome.out_dir)
     for when, bus, mw in outcome.info["unserved_energy"][:10]:
         console.print(f"[yellow]unserved energy[/] {when} at {bus}: {mw:.3f} MW")
+
+
+@contextmanager
+def _progress_bar(name: str):
+    """A progress bar with ETA over time steps; silent when not on a terminal."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, disable=not console.is_terminal,
+                  transient=True) as bar:
+        task = bar.add_task(f"solving {name} (steps)", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@app.command()
+def pglib(path: Annotated[Path, typer.Argument(help="pglib-uc instance (JSON).")],
+          mip_gap: Annotated[float, typer.Option("--mip-gap", help="Relative gap.")] = 1e-3,
+          time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds.")] = 120.0,
+          threads: Annotated[int, typer.Option("--threads", help="Solver threads.")] = 2,
+          cluster: Annotated[bool, typer.Option(
+              "--cluster/--no-cluster", help="Merge identical units (integer commitment).")]
+          = True,
+          mip_start: Annotated[str, typer.Option(
+              "--mip-start", help="none | lp_fix")] = "none",
+          out: Annotated[Optional[Path], typer.Option(
+              "--out", help="Folder for summary.json (default results/pglib/<instance>/).")]
+          = None,
+          force: Annotated[bool, typer.Option("--force", help="Replace summary.json.")]
+          = False) -> None:
+    """Solve a pglib-uc unit-commitment benchmark instance and write summary.json."""
+    from .run import solve_pglib
+
+    out = out or Path("results") / "pglib" / path.stem
+    try:
+        if (out / "summary.json").exists() and not force:
+            raise OutputExistsError(f"{out / 'summary.json'} exists; pass --force to replace")
+        if not path.is_file():
+            raise InputError(path, "(file)", "not found", "a pglib-uc JSON file")
+        with console.status(f"solving {path.name} ..."):
+            summary = solve_pglib(path, mip_gap, time_limit, threads, cluster, mip_start)
+    except GridmodelError as exc:
+        _fail(exc)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    table = Table(title=f"pglib-uc {path.name} ({out})")
+    table.add_column("key")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        table.add_row(key, f"{value:,.6g}" if isinstance(value, float) else str(value))
+    console.print(table)
 
 
 @app.command()

@@ -4,9 +4,14 @@ in state, output, storage contents) is carried from the end of each committed pa
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import pickle
+import shutil
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import xarray as xr
@@ -54,15 +59,66 @@ def _core_cut(values: dict, k: int) -> dict:
     return out
 
 
-def solve_rolling(case, system, progress=None):
-    """Solve the case window by window. Returns (tech arrays, core values, records, build_s)."""
+class Checkpoint:
+    """One pickle per finished window in a folder, with the case fingerprint; lets an
+    interrupted run continue from its last finished window."""
+
+    def __init__(self, folder: Path | None, fingerprint: str):
+        self.folder, self.fingerprint = (Path(folder) if folder else None), fingerprint
+
+    def load(self) -> list[dict]:
+        if not self.folder or not (self.folder / "meta.json").exists():
+            return []
+        meta = json.loads((self.folder / "meta.json").read_text())
+        if meta.get("fingerprint") != self.fingerprint:
+            return []
+        return [pickle.loads(p.read_bytes()) for p in sorted(self.folder.glob("window_*.pkl"))]
+
+    def reset(self) -> None:
+        if self.folder and self.folder.exists():
+            shutil.rmtree(self.folder)
+
+    def save(self, index: int, entry: dict) -> None:
+        if not self.folder:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint}))
+        tmp = self.folder / f".window_{index:05d}.tmp"
+        tmp.write_bytes(pickle.dumps(entry))
+        tmp.rename(self.folder / f"window_{index:05d}.pkl")
+
+
+def fingerprint(case) -> str:
+    """Changes whenever the resolved case changes (files by content hash)."""
+    from .case import resolved_dict
+
+    data = json.dumps(resolved_dict(case), sort_keys=True, default=str)
+    for key in ("network", "profiles"):
+        path = getattr(case, key, None)
+        if path and Path(path).is_file():
+            data += hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = None):
+    """Solve the case window by window. Returns (tech arrays, core values, records, build_s).
+
+    With a checkpoint, finished windows are saved as they complete and an earlier run's
+    windows are taken up again (`--resume`)."""
     commit, ahead = window_steps(case, system)
+    checkpoint = checkpoint or Checkpoint(None, "")
+    done = checkpoint.load()
+    pieces = [d["piece"] for d in done]
+    cores = [d["core"] for d in done]
+    records = [d["record"] for d in done]
+    state = done[-1]["state"] if done else None
     started = time.perf_counter()
     built = build_model(system, case.model, case.reserve, commit + ahead)
     build_s = time.perf_counter() - started
     solver = Solver(case.solver)
-    pieces, cores, records, state = [], [], [], None
-    for start in range(0, system.n_steps, commit):
+    for index, start in enumerate(range(0, system.n_steps, commit)):
+        if index < len(done):
+            continue
         k = min(commit, system.n_steps - start)
         t0 = time.perf_counter()
         set_window(built, start, state)
@@ -74,6 +130,8 @@ def solve_rolling(case, system, progress=None):
         records.append(WindowRecord(start, k, report.status, report.mip_gap,
                                     report.objective_cny, report.bound_cny, update_s,
                                     report.solve_time_s))
+        checkpoint.save(index, {"piece": pieces[-1], "core": cores[-1], "record": records[-1],
+                                "state": state})
         if progress:
             progress(start + k, system.n_steps)
     return _join(pieces), _join_core(cores), records, build_s

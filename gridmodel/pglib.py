@@ -47,13 +47,26 @@ def _thermal_row(g: dict) -> dict:
     }
 
 
-def read_instance(path: Path | str) -> tuple[System, int]:
+def _identical_groups(generators: dict) -> dict[str, list[str]]:
+    """Units whose data (initial state included) are identical, keyed by the first name."""
+    groups: dict[str, list[str]] = {}
+    for name, g in generators.items():
+        key = json.dumps({k: v for k, v in g.items() if k != "name"}, sort_keys=True)
+        groups.setdefault(key, []).append(name)
+    return {names[0]: names for names in groups.values()}
+
+
+def read_instance(path: Path | str, cluster: bool = False) -> tuple[System, int]:
+    """A single-bus System of the instance; `cluster` merges identical units into rows with
+    n_units (exact for identical units; removes their symmetry from the MIP)."""
     path = Path(path)
     try:
         data = json.loads(path.read_text())
         n = int(data["time_periods"])
-        thermal = pd.DataFrame({name: _thermal_row(g) for name, g in
-                                data["thermal_generators"].items()}).T
+        gens = data["thermal_generators"]
+        groups = _identical_groups(gens) if cluster else {k: [k] for k in gens}
+        thermal = pd.DataFrame({name: {**_thermal_row(gens[name]), "n_units": len(members)}
+                                for name, members in groups.items()}).T
         series = {"demand": np.asarray(data["demand"], float),
                   "reserve": np.asarray(data["reserves"], float)}
         renewable = {}
@@ -76,7 +89,6 @@ def read_instance(path: Path | str) -> tuple[System, int]:
                                    index=["demand"])}
     specs = {t.SPEC.table: t.SPEC for t in TECHNOLOGIES}
     tables = {k: specs[k].fill(v, path) for k, v in tables.items()}
-    tables["thermal"]["n_units"] = 1
     tables["renewable"]["kind"] = tables["renewable"]["kind"].astype(str)
     network = Network(buses=(BUS,), ptdf=pd.DataFrame(columns=[BUS], dtype=float),
                       rating_mw=pd.Series(dtype=float))
@@ -85,9 +97,10 @@ def read_instance(path: Path | str) -> tuple[System, int]:
 
 
 def pglib_case(path: Path, mip_gap: float, time_limit_s: float, threads: int,
-               mip_start: str = "lp_fix") -> Case:
+               mip_start: str = "none", cluster: bool = False) -> Case:
     return Case(name=Path(path).stem, network=Path(path),
-                model=ModelOptions(commitment="binary", network="copperplate"),
+                model=ModelOptions(commitment="clustered" if cluster else "binary",
+                                   network="copperplate"),
                 reserve=ReserveOptions(spinning_profile="reserve"),
                 solver=SolverOptions(mip_gap=mip_gap, time_limit_s=time_limit_s,
                                      threads=threads, mip_start=mip_start))

@@ -17,7 +17,7 @@ import tomli_w
 from . import kpi
 from .case import Case, resolved_dict
 from .errors import OutputExistsError
-from .horizon import solve_rolling, window_table
+from .horizon import Checkpoint, fingerprint, solve_rolling, window_table
 from .model.techs import TECHNOLOGIES
 from .network.loader import system_from_case
 from .results import core_arrays, make_dataset, write_netcdf
@@ -43,11 +43,11 @@ def versions() -> dict:
     return out
 
 
-def solve_case(case: Case, progress=None) -> RunOutcome:
+def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None) -> RunOutcome:
     """Solve a case (one model, or rolling windows) and return results in memory."""
     wall = time.perf_counter()
     system = system_from_case(case, TECHNOLOGIES)
-    arrays, core, records, build_s = solve_rolling(case, system, progress)
+    arrays, core, records, build_s = solve_rolling(case, system, progress, checkpoint)
     arrays.update(core_arrays(core, system))
     ds = make_dataset(arrays, system.time, system.dt_h, {"case": case.name})
     ds = ds.merge(window_table(records, system.time))
@@ -102,23 +102,34 @@ def write_run(outcome: RunOutcome, case: Case, out_dir: Path, force: bool) -> Pa
     return out_dir
 
 
-def run_case(case: Case, out_dir: Path | None = None, force: bool = False) -> RunOutcome:
+def checkpoint_dir(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}.checkpoint"
+
+
+def run_case(case: Case, out_dir: Path | None = None, force: bool = False,
+             resume: bool = False, progress=None) -> RunOutcome:
+    """Solve and write a run folder. Windows are checkpointed next to the folder; with
+    `resume` an interrupted run continues from its last finished window."""
     out_dir = Path(out_dir) if out_dir else default_out_dir(case)
     check_out_dir(out_dir, force)
-    outcome = solve_case(case)
+    checkpoint = Checkpoint(checkpoint_dir(out_dir), fingerprint(case))
+    if not resume:
+        checkpoint.reset()
+    outcome = solve_case(case, progress, checkpoint)
     outcome.info["wall_time_s"] = outcome.summary["wall_time_s"]
     write_run(outcome, case, out_dir, force)
+    checkpoint.reset()
     return outcome
 
 
 def solve_pglib(path: Path, mip_gap: float = 1e-3, time_limit_s: float = 120.0,
-                threads: int = 2) -> dict:
+                threads: int = 2, cluster: bool = True, mip_start: str = "none") -> dict:
     """Solve one pglib-uc instance; summary with objective, bound, gap and timings."""
     from .pglib import pglib_case, read_instance
 
     wall = time.perf_counter()
-    system, _ = read_instance(path)
-    case = pglib_case(path, mip_gap, time_limit_s, threads)
+    system, _ = read_instance(path, cluster)
+    case = pglib_case(path, mip_gap, time_limit_s, threads, mip_start, cluster)
     arrays, core, records, build_s = solve_rolling(case, system)
     w = records[0]
     return {"instance": Path(path).name, "status": w.status, "objective": w.objective_cny,

@@ -7,6 +7,7 @@ import time
 from dataclasses import asdict, dataclass
 
 import highspy
+import numpy as np
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
@@ -39,21 +40,47 @@ def relative_gap(objective: float, bound: float) -> float:
 
 
 class _HighsWithStart(Highs):
-    """Pyomo's persistent HiGHS interface, able to hand HiGHS a MIP start (current values)."""
+    """Pyomo's persistent HiGHS interface plus an LP-and-fix MIP start, done on the HiGHS
+    model directly (changing thousands of Pyomo Var bounds costs minutes in Pyomo)."""
 
-    use_start = False
+    start_budget_s = 0.0
 
     def _solve(self):
-        if self.use_start:
-            values = [0.0] * len(self._pyomo_var_to_solver_var_map)
-            for var_id, col in self._pyomo_var_to_solver_var_map.items():
-                value = self._vars[var_id][0].value
-                values[col] = 0.0 if value is None else float(value)
-            start = highspy.HighsSolution()
-            start.col_value = values
-            start.value_valid = True
-            self._solver_model.setSolution(start)
+        if self.start_budget_s > 0:
+            lp_and_fix_start(self._solver_model, self.start_budget_s)
         return super()._solve()
+
+
+def lp_and_fix_start(h, budget_s: float) -> bool:
+    """Solve the LP relaxation, fix the integer columns it sets to 1, solve that smaller
+    MIP, restore the bounds and hand its solution to HiGHS as a start."""
+    lp = h.getLp()
+    kind = np.array([int(v) for v in lp.integrality_], dtype=int)
+    cols = np.flatnonzero(kind == int(highspy.HighsVarType.kInteger)) if len(kind) else []
+    if not len(cols):
+        return False
+    t0 = time.perf_counter()
+    n = len(cols)
+    h.setOptionValue("log_to_console", False)
+    h.changeColsIntegrality(n, cols, np.full(n, highspy.HighsVarType.kContinuous))
+    h.setOptionValue("time_limit", budget_s / 2)
+    h.run()
+    x = np.asarray(h.getSolution().col_value)
+    h.changeColsIntegrality(n, cols, np.full(n, highspy.HighsVarType.kInteger))
+    if len(x) != len(kind):
+        return False
+    ones = cols[np.abs(x[cols] - 1.0) < 1e-6]
+    lower, upper = np.asarray(lp.col_lower_)[ones], np.asarray(lp.col_upper_)[ones]
+    h.changeColsBounds(len(ones), ones, np.ones(len(ones)), np.ones(len(ones)))
+    h.setOptionValue("time_limit", max(0.1, budget_s - (time.perf_counter() - t0)))
+    h.setOptionValue("mip_rel_gap", 1e-4)
+    h.run()
+    found = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+    start = h.getSolution()
+    h.changeColsBounds(len(ones), ones, lower, upper)
+    if found:
+        h.setSolution(start)
+    return found
 
 
 def integer_vars(model) -> list:
@@ -79,12 +106,12 @@ class Solver:
     def solve(self, model) -> SolveReport:
         o = self.options
         start = time.perf_counter()
-        self._solver.use_start = False
-        if o.mip_start == "lp_fix" and integer_vars(model):
-            self._solver.use_start = self._lp_and_fix(model, o.time_limit_s / 3)
-        left = o.time_limit_s - (time.perf_counter() - start)
-        results = self._run(model, o.mip_gap, left)
-        self._solver.use_start = False
+        budget = o.time_limit_s / 3 if o.mip_start == "lp_fix" else 0.0
+        self._solver.start_budget_s = budget
+        try:
+            results = self._run(model, o.mip_gap, o.time_limit_s - budget)
+        finally:
+            self._solver.start_budget_s = 0.0
         elapsed = time.perf_counter() - start
         term = results.termination_condition
         if results.solution_status in (SolutionStatus.noSolution,) or term not in OK_TERMINATIONS:
@@ -96,32 +123,3 @@ class Solver:
             else "time_limit" if term == TerminationCondition.maxTimeLimit else term.name
         return SolveReport(status, term.name, float(obj), float(
             bound if bound is not None else math.nan), relative_gap(obj, bound), elapsed)
-
-    def _lp_and_fix(self, model, budget_s: float) -> bool:
-        """MIP start: solve the LP relaxation, fix the integers it leaves integral, solve
-        the small MIP left over; its schedule becomes the start of the full solve."""
-        ints = integer_vars(model)
-        saved = [(v, v.domain, v.lower, v.upper, v.bounds) for v in ints]
-        t0 = time.perf_counter()
-        for v, _, _, _, (lo, hi) in saved:
-            v.domain = pyo.Reals
-            v.setlb(lo)
-            v.setub(hi)
-        lp = self._run(model, 0.0, budget_s)
-        for v, dom, lower, upper, _ in saved:
-            v.domain = dom
-            v.lower, v.upper = lower, upper
-        if lp.solution_status in (SolutionStatus.noSolution,):
-            return False
-        lp.solution_loader.load_vars()
-        fixed = [v for v in ints if abs(v.value - round(v.value)) < 1e-6]
-        for v in fixed:
-            v.fix(round(v.value))
-        left = budget_s - (time.perf_counter() - t0)
-        part = self._run(model, 1e-4, left)
-        ok = part.solution_status not in (SolutionStatus.noSolution,)
-        if ok:
-            part.solution_loader.load_vars()
-        for v in fixed:
-            v.unfix()
-        return ok
