@@ -362,8 +362,9 @@ def update(b, ctx, start: int, state: dict | None) -> None:
         known = not math.isnan(s["p_mw"])
         b.init_on[g] = on
         b.init_p_mw[g] = s["p_mw"] if known and on > 0 else 0.0
-        big = float(table.at[g, "p_max_mw"] * table.at[g, "n_units"])
-        b.ramp_up_first_mw[g] = min(b.ramp_up_step_mw[g] * on, big) if known else big
+        unit_max = float(table.at[g, "p_max_mw"])
+        big = unit_max * float(table.at[g, "n_units"])
+        b.ramp_up_first_mw[g] = min(b.ramp_up_step_mw[g], unit_max) * on if known else big
         b.ramp_down_first_mw[g] = min(b.ramp_down_step_mw[g], big) if known else big
     for g in b.COMMITTED:
         _set_initial_must(b, g, state[g], n, bool(table.at[g, "must_run"]))
