@@ -62,6 +62,8 @@ class HorizonOptions(_Strict):
     window_h: float = Field(0.0, ge=0, description="committed hours per window (h; 0 = one "
                             "model over the whole time range)")
     lookahead_h: float = Field(24.0, ge=0, description="look-ahead hours per window (h)")
+    relax_lookahead: bool = Field(True, description="continuous commitment in the look-ahead "
+                                  "(true/false)")
 
 
 class ReserveOptions(_Strict):

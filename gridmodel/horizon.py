@@ -113,7 +113,8 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
     records = [d["record"] for d in done]
     state = done[-1]["state"] if done else None
     started = time.perf_counter()
-    built = build_model(system, case.model, case.reserve, commit + ahead)
+    integer_steps = commit if ahead and case.horizon.relax_lookahead else None
+    built = build_model(system, case.model, case.reserve, commit + ahead, integer_steps)
     build_s = time.perf_counter() - started
     solver = Solver(case.solver)
     for index, start in enumerate(range(0, system.n_steps, commit)):

@@ -40,6 +40,7 @@ class ModelContext:
     costs: dict = field(default_factory=dict)
     heat_zones: tuple[str, ...] = ()
     fuel_terms: dict = field(default_factory=dict)
+    integer_steps: int | None = None  # integer commitment only in these first steps
 
     @property
     def dt_h(self) -> float:
@@ -189,11 +190,12 @@ def active_techs(system: System):
 
 
 def build_model(system: System, options: ModelOptions, reserve: ReserveOptions,
-                n_steps: int) -> BuiltModel:
-    """Build the window model once (n_steps long); data are set by `set_window`."""
+                n_steps: int, integer_steps: int | None = None) -> BuiltModel:
+    """Build the window model once (n_steps long); data are set by `set_window`.
+    `integer_steps`: commitment is integer only in the first steps (relaxed look-ahead)."""
     m = pyo.ConcreteModel(name=system.name)
     m.T = pyo.RangeSet(0, n_steps - 1)
-    ctx = ModelContext(system, options, reserve, n_steps)
+    ctx = ModelContext(system, options, reserve, n_steps, integer_steps=integer_steps)
     techs = active_techs(system)
     for tech in techs:
         block = pyo.Block()

@@ -82,15 +82,18 @@ def build(b, ctx) -> None:
     b.CHP = pyo.Set(initialize=list(table.index), ordered=True)
     col = table.to_dict()
     unit = col["unit"]
+    # retrofit variables only where the retrofit is fitted (size > 0)
+    b.LPC = pyo.Set(initialize=[c for c in table.index if col["lpc_h_max_mw_th"][c] > 0])
+    b.BYPASS = pyo.Set(initialize=[c for c in table.index if col["bypass_h_max_mw_th"][c] > 0])
     b.heat_mw_th = pyo.Var(b.CHP, T, domain=pyo.NonNegativeReals)
-    b.lpc_heat_mw_th = pyo.Var(b.CHP, T, domain=pyo.NonNegativeReals)
-    b.bypass_heat_mw_th = pyo.Var(b.CHP, T, domain=pyo.NonNegativeReals)
+    b.lpc_heat_mw_th = pyo.Var(b.LPC, T, domain=pyo.NonNegativeReals)
+    b.bypass_heat_mw_th = pyo.Var(b.BYPASS, T, domain=pyo.NonNegativeReals)
     on = lambda c, t: th.on[unit[c], t]  # noqa: E731
     b.heat_max = pyo.Constraint(b.CHP, T, rule=lambda b, c, t: b.heat_mw_th[c, t]
                                 <= col["h_max_mw_th"][c] * on(c, t))
-    b.lpc_max = pyo.Constraint(b.CHP, T, rule=lambda b, c, t: b.lpc_heat_mw_th[c, t]
+    b.lpc_max = pyo.Constraint(b.LPC, T, rule=lambda b, c, t: b.lpc_heat_mw_th[c, t]
                                <= col["lpc_h_max_mw_th"][c] * on(c, t))
-    b.bypass_max = pyo.Constraint(b.CHP, T, rule=lambda b, c, t: b.bypass_heat_mw_th[c, t]
+    b.bypass_max = pyo.Constraint(b.BYPASS, T, rule=lambda b, c, t: b.bypass_heat_mw_th[c, t]
                                   <= col["bypass_h_max_mw_th"][c] * on(c, t))
 
     def backpressure_line(b, c, t):
@@ -100,11 +103,14 @@ def build(b, ctx) -> None:
     b.chp_region_backpressure = pyo.Constraint(b.CHP, T, rule=backpressure_line)
     for c in table.index:
         ctx.add_fuel(unit[c], b.heat_mw_th, c, col["c_v_pu"][c])
+    for c in b.LPC:
         ctx.add_fuel(unit[c], b.lpc_heat_mw_th, c, col["c_v_pu"][c])
+    for c in b.BYPASS:
         ctx.add_fuel(unit[c], b.bypass_heat_mw_th, c, col["bypass_fuel_per_heat_pu"][c])
     zone = col["zone"]
-    for var in (b.heat_mw_th, b.lpc_heat_mw_th, b.bypass_heat_mw_th):
-        ctx.add_heat(zone, var)
+    ctx.add_heat(zone, b.heat_mw_th)
+    ctx.add_heat({c: zone[c] for c in b.LPC}, b.lpc_heat_mw_th)
+    ctx.add_heat({c: zone[c] for c in b.BYPASS}, b.bypass_heat_mw_th)
 
 
 def update(b, ctx, start, state) -> None:
@@ -117,9 +123,16 @@ def extract(b, ctx) -> dict:
     th = b.model().thermal_block
     power = np.array([[pyo.value(th.p_mw[table.at[c, "unit"], t]) for t in range(n)]
                       for c in cs]).reshape(len(cs), n)
-    out = {"chp_heat_mw_th": values_2d(b.heat_mw_th, cs, n) + values_2d(
-        b.lpc_heat_mw_th, cs, n) + values_2d(b.bypass_heat_mw_th, cs, n),
-        "chp_lpc_heat_mw_th": values_2d(b.lpc_heat_mw_th, cs, n),
-        "chp_bypass_heat_mw_th": values_2d(b.bypass_heat_mw_th, cs, n),
-        "chp_p_mw": power}
+    lpc = _values_or_zero(b.lpc_heat_mw_th, b.LPC, cs, n)
+    bypass = _values_or_zero(b.bypass_heat_mw_th, b.BYPASS, cs, n)
+    out = {"chp_heat_mw_th": values_2d(b.heat_mw_th, cs, n) + lpc + bypass,
+           "chp_lpc_heat_mw_th": lpc, "chp_bypass_heat_mw_th": bypass, "chp_p_mw": power}
     return {k: data_array(k, v, NAME, cs) for k, v in out.items()}
+
+
+def _values_or_zero(var, subset, rows, n) -> np.ndarray:
+    out = np.zeros((len(rows), n))
+    for i, c in enumerate(rows):
+        if c in subset:
+            out[i] = [pyo.value(var[c, t]) for t in range(n)]
+    return out

@@ -58,7 +58,7 @@ def active(system) -> bool:
 def prepare(tables: dict, where, case) -> dict:
     """Outside 'clustered' mode a row of n identical units becomes n rows 'name#i'."""
     table = tables[NAME]
-    if case.model.commitment == "clustered" or (table["n_units"] <= 1).all():
+    if case.model.commitment != "binary" or (table["n_units"] <= 1).all():
         return tables
     rows = []
     for g, row in table.iterrows():
@@ -127,7 +127,7 @@ def build(b, ctx) -> None:
     b.p_max_mw = pyo.Param(b.UNITS, initialize=p_max)
     count = table["n_units"].astype(int).to_dict()
     b.n_units = pyo.Param(b.UNITS, initialize=count)
-    domain = pyo.Reals if mode in ("relaxed", "off") else pyo.Integers
+    domain = _domain(mode, ctx.integer_steps)
     bounds = lambda b, g, t: (0, count[g])  # noqa: E731
     b.on = pyo.Var(b.UNITS, ctx_T(b), domain=domain, bounds=bounds)
     b.startup = pyo.Var(b.UNITS, ctx_T(b), domain=domain, bounds=bounds)
@@ -159,6 +159,17 @@ def finalize(b, ctx) -> None:
     _build_limits(b, ctx, table)
     _build_ramps(b, ctx, table)
     _build_costs(b, ctx, table)
+
+
+def _domain(mode: str, integer_steps: int | None):
+    """Integer commitment in the first `integer_steps` steps (all when None); continuous in a
+    relaxed look-ahead and in 'relaxed'/'off' modes."""
+    def rule(b, *index):
+        if mode in ("relaxed", "off"):
+            return pyo.Reals
+        t = index[-1]
+        return pyo.Integers if integer_steps is None or t < integer_steps else pyo.Reals
+    return rule
 
 
 def ctx_T(b):
@@ -260,10 +271,10 @@ def _build_logic(b, ctx, table):
     b.commitment_logic = pyo.Constraint(b.COMMITTED, T, rule=logic)
     b.min_up_time = pyo.Constraint(b.COMMITTED, T, rule=min_up)
     b.min_down_time = pyo.Constraint(b.COMMITTED, T, rule=min_down)
-    b.initial_must_on = pyo.Constraint(b.COMMITTED, T, rule=lambda b, g, t: b.on[g, t]
-                                       >= b.must_on[g, t])
-    b.initial_must_off = pyo.Constraint(b.COMMITTED, T, rule=lambda b, g, t: b.on[g, t]
-                                        <= b.n_units[g] - b.must_off[g, t])
+    for g in b.COMMITTED:  # initial must-on/off as bounds (updated per window, no rows)
+        for t in T:
+            b.on[g, t].setlb(b.must_on[g, t])
+            b.on[g, t].setub(b.n_units[g] - b.must_off[g, t])
     b.up_steps, b.down_steps = up, down
 
 
@@ -299,8 +310,8 @@ def _build_startup_costs(b, ctx, table):
     b.STARTUP_CATS = pyo.Set(initialize=keys, dimen=2, ordered=True)
     b.LAGGED_CATS = pyo.Set(initialize=[(g, s) for g, s in keys if s < len(cats[g]) - 1],
                             dimen=2, ordered=True)
-    domain = pyo.Reals if ctx.options.commitment == "relaxed" else pyo.Integers
-    b.startup_category = pyo.Var(b.STARTUP_CATS, T, domain=domain,
+    b.startup_category = pyo.Var(b.STARTUP_CATS, T, domain=_domain(
+                                 ctx.options.commitment, ctx.integer_steps),
                                  bounds=lambda b, g, s, t: (0, b.n_units[g]))
     b.prior_shutdown = pyo.Param(b.LAGGED_CATS, T, mutable=True, initialize=0.0)
     b.startup_split = pyo.Constraint(multi, T, rule=lambda b, g, t: pyo.quicksum(

@@ -1,0 +1,167 @@
+"""Builder of the Jilin 2016 pandapower network from the readable tables in networks/jilin/.
+
+Rebuild (network and profiles): `gridmodel build-jilin` (or `python -m gridmodel.network.jilin`).
+Every row of the input tables names its source or says "assumption" with a reason.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pandapower as pp
+import pandas as pd
+
+from ..profiles import jilin as profiles
+from .io import save_net
+
+LINE_R_OHM_PER_KM, LINE_X_OHM_PER_KM, LINE_C_NF_PER_KM = 0.018, 0.28, 13.0  # 4×LGJ-400, 500 kV
+LINE_MAX_I_KA = 2.0  # per circuit ≈ 1,730 MVA (assumption: typical 500 kV thermal rating)
+
+
+def read_tables(folder: Path) -> dict:
+    tables = {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))}
+    tables["parameters"] = tomllib.loads((folder / "parameters.toml").read_text())
+    return tables
+
+
+def _size_class(unit_mw: float) -> str:
+    return "large" if unit_mw >= 600 else "medium" if unit_mw >= 300 else \
+        "small" if unit_mw >= 100 else "tiny"
+
+
+def _add_grid(net, t) -> dict[str, int]:
+    bus = {r.name: pp.create_bus(net, r.vn_kv, name=r.name) for r in t["buses"].itertuples()}
+    for r in t["lines"].itertuples():
+        idx = pp.create_line_from_parameters(
+            net, bus[r.from_bus], bus[r.to_bus], r.length_km, LINE_R_OHM_PER_KM,
+            LINE_X_OHM_PER_KM, LINE_C_NF_PER_KM, LINE_MAX_I_KA, parallel=int(r.circuits),
+            name=f"{r.from_bus}-{r.to_bus}")
+        net.line.loc[idx, "max_loading_percent"] = 100.0
+    return bus
+
+
+def _thermal_columns(r, coal: dict) -> dict:
+    full_cost = r.heat_rate_gce_per_kwh / 1000 * coal["coal_price_cny_per_tce"]  # CNY/MWh
+    up, down = coal["min_up_down_h"][_size_class(r.unit_mw)]
+    return {
+        "kind": "coal_chp" if r.chp else "coal", "n_units": int(r.n_units),
+        "min_up_h": float(up), "min_down_h": float(down),
+        "ramp_up_mw_per_h": coal["ramp_pu_per_h"] * r.unit_mw,
+        "ramp_down_mw_per_h": coal["ramp_pu_per_h"] * r.unit_mw,
+        "startup_categories": [[0.0, coal["startup_cost_cny_per_mw_hot"] * r.unit_mw],
+                               [float(coal["cold_after_h"]),
+                                coal["startup_cost_cny_per_mw_cold"] * r.unit_mw]],
+        "co2_t_per_mwh": r.heat_rate_gce_per_kwh / 1000 * coal["co2_t_per_tce"],
+        "coal_t_per_mwh": r.heat_rate_gce_per_kwh / 1000,
+        "initial_on": 1.0, "initial_time_in_state_h": 1.0e4,
+        "_c0": coal["no_load_share"] * full_cost * r.unit_mw,
+        "_c1": (1 - coal["no_load_share"]) * full_cost,
+    }
+
+
+def _add_thermal(net, t, bus) -> None:
+    coal, chp = t["parameters"]["coal"], t["parameters"]["chp"]
+    chp_rows = []
+    for i, r in enumerate(t["thermal"].itertuples()):
+        g = pp.create_gen(net, bus[r.bus], r.unit_mw * coal["min_load_pu"], name=r.plant,
+                          max_p_mw=r.unit_mw, min_p_mw=coal["min_load_pu"] * r.unit_mw,
+                          slack=(i == 0), vm_pu=1.02)
+        cols = _thermal_columns(r, coal)
+        pp.create_poly_cost(net, g, "gen", cp1_eur_per_mw=cols.pop("_c1"),
+                            cp0_eur=cols.pop("_c0"))
+        for key, value in cols.items():
+            if key not in net.gen.columns:
+                net.gen[key] = pd.Series([None] * len(net.gen), index=net.gen.index,
+                                         dtype=object)
+            net.gen.at[g, key] = value
+        if r.chp:
+            chp_rows.append({"name": f"{r.plant}_heat", "unit": r.plant, "zone": r.bus,
+                             "mode": "extraction", "c_b_pu": chp["c_b_pu"],
+                             "c_v_pu": chp["c_v_pu"],
+                             "h_max_mw_th": chp["h_max_per_p_max"] * r.unit_mw})
+    for col in ("min_up_h", "min_down_h", "ramp_up_mw_per_h", "ramp_down_mw_per_h",
+                "co2_t_per_mwh", "coal_t_per_mwh", "initial_on", "initial_time_in_state_h"):
+        net.gen[col] = net.gen[col].astype(float)
+    net.gen["n_units"] = net.gen["n_units"].astype(int)
+    net["chp"] = pd.DataFrame(chp_rows)
+
+
+def _add_renewables_and_load(net, t, bus, peak_mw) -> None:
+    for r in t["renewables"].itertuples():
+        g = pp.create_sgen(net, bus[r.bus], r.p_max_mw, name=r.name, type=r.kind)
+        net.sgen.loc[g, "profile"] = r.profile
+    for r in t["buses"][t["buses"].kind == "prefecture"].itertuples():
+        g = pp.create_load(net, bus[r.name], peak_mw * r.load_share_pct / 100, name=f"load_{r.name}",
+                           q_mvar=0.2 * peak_mw * r.load_share_pct / 100)
+        net.load.loc[g, "profile"] = "load"
+
+
+def _add_hydro_and_storage(net, t, bus) -> None:
+    hydro = t["hydro"].copy()
+    hydro["bus"] = hydro["bus"].map(bus)
+    hydro["initial_soc_pu"] = 0.5
+    net["hydro"] = hydro.drop(columns=["source"])
+    store = t["storage"].copy()
+    store["bus"] = store["bus"].map(bus)
+    store["initial_soc_pu"] = 0.5
+    net["pumped_hydro"] = store.drop(columns=["source", "kind"])
+
+
+def _add_heat(net, t, bus, ds) -> None:
+    heat = t["parameters"]["heat"]
+    shares = t["buses"].set_index("name")["heat_share_pct"] / 100
+    zones, boilers = [], []
+    for r in t["heat"].itertuples():
+        attrs = ds[f"heat_{r.name}"].attrs
+        zone_mwh = heat["season_energy_mwh_th"] * shares[r.name]
+        peak = zone_mwh / attrs["degree_hours_sum"] * attrs["degree_hours_peak"]
+        zones.append({"name": r.name, "demand_mw_th": peak, "demand_profile": f"heat_{r.name}",
+                      "temperature_profile": f"temp_{r.name}"})
+        boilers.append({"name": f"boilers_{r.name}", "zone": r.name,
+                        "h_max_mw_th": float(r.boiler_h_max_mw_th),
+                        "cost_cny_per_mwh_th": float(r.boiler_cost_cny_per_mwh_th),
+                        "coal_t_per_mwh_th": 0.1229 / 0.75,
+                        "co2_t_per_mwh_th": 0.1229 / 0.75 * 2.66})
+    net["heat_zone"] = pd.DataFrame(zones)
+    net["heat_boiler"] = pd.DataFrame(boilers)
+
+
+def _add_ties(net, t, bus) -> None:
+    rows = []
+    for r in t["ties"].itertuples():
+        sched = r.schedule if isinstance(r.schedule, str) else ""
+        rows.append({"name": r.name, "bus": bus[r.bus], "p_export_max_mw": float(r.p_export_max_mw),
+                     "p_import_max_mw": float(r.p_import_max_mw), "loss_pu": 0.0,
+                     "export_value_cny_per_mwh": float(r.export_value_cny_per_mwh),
+                     "import_price_cny_per_mwh": float(r.import_price_cny_per_mwh),
+                     "schedule_min_profile": f"{sched}_min" if sched else "",
+                     "schedule_max_profile": f"{sched}_max" if sched else ""})
+    net["export_link"] = pd.DataFrame(rows)
+
+
+def build_net(folder: Path, ds) -> "pp.pandapowerNet":
+    t = read_tables(folder)
+    net = pp.create_empty_network(name="jilin-2016")
+    bus = _add_grid(net, t)
+    _add_thermal(net, t, bus)
+    _add_renewables_and_load(net, t, bus, ds.attrs["load_peak_mw"])
+    _add_hydro_and_storage(net, t, bus)
+    _add_heat(net, t, bus, ds)
+    _add_ties(net, t, bus)
+    return net
+
+
+def write(networks: Path = Path("networks"), seed: int = 2016) -> tuple[Path, Path]:
+    ds = profiles.build(seed)
+    net = build_net(networks / "jilin", ds)
+    net_path, prof_path = networks / "jilin_2016.json", networks / "jilin_2016_profiles.nc"
+    save_net(net, net_path)
+    ds.to_netcdf(prof_path, engine="h5netcdf")
+    return net_path, prof_path
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    print(*write(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("networks")))

@@ -1,0 +1,1 @@
+"""Documented, seeded generators of synthetic hourly profiles (no weather data is downloaded)."""
