@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CASE ?= cases/demo.toml
+CASE ?= cases/jilin-2016.toml
 
 .PHONY: run test venv clean bench
 

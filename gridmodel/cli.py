@@ -145,5 +145,51 @@ def validate(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")
                   f"of {system.dt_h:g} h from {system.time[0]}")
 
 
+@app.command()
+def calibrate(run_dir: Annotated[Path, typer.Argument(help="A run folder of the Jilin year.")]
+              ) -> None:
+    """Model vs 2016 statistics side by side; writes calibration.md into the run folder."""
+    from .calibration import write_report
+
+    if not (run_dir / "results.nc").is_file():
+        _fail(InputError(run_dir, "results.nc", "not found", "a folder written by gridmodel run"))
+    text, ok = write_report(run_dir)
+    console.print(text, highlight=False, soft_wrap=True)
+    console.print("[green]all targets met[/]" if ok else "[yellow]some targets missed[/]")
+
+
+@app.command("ac-check")
+def ac_check(run_dir: Annotated[Path, typer.Argument(help="A run folder.")]) -> None:
+    """AC power flow (pandapower runpp) of the peak-load hour and the windiest night hour."""
+    from .case import load_case
+    from .network.ac_check import check_hour, peak_and_windy_night
+    from .network.io import load_net
+    from .results import read_netcdf
+
+    try:
+        case = load_case(run_dir / "case.resolved.toml")
+        net, ds = load_net(case.network), read_netcdf(run_dir / "results.nc")
+        results = [check_hour(net, ds, i) for i in peak_and_windy_night(ds)]
+    except GridmodelError as exc:
+        _fail(exc)
+    for r in results:
+        console.print(f"{r.time}: converged={r.converged} V {r.vm_min_pu:.3f}–{r.vm_max_pu:.3f} pu,"
+                      f" max line loading {r.max_line_loading_pct:.0f} %, slack {r.slack_mw:.0f} MW")
+    if not all(r.converged for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("build-jilin")
+def build_jilin(networks: Annotated[Path, typer.Option(
+        "--networks", help="Folder holding jilin/ input tables.")] = Path("networks"),
+        seed: Annotated[int, typer.Option("--seed", help="Profile generator seed.")] = 2016
+        ) -> None:
+    """Rebuild networks/jilin_2016.json and jilin_2016_profiles.nc from networks/jilin/."""
+    from .network.jilin import write
+
+    net_path, prof_path = write(networks, seed)
+    console.print(f"wrote {net_path} and {prof_path}")
+
+
 def main() -> None:  # pragma: no cover
     app()

@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from .model.core import build_model, core_values, extract, final_state, set_window
-from .solve import Solver
+from .solve import Solver, SolverError
 
 
 @dataclass
@@ -124,7 +124,10 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
         t0 = time.perf_counter()
         set_window(built, start, state)
         update_s = time.perf_counter() - t0
-        report = solver.solve(built.model)
+        try:
+            report = solver.solve(built.model)
+        except SolverError as exc:
+            raise SolverError(f"window starting {system.time[start]}: {exc}") from None
         pieces.append(_cut(extract(built), k))
         cores.append(_core_cut(core_values(built), k))
         state = final_state(built, k)

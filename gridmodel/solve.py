@@ -13,7 +13,7 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from .case import SolverOptions
-from .errors import SolverError
+from .errors import SolverError  # noqa: F401  (re-exported)
 
 OK_TERMINATIONS = {TerminationCondition.convergenceCriteriaSatisfied,
                    TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit,
@@ -110,6 +110,12 @@ class Solver:
         self._solver.start_budget_s = budget
         try:
             results = self._run(model, o.mip_gap, o.time_limit_s - budget)
+            if results.solution_status == SolutionStatus.noSolution and \
+                    results.termination_condition == TerminationCondition.maxTimeLimit:
+                # a stale basis from the previous window can stall the simplex: retry with a
+                # fresh HiGHS instance (one more hand-over, seconds)
+                self._solver = _HighsWithStart()
+                results = self._run(model, o.mip_gap, o.time_limit_s)
         finally:
             self._solver.start_budget_s = 0.0
         elapsed = time.perf_counter() - start

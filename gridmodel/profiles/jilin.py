@@ -152,10 +152,10 @@ def inflow_pu(t: pd.DatetimeIndex, rng) -> dict[str, np.ndarray]:
 
 
 def tie_schedules_mw(t: pd.DatetimeIndex) -> dict[str, np.ndarray]:
-    """Net-export bands (MW): Liaoning 1.7–3.2 GW out; Heilongjiang 1.3–1.45 GW in;
+    """Net-export bands (MW): Liaoning 2.0–2.6 GW out; Heilongjiang 1.3–1.45 GW in;
     Inner Mongolia ±150 MW (assumptions calibrated to S12)."""
     n = len(t)
-    return {"liaoning_min": np.full(n, 1700.0), "liaoning_max": np.full(n, 3200.0),
+    return {"liaoning_min": np.full(n, 2000.0), "liaoning_max": np.full(n, 2600.0),
             "heilongjiang_min": np.full(n, -1450.0), "heilongjiang_max": np.full(n, -1300.0),
             "inner_mongolia_min": np.full(n, -150.0), "inner_mongolia_max": np.full(n, 150.0)}
 

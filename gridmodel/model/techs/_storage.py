@@ -48,12 +48,15 @@ def build_store(b, ctx, table, power: str, energy: str, inflow: bool = False) ->
 
 def set_initial(b, ctx, table, energy: str, state: dict | None, start: int) -> None:
     """Initial content (from the table or carried over). The cyclic condition (end ≥ the
-    run's initial content) binds only in the window that reaches the end of the run."""
+    run's initial content) binds only in the window that reaches the end of the run, or, with
+    `cyclic_each_window`, in every window (end ≥ the window's own start)."""
     reaches_end = start + ctx.n_steps >= ctx.system.n_steps
+    each = table["cyclic_each_window"] if "cyclic_each_window" in table else {}
     for s in b.STORES:
         first = float(table.at[s, "initial_soc_pu"] * table.at[s, f"e_max_{energy}"])
         b.init_soc[s] = first if state is None else state[s]
-        b.cyclic_target[s] = first if reaches_end else 0.0
+        b.cyclic_target[s] = b.init_soc[s].value if bool(each.get(s, False)) else (
+            first if reaches_end else 0.0)
 
 
 def final_state(b, k: int) -> dict:

@@ -22,6 +22,9 @@ SPEC = TableSpec(NAME, {
     "initial_soc_pu": (0.5, "pu of e_max_mwh"),
     "loss_per_h": (0.0, "1/h"),
     "cyclic": (True, "end content >= start"),
+    "cyclic_each_window": (True, "every rolling window ends at least as full as it began "
+                           "(daily regulation; no seasonal drawdown without a water value)"),
+    "min_release_penalty_cny_per_mwh": (1000.0, "CNY/MWh below the minimum release"),
 })
 
 
@@ -45,7 +48,12 @@ def build(b, ctx) -> None:
     b.generation_mw = pyo.Var(b.STORES, T, bounds=lambda b, s, t: (0, pmax[s]))
     b.turbine = pyo.Constraint(b.STORES, T, rule=lambda b, s, t: b.generation_mw[s, t]
                                <= b.out_mw[s, t])
-    b.min_release = pyo.Constraint(b.STORES, T, rule=lambda b, s, t: b.out_mw[s, t] >= rmin[s])
+    b.release_shortfall_mw = pyo.Var(b.STORES, T, domain=pyo.NonNegativeReals)
+    b.min_release = pyo.Constraint(b.STORES, T, rule=lambda b, s, t: b.out_mw[s, t]
+                                   + b.release_shortfall_mw[s, t] >= rmin[s])
+    penalty = table["min_release_penalty_cny_per_mwh"].to_dict()
+    ctx.add_cost("hydro_release_shortfall", lambda t: ctx.dt_h * pyo.quicksum(
+        penalty[s] * b.release_shortfall_mw[s, t] for s in b.STORES))
     ctx.add_power(bus_map(table), b.generation_mw)
 
 

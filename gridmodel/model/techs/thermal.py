@@ -408,13 +408,15 @@ def _set_prior_shutdown(b, state, n):
 def final_state(b, ctx, k: int) -> dict:
     """Units on, output and start/shut-down history after step k-1 of this window."""
     old = getattr(b, "_last_state", None)
+    exact = ctx.options.commitment in ("relaxed", "off")  # fractional states stay fractional
+    keep = (lambda v: round(float(v), 6)) if exact else (lambda v: float(round(v)))
     out = {}
     for g in b.UNITS:
-        su = [round(pyo.value(b.startup[g, t])) for t in range(k)][::-1]
-        sd = [round(pyo.value(b.shutdown[g, t])) for t in range(k)][::-1]
+        su = [keep(pyo.value(b.startup[g, t])) for t in range(k)][::-1]
+        sd = [keep(pyo.value(b.shutdown[g, t])) for t in range(k)][::-1]
         depth = b.history_depth
         prev = (old or {}).get(g, {"su": [], "sd": []})
-        out[g] = {"on": float(round(pyo.value(b.on[g, k - 1]))),
+        out[g] = {"on": keep(pyo.value(b.on[g, k - 1])),
                   "p_mw": float(pyo.value(b.fuel_mw[g, k - 1])),
                   "su": (su + prev["su"])[:depth], "sd": (sd + prev["sd"])[:depth]}
     return out

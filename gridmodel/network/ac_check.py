@@ -1,0 +1,99 @@
+"""AC check: put one hour of a run's dispatch back into the pandapower net and run runpp."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandapower as pp
+
+from ..errors import GridmodelError
+
+SLACK_BUS = "liaoning"  # the external Liaoning grid balances losses in the AC check
+
+
+@dataclass
+class AcResult:
+    time: str
+    converged: bool
+    vm_min_pu: float
+    vm_max_pu: float
+    max_line_loading_pct: float
+    slack_mw: float
+
+
+def _hour(ds, name, dim, index):
+    da = ds[name].isel(time=index)
+    return dict(zip(da[dim].values.tolist(), da.values.tolist()))
+
+
+def dispatch_net(net, ds, index: int, slack_bus: str = SLACK_BUS):
+    """A copy of `net` with gens, sgens, loads, hydro, storage and ties at hour `index`."""
+    ac = copy.deepcopy(net)
+    bus_of = {name: i for i, name in ac.bus["name"].items()}
+    thermal = _hour(ds, "thermal_p_mw", "thermal", index)
+    ac.gen["p_mw"] = [thermal.get(n, 0.0) for n in ac.gen["name"]]
+    ac.gen["in_service"] = ac.gen["p_mw"] > 1e-6
+    used = _hour(ds, "renewable_used_mw", "renewable", index)
+    ac.sgen["p_mw"] = [used.get(n, 0.0) for n in ac.sgen["name"]]
+    demand = _hour(ds, "load_demand_mw", "load", index)
+    ratio = (ac.load["q_mvar"] / ac.load["p_mw"]).fillna(0.0)
+    ac.load["p_mw"] = [demand.get(n, 0.0) for n in ac.load["name"]]
+    ac.load["q_mvar"] = ac.load["p_mw"] * ratio
+    _add_injections(ac, ds, index)
+    if "bus_unserved_mw" in ds:
+        for bus, mw in _hour(ds, "bus_unserved_mw", "bus", index).items():
+            pp.create_sgen(ac, bus_of[bus], mw, name=f"unserved_{bus}")
+    ac.gen["slack"] = False
+    pp.create_ext_grid(ac, bus_of[slack_bus], vm_pu=1.0, name="ac_check_slack")
+    return ac
+
+
+def _add_injections(ac, ds, index):
+    """Hydro, pumped hydro, electric boilers and ties as sgens/loads at their buses."""
+    for table, prod, cons in (("hydro", "hydro_generation_mw", None),
+                              ("pumped_hydro", "pumped_hydro_generation_mw",
+                               "pumped_hydro_pump_mw"),
+                              ("export_link", "export_link_import_mw", "export_link_export_mw")):
+        if table not in ac or not len(ac[table]) or prod not in ds:
+            continue
+        gen = _hour(ds, prod, table, index)
+        use = _hour(ds, cons, table, index) if cons else {}
+        for _, row in ac[table].iterrows():
+            net_mw = gen.get(row["name"], 0.0) - use.get(row["name"], 0.0)
+            if abs(net_mw) > 1e-6:
+                pp.create_sgen(ac, int(row["bus"]), net_mw, name=f"{table}_{row['name']}")
+    for table in ("electric_boiler", "heat_pump"):
+        var = f"{table}_consumption_mw"
+        if table in ac and len(ac[table]) and var in ds:
+            use = _hour(ds, var, table, index)
+            for _, row in ac[table].iterrows():
+                pp.create_load(ac, int(row["bus"]), use.get(row["name"], 0.0),
+                               name=f"{table}_{row['name']}")
+
+
+def check_hour(net, ds, index: int) -> AcResult:
+    ac = dispatch_net(net, ds, index)
+    when = str(ds["time"].values[index])[:16]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pp.runpp(ac, numba=False, max_iteration=30)
+    except pp.LoadflowNotConverged:
+        return AcResult(when, False, np.nan, np.nan, np.nan, np.nan)
+    except Exception as exc:  # pandapower raises various errors on bad nets
+        raise GridmodelError(f"AC check at {when} failed: {exc}") from None
+    return AcResult(when, True, float(ac.res_bus.vm_pu.min()), float(ac.res_bus.vm_pu.max()),
+                    float(ac.res_line.loading_percent.max()), float(ac.res_ext_grid.p_mw.sum()))
+
+
+def peak_and_windy_night(ds) -> tuple[int, int]:
+    """Index of the peak-load hour and of the windiest night hour (22:00–05:00)."""
+    load = ds["load_demand_mw"].sum("load").values
+    wind = ds["renewable_available_mw"].where(ds["renewable_kind"] == "wind", 0.0).sum(
+        "renewable").values
+    hour = ds["time"].dt.hour.values
+    night = np.where((hour >= 22) | (hour <= 5), wind, -1.0)
+    return int(np.argmax(load)), int(np.argmax(night))
