@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 import json
 from contextlib import contextmanager
-from typing import Annotated, Optional
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from .errors import GridmodelError, InputError, OutputExistsError
@@ -20,7 +26,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=(
 console = Console()
 err_console = Console(stderr=True)
 
-SetOpt = Annotated[Optional[list[str]], typer.Option(
+SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Override a case value, e.g. --set model.commitment=binary (repeatable).")]
 
 
@@ -52,7 +58,7 @@ def _print_summary(summary: dict, out_dir) -> None:
 
 @app.command()
 def run(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
-        out: Annotated[Optional[Path], typer.Option(
+        out: Annotated[Path | None, typer.Option(
             "--out", help="Run folder (default results/<case name>/).")] = None,
         force: Annotated[bool, typer.Option("--force", help="Replace an existing run folder.")]
         = False,
@@ -98,7 +104,7 @@ def pglib(path: Annotated[Path, typer.Argument(help="pglib-uc instance (JSON).")
           = True,
           mip_start: Annotated[str, typer.Option(
               "--mip-start", help="none | lp_fix")] = "none",
-          out: Annotated[Optional[Path], typer.Option(
+          out: Annotated[Path | None, typer.Option(
               "--out", help="Folder for summary.json (default results/pglib/<instance>/).")]
           = None,
           force: Annotated[bool, typer.Option("--force", help="Replace summary.json.")]

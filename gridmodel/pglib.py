@@ -34,7 +34,6 @@ def _thermal_row(g: dict) -> dict:
     return {
         "bus": BUS, "kind": g.get("fuel", "thermal"), "p_min_mw": pmin, "p_max_mw": pmax,
         "cost_c0_cny_per_h": pts[0]["cost"], "pwl_points": pwl or "",
-        "cost_c1_cny_per_mwh": 0.0 if pwl else 0.0,
         "min_up_h": float(g["time_up_minimum"]), "min_down_h": float(g["time_down_minimum"]),
         "ramp_up_mw_per_h": g["ramp_up_limit"], "ramp_down_mw_per_h": g["ramp_down_limit"],
         "startup_limit_mw": min(g["ramp_startup_limit"], pmin + g["ramp_up_limit"]),

@@ -13,7 +13,7 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from .case import SolverOptions
-from .errors import SolverError  # noqa: F401  (re-exported)
+from .errors import SolverError
 
 OK_TERMINATIONS = {TerminationCondition.convergenceCriteriaSatisfied,
                    TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit,
@@ -83,6 +83,18 @@ def lp_and_fix_start(h, budget_s: float) -> bool:
     return found
 
 
+_POOL_THREADS: int | None = None
+
+
+def _match_thread_pool(threads: int) -> None:
+    """HiGHS keeps one process-wide thread pool; a run asking for another thread count fails
+    ('unknown' status). Reset the pool when the count changes between solves."""
+    global _POOL_THREADS
+    if _POOL_THREADS is not None and _POOL_THREADS != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _POOL_THREADS = threads
+
+
 def integer_vars(model) -> list:
     return [v for v in model.component_data_objects(pyo.Var, active=True)
             if v.is_integer() and not v.fixed]
@@ -98,6 +110,7 @@ class Solver:
             raise SolverError("HiGHS (highspy) is not available in this environment")
 
     def _run(self, model, gap, time_limit):
+        _match_thread_pool(self.options.threads)
         return self._solver.solve(
             model, rel_gap=gap, time_limit=max(time_limit, 0.1), threads=self.options.threads,
             load_solutions=False, raise_exception_on_nonoptimal_result=False,
@@ -110,8 +123,7 @@ class Solver:
         self._solver.start_budget_s = budget
         try:
             results = self._run(model, o.mip_gap, o.time_limit_s - budget)
-            if results.solution_status == SolutionStatus.noSolution and \
-                    results.termination_condition == TerminationCondition.maxTimeLimit:
+            if results.solution_status == SolutionStatus.noSolution:
                 # a stale basis from the previous window can stall the simplex: retry with a
                 # fresh HiGHS instance (one more hand-over, seconds)
                 self._solver = _HighsWithStart()

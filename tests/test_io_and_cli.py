@@ -132,8 +132,8 @@ def test_half_hour_steps_give_same_energy_as_hourly(tmp_path):
         t = Tiny()
         t.gen("A", p_max_mw=100, c1=10)
         t.load("L", 80, series=values)
-        from gridmodel.run import solve_case
         from gridmodel.case import load_case as lc
+        from gridmodel.run import solve_case
 
         return solve_case(lc(t.write(folder, dt_h=dt_h))).summary
 

@@ -43,7 +43,9 @@ def test_built_network_matches_the_2016_totals_and_the_committed_file():
 
 @pytest.fixture(scope="module")
 def winter_week():
-    return solve_case(load_case(ROOT / "cases" / "jilin-2016-winter-week.toml"))
+    # a generous time limit per window: goldens must not depend on the machine's speed
+    return solve_case(load_case(ROOT / "cases" / "jilin-2016-winter-week.toml",
+                                ["solver.time_limit_s=120"]))
 
 
 WINTER_WEEK_GOLDEN = {  # KPI: (value, absolute tolerance); 11–17 Jan 2016, the coldest week

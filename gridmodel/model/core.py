@@ -7,7 +7,6 @@ time-varying data are mutable Params so one built model can be re-used across wi
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np

@@ -140,7 +140,7 @@ def _add_ties(net, t, bus) -> None:
     net["export_link"] = pd.DataFrame(rows)
 
 
-def build_net(folder: Path, ds) -> "pp.pandapowerNet":
+def build_net(folder: Path, ds) -> pp.pandapowerNet:
     t = read_tables(folder)
     net = pp.create_empty_network(name="jilin-2016")
     bus = _add_grid(net, t)

@@ -7,8 +7,19 @@ and results. Interface:
   finalize(block, ctx) (after every build) and final_state(block, ctx, steps) -> dict.
 """
 
-from . import (battery, chp, export_link, heat_sources, heat_storage, heat_zone, hydro, load,
-               pumped_hydro, renewable, thermal)
+from . import (
+               battery,
+               chp,
+               export_link,
+               heat_sources,
+               heat_storage,
+               heat_zone,
+               hydro,
+               load,
+               pumped_hydro,
+               renewable,
+               thermal,
+)
 
 TECHNOLOGIES = [thermal, renewable, load, export_link, heat_zone, chp, heat_sources.HEAT_BOILER,
                 heat_sources.ELECTRIC_BOILER, heat_sources.HEAT_PUMP, heat_storage,

@@ -24,6 +24,13 @@ def profile(system, name, start: int, n: int) -> np.ndarray:
     return np.asarray(system.series(name, start, start + n), dtype=float)
 
 
+def scaled_profiles(system, table: pd.DataFrame, scale_col: str, profile_col: str,
+                    start: int, n: int) -> np.ndarray:
+    """(asset × t) array of table[scale_col] × the asset's profile series."""
+    return np.array([row[scale_col] * profile(system, row[profile_col], start, n)
+                     for _, row in table.iterrows()]).reshape(len(table), n)
+
+
 def set_param_2d(param, assets, values: np.ndarray) -> None:
     """Set a mutable Param[asset, t] from an (asset × t) array."""
     for i, a in enumerate(assets):

@@ -88,7 +88,7 @@ def build(b, ctx) -> None:
     b.heat_mw_th = pyo.Var(b.CHP, T, domain=pyo.NonNegativeReals)
     b.lpc_heat_mw_th = pyo.Var(b.LPC, T, domain=pyo.NonNegativeReals)
     b.bypass_heat_mw_th = pyo.Var(b.BYPASS, T, domain=pyo.NonNegativeReals)
-    on = lambda c, t: th.on[unit[c], t]  # noqa: E731
+    on = lambda c, t: th.on[unit[c], t]
     b.heat_max = pyo.Constraint(b.CHP, T, rule=lambda b, c, t: b.heat_mw_th[c, t]
                                 <= col["h_max_mw_th"][c] * on(c, t))
     b.lpc_max = pyo.Constraint(b.LPC, T, rule=lambda b, c, t: b.lpc_heat_mw_th[c, t]

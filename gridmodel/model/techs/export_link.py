@@ -8,7 +8,6 @@ series in MW; negative = net import).
 
 from __future__ import annotations
 
-import numpy as np
 import pyomo.environ as pyo
 
 from ...errors import NetworkError

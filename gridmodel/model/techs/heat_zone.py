@@ -7,7 +7,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ...system import TableSpec
-from ._util import data_array, profile
+from ._util import data_array, profile, scaled_profiles, set_param_2d
 
 NAME = "heat_zone"
 SPEC = TableSpec(NAME, {
@@ -39,11 +39,9 @@ def build(b, ctx) -> None:
 
 
 def update(b, ctx, start, state) -> None:
-    table = ctx.system.table(NAME)
-    for z, row in table.iterrows():
-        demand = row.demand_mw_th * profile(ctx.system, row.demand_profile, start, ctx.n_steps)
-        for t in range(ctx.n_steps):
-            b.demand_mw_th[z, t] = float(demand[t])
+    demand = scaled_profiles(ctx.system, ctx.system.table(NAME), "demand_mw_th",
+                             "demand_profile", start, ctx.n_steps)
+    set_param_2d(b.demand_mw_th, list(b.ZONES), demand)
 
 
 def extract(b, ctx) -> dict:

@@ -6,7 +6,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ...system import TableSpec
-from ._util import bus_map, data_array, profile
+from ._util import bus_map, data_array, scaled_profiles, set_param_2d
 
 NAME = "load"
 SPEC = TableSpec("load", {
@@ -27,17 +27,10 @@ def build(b, ctx) -> None:
     ctx.add_power(bus_map(table), b.demand_mw, sign=-1.0)
 
 
-def demand_mw(system, start: int, n: int) -> np.ndarray:
-    table = system.table(NAME)
-    return np.array([row.p_mw * profile(system, row.profile, start, n)
-                     for _, row in table.iterrows()]).reshape(len(table), n)
-
-
 def update(b, ctx, start: int, state) -> None:
-    demand = demand_mw(ctx.system, start, ctx.n_steps)
-    for i, name in enumerate(b.UNITS):
-        for t in range(ctx.n_steps):
-            b.demand_mw[name, t] = float(demand[i, t])
+    demand = scaled_profiles(ctx.system, ctx.system.table(NAME), "p_mw", "profile", start,
+                             ctx.n_steps)
+    set_param_2d(b.demand_mw, list(b.UNITS), demand)
 
 
 def extract(b, ctx) -> dict:

@@ -6,7 +6,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ...system import TableSpec
-from ._util import bus_map, data_array, profile, values_2d
+from ._util import bus_map, data_array, profile, scaled_profiles, set_param_2d, values_2d
 
 NAME = "renewable"
 SPEC = TableSpec("renewable", {
@@ -41,18 +41,10 @@ def build(b, ctx) -> None:
             b.available_mw[r, t] - b.used_mw[r, t] for r in b.UNITS))
 
 
-def available_mw(system, start: int, n: int) -> np.ndarray:
-    table = system.table(NAME)
-    return np.array([row.p_max_mw * profile(system, row.profile, start, n)
-                     for _, row in table.iterrows()]).reshape(len(table), n)
-
-
 def update(b, ctx, start: int, state) -> None:
-    avail = available_mw(ctx.system, start, ctx.n_steps)
-    for i, r in enumerate(b.UNITS):
-        for t in range(ctx.n_steps):
-            b.available_mw[r, t] = float(avail[i, t])
     table = ctx.system.table(NAME)
+    avail = scaled_profiles(ctx.system, table, "p_max_mw", "profile", start, ctx.n_steps)
+    set_param_2d(b.available_mw, list(b.UNITS), avail)
     for r in b.MUST_TAKE:
         low = table.at[r, "p_max_mw"] * profile(ctx.system, table.at[r, "min_profile"], start,
                                                 ctx.n_steps)

@@ -128,7 +128,7 @@ def build(b, ctx) -> None:
     count = table["n_units"].astype(int).to_dict()
     b.n_units = pyo.Param(b.UNITS, initialize=count)
     domain = _domain(mode, ctx.integer_steps)
-    bounds = lambda b, g, t: (0, count[g])  # noqa: E731
+    bounds = lambda b, g, t: (0, count[g])
     b.on = pyo.Var(b.UNITS, ctx_T(b), domain=domain, bounds=bounds)
     b.startup = pyo.Var(b.UNITS, ctx_T(b), domain=domain, bounds=bounds)
     b.shutdown = pyo.Var(b.UNITS, ctx_T(b), domain=domain, bounds=bounds)
