@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
@@ -93,11 +92,6 @@ def _match_thread_pool(threads: int) -> None:
     if _POOL_THREADS is not None and _POOL_THREADS != threads:
         highspy.Highs.resetGlobalScheduler(True)
     _POOL_THREADS = threads
-
-
-def integer_vars(model) -> list:
-    return [v for v in model.component_data_objects(pyo.Var, active=True)
-            if v.is_integer() and not v.fixed]
 
 
 class Solver:
