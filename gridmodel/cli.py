@@ -151,6 +151,62 @@ def validate(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")
                   f"of {system.dt_h:g} h from {system.time[0]}")
 
 
+XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Write an Excel workbook.")]
+
+
+def _check_new(path: Path | None, force: bool) -> None:
+    if path is not None and path.exists() and not force:
+        raise OutputExistsError(f"{path} exists; pass --force to replace it")
+
+
+@app.command()
+def compare(run_dirs: Annotated[list[Path], typer.Argument(help="Run folders; first = reference.")],
+            xlsx: XlsxOpt = None,
+            force: Annotated[bool, typer.Option("--force", help="Replace the workbook.")]
+            = False) -> None:
+    """KPI table of runs with deltas to the first: cost, curtailment, where renewables went."""
+    from .compare import compare_table
+    from .export import write_workbook
+    from .results import read_netcdf
+
+    try:
+        _check_new(xlsx, force)
+        table = compare_table(run_dirs)
+        if xlsx:
+            first = run_dirs[0]
+            from .compare import read_summary
+
+            write_workbook(read_netcdf(first / "results.nc"), read_summary(first), xlsx, table)
+    except GridmodelError as exc:
+        _fail(exc)
+    out = Table(title="compare (first run = reference)")
+    out.add_column("kpi")
+    for col in table.columns:
+        out.add_column(str(col), justify="right")
+    for key, row in table.iterrows():
+        out.add_row(key, *[f"{v:,.4g}" for v in row.values])
+    console.print(out)
+
+
+@app.command()
+def export(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
+           xlsx: Annotated[Path, typer.Option("--xlsx", help="Workbook to write.")],
+           force: Annotated[bool, typer.Option("--force", help="Replace the workbook.")]
+           = False) -> None:
+    """Excel workbook: Summary, Monthly, Units, Hourly sheets and native charts."""
+    from .compare import read_summary
+    from .export import write_workbook
+    from .results import read_netcdf
+
+    try:
+        _check_new(xlsx, force)
+        summary = read_summary(run_dir)
+        write_workbook(read_netcdf(run_dir / "results.nc"), summary, xlsx)
+    except GridmodelError as exc:
+        _fail(exc)
+    console.print(f"wrote {xlsx}")
+
+
 @app.command()
 def calibrate(run_dir: Annotated[Path, typer.Argument(help="A run folder of the Jilin year.")]
               ) -> None:

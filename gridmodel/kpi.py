@@ -47,6 +47,7 @@ def summary(ds: xr.Dataset) -> dict:
            "unserved_energy_mwh": _mwh(ds, "bus_unserved_mw"),
            "excess_energy_mwh": _mwh(ds, "bus_excess_mw")}
     out.update(renewable_kpis(ds))
+    out.update(renewable_split(ds))
     out["thermal_generation_mwh"] = _mwh(ds, "thermal_p_mw")
     out["export_mwh"] = _mwh(ds, "export_link_export_mw")
     out["import_mwh"] = _mwh(ds, "export_link_import_mw")
@@ -97,3 +98,77 @@ def heat_and_storage_kpis(ds: xr.Dataset) -> dict:
     out["hydro_generation_mwh"] = _mwh(ds, "hydro_generation_mw") + (
         float(hydro_gens.sum()) * ds.attrs["dt_h"] if hydro_gens is not None else 0.0)
     return out
+
+
+GENERATION_VARS = ("thermal_p_mw", "renewable_used_mw", "hydro_generation_mw",
+                   "pumped_hydro_generation_mw", "battery_discharge_mw")
+
+
+def _hourly_total(ds: xr.Dataset, name: str) -> np.ndarray:
+    if name not in ds:
+        return np.zeros(ds.sizes["time"])
+    da = ds[name]
+    return da.sum([d for d in da.dims if d != "time"]).values
+
+
+def renewable_split_hourly(ds: xr.Dataset) -> dict[str, np.ndarray]:
+    """Where available wind and solar went, per hour (MW): local use, export, curtailment.
+
+    Attribution rule: exports draw on the hour's supply mix in proportion, so the exported
+    part of renewable output = used × net export / (domestic generation + imports)."""
+    supply = sum(_hourly_total(ds, v) for v in GENERATION_VARS) + _hourly_total(
+        ds, "export_link_import_mw")
+    net_export = np.maximum(_hourly_total(ds, "export_link_export_mw")
+                            - _hourly_total(ds, "export_link_import_mw"), 0.0)
+    used = _hourly_total(ds, "renewable_used_mw")
+    share = np.divide(net_export, supply, out=np.zeros_like(supply), where=supply > 0)
+    exported = used * np.minimum(share, 1.0)
+    return {"local_mw": used - exported, "exported_mw": exported,
+            "curtailed_mw": _hourly_total(ds, "renewable_curtailed_mw")}
+
+
+def renewable_split(ds: xr.Dataset) -> dict:
+    dt = ds.attrs["dt_h"]
+    split = {k: float(v.sum() * dt) for k, v in renewable_split_hourly(ds).items()}
+    total = sum(split.values())
+    out = {"renewable_local_mwh": split["local_mw"],
+           "renewable_exported_mwh": split["exported_mw"],
+           "renewable_curtailed_mwh": split["curtailed_mw"]}
+    for key in list(out):
+        out[key.replace("_mwh", "_pct")] = _pct(out[key], total)
+    return out
+
+
+def monthly(ds: xr.Dataset) -> "pd.DataFrame":
+    """Monthly energy table (MWh, %): wind/solar, split, exchange and heat by source."""
+    import pandas as pd
+
+    dt = ds.attrs["dt_h"]
+    frame = pd.DataFrame(index=pd.DatetimeIndex(ds["time"].values))
+    wind = ds["renewable_kind"] == "wind" if "renewable_kind" in ds.coords else None
+    if wind is not None:
+        frame["wind_available_mwh"] = ds["renewable_available_mw"].where(wind, 0).sum(
+            "renewable").values * dt
+        frame["wind_curtailed_mwh"] = ds["renewable_curtailed_mw"].where(wind, 0).sum(
+            "renewable").values * dt
+    for key, values in renewable_split_hourly(ds).items():
+        frame[f"renewable_{key.replace('_mw', '_mwh')}"] = values * dt
+    for key, var in (("export_mwh", "export_link_export_mw"),
+                     ("import_mwh", "export_link_import_mw"),
+                     ("thermal_generation_mwh", "thermal_p_mw"),
+                     ("heat_demand_mwh", "heat_zone_demand_mw_th"),
+                     ("chp_heat_mwh", "chp_heat_mw_th"),
+                     ("heat_boiler_mwh", "heat_boiler_heat_mw_th"),
+                     ("electric_boiler_heat_mwh", "electric_boiler_heat_mw_th"),
+                     ("heat_pump_heat_mwh", "heat_pump_heat_mw_th"),
+                     ("heat_storage_discharge_mwh", "heat_storage_discharge_mw_th"),
+                     ("unserved_heat_mwh", "heat_zone_unserved_mw_th")):
+        if var in ds:
+            frame[key] = _hourly_total(ds, var) * dt
+    table = frame.groupby(frame.index.to_period("M")).sum()
+    if "wind_available_mwh" in table:
+        avail = table["wind_available_mwh"].where(table["wind_available_mwh"] > 0)
+        table["wind_curtailment_pct"] = (100 * table["wind_curtailed_mwh"] / avail).fillna(0.0)
+    table.index = table.index.astype(str)
+    table.index.name = "month"
+    return table

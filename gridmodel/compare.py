@@ -1,0 +1,41 @@
+"""Compare runs: KPI table, first run = reference, absolute values and deltas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+COMPARE_KEYS = (
+    "objective_cny", "wind_curtailment_pct", "solar_curtailment_pct", "renewable_absorption_pct",
+    "renewable_local_mwh", "renewable_exported_mwh", "renewable_curtailed_mwh",
+    "renewable_local_pct", "renewable_exported_pct", "renewable_curtailed_pct",
+    "export_mwh", "import_mwh", "thermal_generation_mwh", "coal_t", "co2_t",
+    "heat_demand_mwh", "chp_heat_mwh", "heat_boiler_mwh", "electric_boiler_heat_mwh",
+    "heat_pump_heat_mwh", "heat_storage_discharge_mwh", "battery_discharge_mwh",
+    "pumped_hydro_generation_mwh", "unserved_energy_mwh", "unserved_heat_mwh")
+
+
+def read_summary(run_dir: Path) -> dict:
+    path = Path(run_dir) / "summary.json"
+    if not path.is_file():
+        raise InputError(run_dir, "summary.json", "not found", "a folder written by gridmodel run")
+    return json.loads(path.read_text())
+
+
+def compare_table(run_dirs: list[Path]) -> pd.DataFrame:
+    """Rows: KPIs (units in names); columns: each run and its delta to the first run."""
+    labels = [Path(d).name for d in run_dirs]
+    if len(set(labels)) < len(labels):  # same folder names: use the paths as given
+        labels = [str(d) for d in run_dirs]
+    summaries = {label: read_summary(d) for label, d in zip(labels, run_dirs)}
+    names = list(summaries)
+    table = pd.DataFrame({n: [summaries[n].get(k, 0.0) for k in COMPARE_KEYS]
+                          for n in names}, index=list(COMPARE_KEYS))
+    for n in names[1:]:
+        table[f"{n} − {names[0]}"] = table[n] - table[names[0]]
+    table.index.name = "kpi"
+    return table

@@ -1,0 +1,130 @@
+"""Excel workbook a planner can hand on: Summary, Monthly, Units, Hourly + native charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from . import kpi
+from .units import units_of
+
+
+def _unit(key: str) -> str:
+    try:
+        return units_of(key)
+    except KeyError:
+        return ""
+
+
+def units_table(ds) -> pd.DataFrame:
+    if "thermal_p_mw" not in ds:
+        return pd.DataFrame()
+    dt = ds.attrs["dt_h"]
+    p = ds["thermal_p_mw"]
+    on = ds["thermal_on_count"]
+    cap = ds["thermal_on_count"].max("time").clip(min=1)
+    frame = pd.DataFrame({
+        "energy_mwh": (p.sum("time") * dt).values,
+        "unit_hours_on_h": (on.sum("time") * dt).values,
+        "starts_count": ds["thermal_startup_count"].sum("time").values,
+        "max_output_mw": p.max("time").values,
+        "load_factor_pct": (100 * p.mean("time") / p.max("time").where(p.max("time") > 0)
+                            ).fillna(0).values,
+        "units_on_max_count": cap.values,
+    }, index=pd.Index(ds["thermal"].values, name="unit"))
+    return frame
+
+
+def hourly_table(ds) -> pd.DataFrame:
+    split = kpi.renewable_split_hourly(ds)
+    frame = pd.DataFrame(index=pd.DatetimeIndex(ds["time"].values, name="time"))
+    for key, var in (("load_mw", "load_demand_mw"), ("thermal_mw", "thermal_p_mw"),
+                     ("renewable_available_mw", "renewable_available_mw"),
+                     ("hydro_mw", "hydro_generation_mw"), ("export_mw", "export_link_export_mw"),
+                     ("import_mw", "export_link_import_mw"),
+                     ("heat_demand_mw_th", "heat_zone_demand_mw_th")):
+        if var in ds:
+            frame[key] = kpi._hourly_total(ds, var)
+    frame["renewable_local_mw"] = split["local_mw"]
+    frame["renewable_exported_mw"] = split["exported_mw"]
+    frame["renewable_curtailed_mw"] = split["curtailed_mw"]
+    return frame
+
+
+def _write(ws, frame: pd.DataFrame, fmt_head, fmt_num, index_label: str, index_fmt=None):
+    ws.write(0, 0, index_label, fmt_head)
+    for j, col in enumerate(frame.columns, start=1):
+        ws.write(0, j, str(col), fmt_head)
+        ws.set_column(j, j, max(12, len(str(col)) + 2), fmt_num)
+    ws.set_column(0, 0, 22)
+    for i, (idx, row) in enumerate(frame.iterrows(), start=1):
+        if index_fmt is not None:
+            ws.write_datetime(i, 0, pd.Timestamp(idx).to_pydatetime(), index_fmt)
+        else:
+            ws.write(i, 0, str(idx))
+        for j, value in enumerate(row.values, start=1):
+            if isinstance(value, (int, float, np.floating, np.integer)) and np.isfinite(value):
+                ws.write_number(i, j, float(value))
+            else:
+                ws.write(i, j, str(value))
+    ws.freeze_panes(1, 1)
+
+
+def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None = None) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path))
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    num = wb.add_format({"num_format": "#,##0.00"})
+    when = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    rows = pd.DataFrame({"value": [v for v in summary.values()],
+                         "unit": [_unit(k) for k in summary]}, index=list(summary))
+    _write(wb.add_worksheet("Summary"), rows, head, num, "kpi")
+    month = kpi.monthly(ds)
+    ws_month = wb.add_worksheet("Monthly")
+    _write(ws_month, month, head, num, "month")
+    units = units_table(ds)
+    if len(units):
+        _write(wb.add_worksheet("Units"), units, head, num, "unit")
+    hourly = hourly_table(ds)
+    ws_hour = wb.add_worksheet("Hourly")
+    _write(ws_hour, hourly, head, num, "time", when)
+    if compare is not None:
+        _write(wb.add_worksheet("Compare"), compare, head, num, "kpi")
+    _charts(wb, ws_month, month, ws_hour, hourly)
+    wb.close()
+    return path
+
+
+def _charts(wb, ws_month, month, ws_hour, hourly) -> None:
+    n = len(month)
+    if "wind_curtailment_pct" in month:
+        col = list(month.columns).index("wind_curtailment_pct") + 1
+        chart = wb.add_chart({"type": "column"})
+        chart.add_series({"name": "wind curtailment (%)", "categories": ["Monthly", 1, 0, n, 0],
+                          "values": ["Monthly", 1, col, n, col]})
+        chart.set_title({"name": "Monthly wind curtailment"})
+        chart.set_y_axis({"name": "%"})
+        ws_month.insert_chart(n + 3, 1, chart)
+    week = _winter_week(hourly)
+    stack = [c for c in ("thermal_mw", "hydro_mw", "renewable_local_mw",
+                         "renewable_exported_mw", "import_mw") if c in hourly]
+    chart = wb.add_chart({"type": "area", "subtype": "stacked"})
+    for c in stack:
+        j = list(hourly.columns).index(c) + 1
+        chart.add_series({"name": c, "categories": ["Hourly", week[0] + 1, 0, week[1], 0],
+                          "values": ["Hourly", week[0] + 1, j, week[1], j]})
+    chart.set_title({"name": "Winter-week dispatch (MW)"})
+    chart.set_y_axis({"name": "MW"})
+    chart.set_size({"width": 900, "height": 400})
+    ws_hour.insert_chart(1, len(hourly.columns) + 2, chart)
+
+
+def _winter_week(hourly: pd.DataFrame) -> tuple[int, int]:
+    """Rows of the first week of January when present, else of the run's first week."""
+    jan = np.flatnonzero(hourly.index.month == 1)
+    start = int(jan[0]) if len(jan) else 0
+    return start, min(start + 168, len(hourly))
