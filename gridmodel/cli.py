@@ -208,6 +208,49 @@ def export(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
 
 
 @app.command()
+def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).")],
+          set_: Annotated[list[str], typer.Option(
+              "--set", help="key=v1,v2,... (repeatable; the grid is their product).")],
+          workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 2,
+          scheduler: Annotated[str | None, typer.Option(
+              "--scheduler", help="Address of an existing dask scheduler.")] = None,
+          out: Annotated[Path | None, typer.Option(
+              "--out", help="Folder (default results/<case>-sweep/).")] = None,
+          merit: Annotated[str | None, typer.Option(
+              "--merit", help="Key whose values are sizes: write merit_order.csv.")] = None,
+          xlsx: XlsxOpt = None) -> None:
+    """Run a grid of scenarios on dask.distributed; one folder per scenario, sweep.nc and
+    sweep_summary.csv; failures are reported, finished scenarios are skipped on re-runs."""
+    from .compare import compare_table, read_summary
+    from .export import write_workbook
+    from .results import read_netcdf
+    from .sweep import merit_order, parse_grid, run_sweep, scenarios
+
+    out = out or Path("results") / f"{case_file.stem}-sweep"
+    try:
+        items = scenarios(parse_grid(set_))
+        with _progress_bar(f"sweep of {len(items)} scenarios") as advance:
+            table = run_sweep(case_file, items, out, workers, scheduler, advance)
+        done = [out / n for n in table.index if (out / n / "summary.json").is_file()]
+        if merit:
+            merit_order(table, merit).to_csv(out / "merit_order.csv")
+        if xlsx and done:
+            write_workbook(read_netcdf(done[0] / "results.nc"), read_summary(done[0]), xlsx,
+                           compare_table(done))
+    except GridmodelError as exc:
+        _fail(exc)
+    view = Table(title=f"sweep ({out})")
+    for col in ("scenario", "status", "objective_cny", "wind_curtailment_pct", "error"):
+        view.add_column(col)
+    for name, row in table.iterrows():
+        obj = row.get("objective_cny")
+        view.add_row(name, str(row.get("status")), f"{obj:,.6g}" if obj == obj else "",
+                     f"{row.get('wind_curtailment_pct', float('nan')):.2f}",
+                     str(row.get("error", "") if row.get("error") == row.get("error") else ""))
+    console.print(view)
+
+
+@app.command()
 def calibrate(run_dir: Annotated[Path, typer.Argument(help="A run folder of the Jilin year.")]
               ) -> None:
     """Model vs 2016 statistics side by side; writes calibration.md into the run folder."""
