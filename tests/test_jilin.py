@@ -77,3 +77,12 @@ def test_ac_power_flow_converges_on_peak_and_windy_night(winter_week):
         assert result.converged, result
         assert 0.95 <= result.vm_min_pu and result.vm_max_pu <= 1.07, result
         assert result.max_line_loading_pct < 100, result
+
+
+@pytest.mark.parametrize("case_file", sorted(p.name for p in (ROOT / "cases").glob("*.toml")))
+def test_every_bundled_case_validates(case_file):
+    from gridmodel.model.techs import TECHNOLOGIES
+    from gridmodel.network.loader import system_from_case
+
+    system = system_from_case(load_case(ROOT / "cases" / case_file), TECHNOLOGIES)
+    assert system.n_steps > 0

@@ -105,7 +105,12 @@ def _add_hydro_and_storage(net, t, bus) -> None:
     store = t["storage"].copy()
     store["bus"] = store["bus"].map(bus)
     store["initial_soc_pu"] = 0.5
-    net["pumped_hydro"] = store.drop(columns=["source", "kind"])
+    pumped = store[store["kind"] == "pumped_hydro"]
+    net["pumped_hydro"] = pumped.drop(columns=["source", "kind"]).reset_index(drop=True)
+    for r in store[store["kind"] == "battery"].itertuples():
+        idx = pp.create_storage(net, r.bus, 0.0, float(r.e_max_mwh), name=r.name,
+                                max_p_mw=float(r.p_in_max_mw), min_p_mw=-float(r.p_out_max_mw))
+        net.storage.loc[idx, "initial_soc_pu"] = 0.5
 
 
 def _add_heat(net, t, bus, ds) -> None:
@@ -125,6 +130,14 @@ def _add_heat(net, t, bus, ds) -> None:
                         "co2_t_per_mwh_th": 0.1229 / 0.75 * 2.66})
     net["heat_zone"] = pd.DataFrame(zones)
     net["heat_boiler"] = pd.DataFrame(boilers)
+    # scenario slots, size 0 in the 2016 base: heat accumulators and electric boilers per zone
+    net["heat_storage"] = pd.DataFrame([{
+        "name": f"heat_storage_{z['name']}", "zone": z["name"], "e_max_mwh_th": 0.0,
+        "p_in_max_mw_th": 0.0, "p_out_max_mw_th": 0.0, "loss_per_h": 0.005}
+        for z in zones])
+    net["electric_boiler"] = pd.DataFrame([{
+        "name": f"electric_boiler_{z['name']}", "bus": bus[z["name"]], "zone": z["name"],
+        "p_max_mw": 0.0, "efficiency_pu": 0.99} for z in zones])
 
 
 def _add_ties(net, t, bus) -> None:

@@ -17,8 +17,8 @@ def system_from_case(case: Case, techs: list) -> System:
     where = case.network
     tables = adapter.raw_tables(net, where)
     tables = adapter.apply_switches(tables, case.technologies, case.source)
-    tables = adapter.apply_overrides(tables, case.overrides, case.source)
     tables = adapter.finish_tables(tables, specs, where)
+    tables = adapter.apply_overrides(tables, case.overrides, case.source)
     for tech in techs:
         if hasattr(tech, "prepare") and tech.NAME in tables:
             tables = tech.prepare(tables, where, case)
