@@ -251,6 +251,21 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
 
 
 @app.command()
+def plot(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
+         week: Annotated[str | None, typer.Option(
+             "--week", help="First day of the week to show (YYYY-MM-DD).")] = None) -> None:
+    """PNG figures into RUN_DIR/figures: dispatch and heat week, monthly curtailment,
+    duration curves."""
+    from .plots import all_figures
+    from .results import read_netcdf
+
+    if not (run_dir / "results.nc").is_file():
+        _fail(InputError(run_dir, "results.nc", "not found", "a folder written by gridmodel run"))
+    for path in all_figures(read_netcdf(run_dir / "results.nc"), run_dir / "figures", week):
+        console.print(f"wrote {path}")
+
+
+@app.command()
 def calibrate(run_dir: Annotated[Path, typer.Argument(help="A run folder of the Jilin year.")]
               ) -> None:
     """Model vs 2016 statistics side by side; writes calibration.md into the run folder."""

@@ -65,3 +65,14 @@ def test_compare_and_workbook_round_trip(tmp_path):
 def test_compare_unknown_folder_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["compare", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "summary.json" in result.output
+
+
+def test_plot_writes_titled_png_figures(tmp_path):
+    out = _run(tmp_path, 100)
+    result = runner.invoke(app, ["plot", str(out)])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in (out / "figures").glob("*.png")}
+    assert names == {"dispatch_week.png", "heat_week.png", "monthly_curtailment.png",
+                     "duration_curves.png"}
+    for p in (out / "figures").glob("*.png"):
+        assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 5000

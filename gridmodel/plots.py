@@ -1,0 +1,101 @@
+"""PNG figures of a run: dispatch stack with curtailment, heat balance, monthly curtailment,
+load and net-load duration curves. Titles, axes and units on every figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from . import kpi  # noqa: E402
+
+
+def _week(ds, week_start: str | None) -> slice:
+    times = pd.DatetimeIndex(ds["time"].values)
+    start = pd.Timestamp(week_start) if week_start else times[0]
+    i = int(np.searchsorted(times, start))
+    return slice(i, min(i + 168, len(times)))
+
+
+def dispatch(ds, path: Path, week_start: str | None = None) -> Path:
+    sel = _week(ds, week_start)
+    t = pd.DatetimeIndex(ds["time"].values)[sel]
+    split = {k: v[sel] for k, v in kpi.renewable_split_hourly(ds).items()}
+    layers = {"thermal": kpi._hourly_total(ds, "thermal_p_mw")[sel],
+              "hydro": (kpi._hourly_total(ds, "hydro_generation_mw")
+                        + kpi._hourly_total(ds, "pumped_hydro_generation_mw"))[sel],
+              "wind+solar used": (split["local_mw"] + split["exported_mw"]),
+              "import": kpi._hourly_total(ds, "export_link_import_mw")[sel]}
+    fig, ax = plt.subplots(figsize=(12, 5))
+    ax.stackplot(t, *layers.values(), labels=list(layers), alpha=0.85)
+    top = sum(layers.values())
+    ax.fill_between(t, top, top + split["curtailed_mw"], color="red", alpha=0.35,
+                    label="curtailed wind+solar")
+    load = kpi._hourly_total(ds, "load_demand_mw")[sel]
+    ax.plot(t, load, color="black", lw=1.2, label="load")
+    ax.plot(t, load + kpi._hourly_total(ds, "export_link_export_mw")[sel], color="black",
+            lw=1.0, ls="--", label="load + export")
+    ax.set(title=f"Dispatch, week from {t[0]:%Y-%m-%d}", xlabel="time (CST)", ylabel="MW")
+    ax.legend(loc="upper left", ncol=3, fontsize=8)
+    return _save(fig, path)
+
+
+def heat(ds, path: Path, week_start: str | None = None) -> Path:
+    sel = _week(ds, week_start)
+    t = pd.DatetimeIndex(ds["time"].values)[sel]
+    layers = {name: kpi._hourly_total(ds, var)[sel] for name, var in (
+        ("CHP", "chp_heat_mw_th"), ("heat-only boilers", "heat_boiler_heat_mw_th"),
+        ("electric boilers", "electric_boiler_heat_mw_th"), ("heat pumps", "heat_pump_heat_mw_th"),
+        ("heat storage", "heat_storage_discharge_mw_th"),
+        ("unserved", "heat_zone_unserved_mw_th")) if var in ds}
+    fig, ax = plt.subplots(figsize=(12, 5))
+    if layers:
+        ax.stackplot(t, *layers.values(), labels=list(layers), alpha=0.85)
+    ax.plot(t, kpi._hourly_total(ds, "heat_zone_demand_mw_th")[sel], color="black", lw=1.2,
+            label="heat demand")
+    ax.set(title=f"Heat balance, all zones, week from {t[0]:%Y-%m-%d}", xlabel="time (CST)",
+           ylabel="MW_th")
+    ax.legend(loc="upper left", ncol=3, fontsize=8)
+    return _save(fig, path)
+
+
+def monthly_curtailment(ds, path: Path) -> Path:
+    table = kpi.monthly(ds)
+    fig, ax = plt.subplots(figsize=(9, 4))
+    if "wind_curtailment_pct" in table:
+        ax.bar(table.index, table["wind_curtailment_pct"], color="tab:red")
+    ax.set(title="Monthly wind curtailment", xlabel="month", ylabel="% of available wind")
+    ax.tick_params(axis="x", rotation=45)
+    return _save(fig, path)
+
+
+def duration_curves(ds, path: Path) -> Path:
+    load = kpi._hourly_total(ds, "load_demand_mw")
+    renew = kpi._hourly_total(ds, "renewable_available_mw")
+    hours = np.arange(1, len(load) + 1) * ds.attrs["dt_h"]
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ax.plot(hours, np.sort(load)[::-1], label="load")
+    ax.plot(hours, np.sort(load - renew)[::-1], label="net load (load − available wind+solar)")
+    ax.set(title="Load and net-load duration curves", xlabel="hours", ylabel="MW")
+    ax.legend()
+    return _save(fig, path)
+
+
+def _save(fig, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def all_figures(ds, folder: Path, week_start: str | None = None) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return [dispatch(ds, folder / "dispatch_week.png", week_start),
+            heat(ds, folder / "heat_week.png", week_start),
+            monthly_curtailment(ds, folder / "monthly_curtailment.png"),
+            duration_curves(ds, folder / "duration_curves.png")]
