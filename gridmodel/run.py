@@ -54,8 +54,11 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None) 
     costs = {k: float(v.sum()) for k, v in core["cost_cny"].items()}
     gaps = [r.mip_gap for r in records if r.mip_gap == r.mip_gap]
     statuses = {r.status for r in records}
-    summary = {"status": statuses.pop() if len(statuses) == 1 else "mixed",
-               "objective_cny": sum(costs.values())}
+    status = statuses.pop() if len(statuses) == 1 else (
+        "time_limit" if statuses <= {"optimal", "time_limit"} else "mixed")
+    summary = {"status": status, "objective_cny": sum(costs.values()),
+               "windows_count": len(records),
+               "windows_at_time_limit_count": sum(r.status == "time_limit" for r in records)}
     summary.update(kpi.summary(ds))
     summary.update({"mip_gap": max(gaps) if gaps else float("nan"),
                     "solve_time_s": sum(r.solve_time_s for r in records),
