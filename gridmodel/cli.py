@@ -233,7 +233,11 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
             table = run_sweep(case_file, items, out, workers, scheduler, advance)
         done = [out / n for n in table.index if (out / n / "summary.json").is_file()]
         if merit:
-            merit_order(table, merit).to_csv(out / "merit_order.csv")
+            from .plots import merit_order_chart
+
+            order = merit_order(table, merit)
+            order.to_csv(out / "merit_order.csv")
+            merit_order_chart(order, out / "merit_order.png", merit.split(".")[-1])
         if xlsx and done:
             write_workbook(read_netcdf(done[0] / "results.nc"), read_summary(done[0]), xlsx,
                            compare_table(done))

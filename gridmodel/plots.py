@@ -99,3 +99,15 @@ def all_figures(ds, folder: Path, week_start: str | None = None) -> list[Path]:
             heat(ds, folder / "heat_week.png", week_start),
             monthly_curtailment(ds, folder / "monthly_curtailment.png"),
             duration_curves(ds, folder / "duration_curves.png")]
+
+
+def merit_order_chart(table, path: Path, size_label: str) -> Path:
+    """Avoided curtailment per size unit and cost change per avoided MWh, by size."""
+    fig, ax = plt.subplots(1, 2, figsize=(11, 4))
+    ax[0].bar(table["size"].astype(str), table["avoided_curtailment_mwh"], color="tab:green")
+    ax[0].set(title="Avoided curtailment", xlabel=size_label, ylabel="MWh")
+    ax[1].bar(table["size"].astype(str), table["cost_change_cny_per_avoided_mwh"].fillna(0),
+              color="tab:blue")
+    ax[1].set(title="System cost change per avoided MWh", xlabel=size_label,
+              ylabel="CNY/MWh")
+    return _save(fig, path)

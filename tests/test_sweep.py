@@ -38,6 +38,7 @@ def test_sweep_runs_two_scenarios_on_two_workers_and_skips_finished_ones(tmp_pat
     assert list(table["wind_curtailed_mwh"]) == pytest.approx([80, 50])
     combined = xr.load_dataset(out / "sweep.nc", engine="h5netcdf")
     assert combined.sizes["scenario"] == 2
+    assert (out / "merit_order.png").read_bytes()[:4] == b"\x89PNG"
     merit = pd.read_csv(out / "merit_order.csv", index_col=0)
     assert merit["avoided_mwh_per_size_unit"].iloc[1] == pytest.approx(1.0)  # 30 MWh / 30 MW
     assert merit["cost_change_cny_per_avoided_mwh"].iloc[1] == pytest.approx(-5.0)
