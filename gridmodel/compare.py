@@ -10,7 +10,7 @@ import pandas as pd
 from .errors import InputError
 
 COMPARE_KEYS = (
-    "objective_cny", "wind_curtailment_pct", "solar_curtailment_pct", "renewable_absorption_pct",
+    "objective_cny", "operating_cost_cny", "penalty_cost_cny", "wind_curtailment_pct", "solar_curtailment_pct", "renewable_absorption_pct",
     "renewable_local_mwh", "renewable_exported_mwh", "renewable_curtailed_mwh",
     "renewable_local_pct", "renewable_exported_pct", "renewable_curtailed_pct",
     "export_mwh", "import_mwh", "thermal_generation_mwh", "coal_t", "co2_t",

@@ -118,6 +118,8 @@ def merit_order(table: pd.DataFrame, size_key: str) -> pd.DataFrame:
     ok["size"] = [float(dict(s.split("=", 1) for s in sets.split())[size_key])
                   for sets in ok["sets"]]
     ok = ok.sort_values("size")
+    if "operating_cost_cny" not in ok:  # summaries written before the cost split
+        ok["operating_cost_cny"] = float("nan")
     ref = ok.iloc[0]
     avoided = ref["renewable_curtailed_mwh"] - ok["renewable_curtailed_mwh"]
     size_delta = (ok["size"] - ref["size"]).where(lambda d: d > 0)
@@ -126,4 +128,6 @@ def merit_order(table: pd.DataFrame, size_key: str) -> pd.DataFrame:
         "avoided_mwh_per_size_unit": avoided / size_delta,
         "cost_change_cny": ok["objective_cny"] - ref["objective_cny"],
         "cost_change_cny_per_avoided_mwh": (ok["objective_cny"] - ref["objective_cny"])
-        / avoided.where(avoided > 0)})
+        / avoided.where(avoided > 0),
+        "operating_cost_change_cny_per_avoided_mwh":
+            (ok["operating_cost_cny"] - ref["operating_cost_cny"]) / avoided.where(avoided > 0)})
