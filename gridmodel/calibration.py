@@ -59,7 +59,7 @@ def model_figures(ds: xr.Dataset, summary: dict) -> dict:
 
 
 def monthly_wind_curtailment_pct(ds: xr.Dataset) -> dict[int, float]:
-    months = sorted(set(int(m) for m in ds["time"].dt.month.values))
+    months = sorted({int(m) for m in ds["time"].dt.month.values})
     return {m: _curtailment_pct(ds, [m]) for m in months}
 
 

@@ -221,6 +221,8 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
           xlsx: XlsxOpt = None) -> None:
     """Run a grid of scenarios on dask.distributed; one folder per scenario, sweep.nc and
     sweep_summary.csv; failures are reported, finished scenarios are skipped on re-runs."""
+    import pandas as pd
+
     from .compare import compare_table, read_summary
     from .export import write_workbook
     from .results import read_netcdf
@@ -247,10 +249,10 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
     for col in ("scenario", "status", "objective_cny", "wind_curtailment_pct", "error"):
         view.add_column(col)
     for name, row in table.iterrows():
-        obj = row.get("objective_cny")
-        view.add_row(name, str(row.get("status")), f"{obj:,.6g}" if obj == obj else "",
+        obj, error = row.get("objective_cny"), row.get("error")
+        view.add_row(name, str(row.get("status")), f"{obj:,.6g}" if pd.notna(obj) else "",
                      f"{row.get('wind_curtailment_pct', float('nan')):.2f}",
-                     str(row.get("error", "") if row.get("error") == row.get("error") else ""))
+                     str(error) if pd.notna(error) else "")
     console.print(view)
 
 

@@ -37,8 +37,8 @@ def window_steps(case, system) -> tuple[int, int]:
     n, dt = system.n_steps, system.dt_h
     if not case.horizon.window_h:
         return n, 0
-    commit = max(1, int(round(case.horizon.window_h / dt)))
-    ahead = int(round(case.horizon.lookahead_h / dt))
+    commit = max(1, round(case.horizon.window_h / dt))
+    ahead = round(case.horizon.lookahead_h / dt)
     return min(commit, n), ahead
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 
@@ -67,7 +68,7 @@ def unserved_events(ds: xr.Dataset, var: str = "bus_unserved_mw", tol: float = 1
     if var not in ds:
         return []
     da = ds[var]
-    node_dim = [d for d in da.dims if d != "time"][0]
+    node_dim = next(d for d in da.dims if d != "time")
     hits = np.argwhere(da.values > tol)
     return [(str(ds["time"].values[i])[:16], str(da[node_dim].values[j]),
              float(da.values[i, j])) for i, j in hits]
@@ -139,9 +140,8 @@ def renewable_split(ds: xr.Dataset) -> dict:
     return out
 
 
-def monthly(ds: xr.Dataset) -> "pd.DataFrame":
+def monthly(ds: xr.Dataset) -> pd.DataFrame:
     """Monthly energy table (MWh, %): wind/solar, split, exchange and heat by source."""
-    import pandas as pd
 
     dt = ds.attrs["dt_h"]
     frame = pd.DataFrame(index=pd.DatetimeIndex(ds["time"].values))

@@ -11,6 +11,7 @@ time; must_run → committed every hour; renewable min/max → must-take/availab
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ def _thermal_row(g: dict) -> dict:
     pts = g["piecewise_production"]
     pmin, pmax = g["power_output_minimum"], g["power_output_maximum"]
     pwl = [[a["mw"], b["mw"], (b["cost"] - a["cost"]) / (b["mw"] - a["mw"])]
-           for a, b in zip(pts[:-1], pts[1:]) if b["mw"] > a["mw"]]
+           for a, b in pairwise(pts) if b["mw"] > a["mw"]]
     on = bool(g["unit_on_t0"])
     return {
         "bus": BUS, "kind": g.get("fuel", "thermal"), "p_min_mw": pmin, "p_max_mw": pmax,

@@ -139,7 +139,7 @@ def solve_pglib(path: Path, mip_gap: float = 1e-3, time_limit_s: float = 120.0,
     wall = time.perf_counter()
     system, _ = read_instance(path, cluster)
     case = pglib_case(path, mip_gap, time_limit_s, threads, mip_start, cluster)
-    arrays, core, records, build_s = solve_rolling(case, system)
+    _, core, records, build_s = solve_rolling(case, system)
     w = records[0]
     return {"instance": Path(path).name, "status": w.status, "objective": w.objective_cny,
             "bound": w.bound_cny, "mip_gap": w.mip_gap, "solve_time_s": w.solve_time_s,

@@ -103,5 +103,5 @@ class Tiny:
 
 def series(outcome, name: str, asset: str) -> np.ndarray:
     da = outcome.dataset[name]
-    dim = [d for d in da.dims if d != "time"][0]
+    dim = next(d for d in da.dims if d != "time")
     return da.sel({dim: asset}).values

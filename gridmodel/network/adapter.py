@@ -88,8 +88,8 @@ def _thermal(net, buses, where) -> pd.DataFrame:
         df.index = pd.Index(_unique_names(df, prefix))
         df["bus"] = _bus_of(df, buses, where, et)
         df["element"], df["et"] = _live(net[et]).index, et
-        df["p_max_mw"] = df["max_p_mw"] if "max_p_mw" in df else np.nan
-        df["p_min_mw"] = df["min_p_mw"] if "min_p_mw" in df else 0.0
+        df["p_max_mw"] = df.get("max_p_mw", np.nan)
+        df["p_min_mw"] = df.get("min_p_mw", 0.0)
         if df["p_max_mw"].isna().any():
             raise NetworkError(where, f"{et}.max_p_mw", f"missing for {list(df.index)}", "MW")
         if et == "gen" and "controllable" in df:

@@ -22,8 +22,9 @@ SPEC = TableSpec(NAME, {
     "initial_soc_pu": (0.5, "pu of e_max_mwh"),
     "loss_per_h": (0.0, "1/h"),
     "cyclic": (True, "end content >= start"),
-    "cyclic_each_window": (True, "every rolling window ends at least as full as it began "
-                           "(daily regulation; no seasonal drawdown without a water value)"),
+    "cyclic_each_window": (True, ("every rolling window ends at least as full as it began "
+                                  "(daily regulation; no seasonal drawdown without a water "
+                                  "value)")),
     "min_release_penalty_cny_per_mwh": (1000.0, "CNY/MWh below the minimum release"),
 })
 

@@ -11,6 +11,7 @@ within [p_min, p_max]; `relaxed`: on/startup/shutdown continuous in [0, 1].
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -45,8 +46,8 @@ SPEC = TableSpec("thermal", {
     "co2_t_per_mwh": (0.0, "t CO2/MWh"),
     "coal_t_per_mwh": (0.0, "t standard coal/MWh"),
     "committable": (True, "true/false"),
-    "n_units": (1, "identical units in this row (count); one integer commitment in "
-                "'clustered' mode, one binary per unit otherwise"),
+    "n_units": (1, ("identical units in this row (count); one integer commitment in "
+                    "'clustered' mode, one binary per unit otherwise")),
     "must_run": (False, "true/false (committed in every step)"),
 })
 
@@ -87,13 +88,13 @@ def cost_lines(row, segments: int) -> list[tuple[float, float]]:
     if hi <= lo:
         return [(c1 + 2 * c2 * hi, c0 - c2 * hi * hi)]
     xs = np.linspace(lo, hi, segments + 1)
-    return [(c1 + c2 * (a + b), c0 - c2 * a * b) for a, b in zip(xs[:-1], xs[1:])]
+    return [(c1 + c2 * (a + b), c0 - c2 * a * b) for a, b in pairwise(xs)]
 
 
 def _pwl_lines(row):
     lines, cost = [], row.cost_c0_cny_per_h
     slopes = [seg[2] for seg in row.pwl_points]
-    if any(b < a - 1e-12 for a, b in zip(slopes, slopes[1:])):
+    if any(b < a - 1e-12 for a, b in pairwise(slopes)):
         raise NetworkError("network", f"pwl_cost[{row.name}]", "slopes decrease (not convex)",
                            "non-decreasing CNY/MWh slopes")
     for p_from, p_to, slope in row.pwl_points:
