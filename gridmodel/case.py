@@ -41,8 +41,9 @@ class SolverOptions(_Strict):
     mip_gap: float = Field(1e-3, ge=0, le=1, description="relative MIP gap (fraction, 0..1)")
     time_limit_s: float = Field(300.0, gt=0, description="time limit per solve (s)")
     threads: int = Field(1, ge=1, le=64, description="solver threads (count)")
-    mip_start: Literal["none", "lp_fix"] = Field(
-        "none", description="none | lp_fix (LP relaxation, fix integral values, solve the rest)")
+    mip_start: Literal["none", "lp_fix", "lookahead"] = Field(
+        "lookahead", description="lookahead (previous window's look-ahead commitment, rounded "
+        "up) | lp_fix (LP relaxation, fix integral values, solve the rest) | none")
 
 
 class ModelOptions(_Strict):
@@ -139,6 +140,19 @@ def _parse_value(text: str) -> Any:
         return text
 
 
+def set_key_parts(key: str, origin: str = "--set") -> list[str]:
+    """Dotted key → path in the case. `table.asset.column` (e.g.
+    `electric_boiler.baicheng.p_max_mw`) is short for `overrides.table.asset.column`."""
+    parts = key.strip().split(".")
+    if parts[0] in Case.model_fields:
+        return parts
+    if len(parts) != 3:
+        raise CaseError(origin, key, "neither a case key nor table.asset.column",
+                        f"one of {sorted(k for k in Case.model_fields if k != 'source')} "
+                        "or e.g. electric_boiler.baicheng.p_max_mw")
+    return ["overrides", *parts]
+
+
 def apply_sets(raw: dict, sets: list[str], origin: str = "--set") -> dict:
     """Apply `a.b.c=value` assignments (TOML values; bare words are strings)."""
     out = copy.deepcopy(raw)
@@ -146,7 +160,7 @@ def apply_sets(raw: dict, sets: list[str], origin: str = "--set") -> dict:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
             raise CaseError(origin, item, "not of the form key=value", "dotted.key=value")
-        parts = key.strip().split(".")
+        parts = set_key_parts(key, origin)
         node = out
         for part in parts[:-1]:
             node = node.setdefault(part, {})

@@ -16,7 +16,14 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .model.core import build_model, core_values, extract, final_state, set_window
+from .model.core import (
+    build_model,
+    core_values,
+    extract,
+    final_state,
+    next_window_start,
+    set_window,
+)
 from .solve import Solver, SolverError
 
 
@@ -131,6 +138,8 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
         pieces.append(_cut(extract(built), k))
         cores.append(_core_cut(core_values(built), k))
         state = final_state(built, k)
+        if ahead and case.solver.mip_start == "lookahead" and start + k < system.n_steps:
+            solver.set_start(next_window_start(built, k))
         records.append(WindowRecord(start, k, report.status, report.mip_gap,
                                     report.objective_cny, report.bound_cny, update_s,
                                     report.solve_time_s))

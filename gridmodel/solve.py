@@ -43,11 +43,24 @@ class _HighsWithStart(Highs):
     model directly (changing thousands of Pyomo Var bounds costs minutes in Pyomo)."""
 
     start_budget_s = 0.0
+    partial_start: tuple = ()  # (Pyomo var, value) pairs handed to HiGHS before the next solve
 
     def _solve(self):
+        if self.partial_start:
+            set_partial_start(self._solver_model, self._pyomo_var_to_solver_var_map,
+                              self.partial_start)
         if self.start_budget_s > 0:
             lp_and_fix_start(self._solver_model, self.start_budget_s)
         return super()._solve()
+
+
+def set_partial_start(h, var_map: dict, pairs: list) -> None:
+    """Give HiGHS values for some integer columns; it fixes them and completes the rest
+    (a sub-MIP) to get a first incumbent. Vars unknown to the solver are skipped."""
+    known = [(var_map[id(v)], x) for v, x in pairs if id(v) in var_map]
+    if known:
+        cols, values = zip(*known)
+        h.setSolution(len(cols), np.array(cols, dtype=np.int32), np.array(values, dtype=float))
 
 
 def lp_and_fix_start(h, budget_s: float) -> bool:
@@ -103,6 +116,10 @@ class Solver:
         if not self._solver.available():
             raise SolverError("HiGHS (highspy) is not available in this environment")
 
+    def set_start(self, pairs: list) -> None:
+        """Partial MIP start for the next solve only: [(Pyomo var, value), ...]."""
+        self._solver.partial_start = tuple(pairs)
+
     def _run(self, model, gap, time_limit):
         _match_thread_pool(self.options.threads)
         return self._solver.solve(
@@ -124,6 +141,7 @@ class Solver:
                 results = self._run(model, o.mip_gap, o.time_limit_s)
         finally:
             self._solver.start_budget_s = 0.0
+            self._solver.partial_start = ()
         elapsed = time.perf_counter() - start
         term = results.termination_condition
         if results.solution_status in (SolutionStatus.noSolution,) or term not in OK_TERMINATIONS:

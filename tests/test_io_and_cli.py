@@ -76,6 +76,49 @@ def test_extends_deep_merges_and_set_overrides(tmp_path):
     assert case.overrides["thermal"]["coal"]["p_max_mw"] == 90.0
 
 
+def test_set_shorthand_table_asset_column_is_an_override(tmp_path):
+    """`export_link.tie.p_export_max_mw=12` means overrides.export_link.tie.p_export_max_mw;
+    the asset may be named by a word of its name."""
+    _, case_file = _demo_like(tmp_path)
+    case = load_case(case_file, ["export_link.tie.p_export_max_mw=12.0"])
+    assert case.overrides == {"export_link": {"tie": {"p_export_max_mw": 12.0}}}
+    from gridmodel.model.techs import TECHNOLOGIES
+    from gridmodel.network.loader import system_from_case
+
+    system = system_from_case(case, TECHNOLOGIES)
+    assert system.table("export_link").at["tie", "p_export_max_mw"] == 12.0
+
+
+def test_assets_resolve_by_prefix_or_unique_word():
+    import pandas as pd
+
+    from gridmodel.errors import CaseError
+    from gridmodel.network.adapter import resolve_asset
+
+    df = pd.DataFrame(index=["electric_boiler_baicheng", "dunhua_pumped", "uhv_west", "uhv_east"])
+    assert resolve_asset(df, "electric_boiler", "baicheng", "c.toml") == \
+        "electric_boiler_baicheng"
+    assert resolve_asset(df, "pumped_hydro", "dunhua", "c.toml") == "dunhua_pumped"
+    assert resolve_asset(df, "export_link", "uhv_west", "c.toml") == "uhv_west"
+    with pytest.raises(CaseError, match="ambiguous asset"):
+        resolve_asset(df, "export_link", "uhv", "c.toml")
+    with pytest.raises(CaseError, match="unknown asset"):
+        resolve_asset(df, "export_link", "songyuan", "c.toml")
+
+
+@pytest.mark.parametrize("sets, words", [
+    ("nonsense=1", "neither a case key nor table.asset.column"),
+    ("export_link.nope.p_export_max_mw=1", "unknown asset"),
+    ("export_link.tie.p_export_max=1", "unknown column"),
+    ("solver.mip_gap=big", "relative MIP gap"),
+])
+def test_bad_set_gives_one_clear_error(tmp_path, sets, words):
+    _, case_file = _demo_like(tmp_path)
+    result = runner.invoke(app, ["validate", str(case_file), "--set", sets])
+    assert result.exit_code == 2 and words in result.output
+    assert "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("toml, key, words", [
     ("[solver]\nmip_gapp = 0.1\n", "solver.mip_gapp", "unknown key"),
     ("[solver]\nmip_gap = 'big'\n", "solver.mip_gap", "relative MIP gap"),

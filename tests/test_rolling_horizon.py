@@ -92,7 +92,7 @@ def test_rolling_equals_monolithic_exactly_when_windows_cannot_interact(tmp_path
     assert len(roll.info["windows"]) == 3
 
 
-def _plant(folder, mode):
+def _plant(folder, mode, toml=None):
     """Three identical 40-100 MW units (20 CNY/MWh, 500 CNY/h no-load, min up 2 h), all on at
     the start. Loads 50, 150, 250, 120 MW need 1, 2, 3 units; in hour 3 the unit started in
     hour 1 may stop (2 h done) but the one started in hour 2 may not: 2 units.
@@ -100,7 +100,7 @@ def _plant(folder, mode):
     t = Tiny()
     t.gen("plant", p_min_mw=40, p_max_mw=100, c1=20, c0=500, min_up_h=2.0, n_units=3)
     t.load("L", 250, series=[0.2, 0.6, 1.0, 0.48])
-    return t.solve(folder, f'[model]\ncommitment = "{mode}"\n[solver]\nmip_gap = 0.0\n')
+    return t.solve(folder, toml or f'[model]\ncommitment = "{mode}"\n[solver]\nmip_gap = 0.0\n')
 
 
 def test_clustered_equals_binary_on_identical_units(tmp_path):
@@ -137,3 +137,27 @@ def test_resume_after_interruption_equals_uninterrupted(tmp_path):
                                                              rel=1e-9)
     np.testing.assert_allclose(resumed.dataset["thermal_p_mw"].values,
                                whole.dataset["thermal_p_mw"].values, atol=1e-6)
+
+
+def test_lookahead_start_is_the_relaxed_lookahead_rounded_up(tmp_path, monkeypatch):
+    """Plant of 3 × 40-100 MW (500 CNY/h no-load), loads 50/150/250/120 MW, 1-h windows with a
+    relaxed 1-h look-ahead. The look-ahead LP commits 1.5, 2.5 and 1.2 units; the next window
+    is started from 2, 3 and 2 units, which is also the optimum (15,400 CNY, as without a
+    start)."""
+    from gridmodel.solve import Solver
+
+    starts = []
+    original = Solver.set_start
+    monkeypatch.setattr(Solver, "set_start", lambda self, pairs: (
+        starts.append([(v.name, x) for v, x in pairs]), original(self, pairs)))
+    case = ('[model]\ncommitment = "clustered"\n[solver]\nmip_gap = 0.0\nmip_start = "{}"\n'
+            '[horizon]\nwindow_h = 1\nlookahead_h = 1\n')
+    with_start = _plant(tmp_path / "s", "clustered", case.format("lookahead"))
+    assert [[x for _, x in pairs] for pairs in starts] == [[2.0], [3.0], [2.0]]
+    assert starts[0][0][0] == "thermal_block.on[plant,0]"
+    starts.clear()
+    without = _plant(tmp_path / "n", "clustered", case.format("none"))
+    assert starts == []
+    for run in (with_start, without):
+        assert run.summary["objective_cny"] == pytest.approx(15400)
+        assert list(series(run, "thermal_on_count", "plant")) == [1, 2, 3, 2]

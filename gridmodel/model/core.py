@@ -231,6 +231,16 @@ def final_state(built: BuiltModel, steps: int) -> dict:
             for tech in built.techs if hasattr(tech, "final_state")}
 
 
+def next_window_start(built: BuiltModel, shift: int) -> list:
+    """Partial MIP start for the window `shift` steps later, from this window's solution
+    (technologies with a `warm_start` hook, e.g. thermal commitment)."""
+    pairs = []
+    for tech in built.techs:
+        if hasattr(tech, "warm_start"):
+            pairs.extend(tech.warm_start(built.block(tech), built.ctx, shift))
+    return pairs
+
+
 def core_values(built: BuiltModel) -> dict:
     """Solved bus/zone values of the core as (node × t) arrays."""
     m, n = built.model, built.ctx.n_steps

@@ -197,10 +197,7 @@ def apply_overrides(tables: dict, overrides: dict, case_file) -> dict:
                             f"network (have {sorted(k for k in out if len(out[k]))})", "a table")
         df = out[table]
         for asset, columns in assets.items():
-            rows = df.index if asset == "*" else [asset]
-            if asset != "*" and asset not in df.index:
-                raise CaseError(case_file, f"overrides.{table}.{asset}", "unknown asset",
-                                f"one of {list(df.index)[:12]}")
+            rows = df.index if asset == "*" else [resolve_asset(df, table, asset, case_file)]
             for col, value in columns.items():
                 if col not in df.columns:
                     raise CaseError(case_file, f"overrides.{table}.{asset}.{col}",
@@ -209,6 +206,23 @@ def apply_overrides(tables: dict, overrides: dict, case_file) -> dict:
                     df[col] = df[col].astype(float if isinstance(value, float) else df[col].dtype)
                 df.loc[rows, col] = value
     return out
+
+
+def resolve_asset(df, table: str, asset: str, case_file) -> str:
+    """An asset by its name, by `<table>_<asset>`, or by a unique `_`-separated word of its
+    name (`electric_boiler.baicheng` → electric_boiler_baicheng, `pumped_hydro.dunhua` →
+    dunhua_pumped)."""
+    names = [str(n) for n in df.index]
+    if asset in names:
+        return asset
+    if f"{table}_{asset}" in names:
+        return f"{table}_{asset}"
+    words = [n for n in names if asset in n.split("_")]
+    if len(words) == 1:
+        return words[0]
+    problem = f"ambiguous asset (matches {words})" if words else "unknown asset"
+    raise CaseError(case_file, f"overrides.{table}.{asset}", problem,
+                    f"one of {names[:12]}{' …' if len(names) > 12 else ''}")
 
 
 def finish_tables(tables: dict, specs: dict[str, TableSpec], where) -> dict:

@@ -152,12 +152,18 @@ def inflow_pu(t: pd.DatetimeIndex, rng) -> dict[str, np.ndarray]:
 
 
 def tie_schedules_mw(t: pd.DatetimeIndex) -> dict[str, np.ndarray]:
-    """Net-export bands (MW): Liaoning 2.0–2.6 GW out; Heilongjiang 1.3–1.45 GW in;
-    Inner Mongolia ±150 MW (assumptions calibrated to S12)."""
+    """Net-export bands (MW). Liaoning 2.0–2.6 GW out (calibrated); Heilongjiang a fixed
+    transit import of 12,078 GWh / 8,784 h = 1,375 MW; Inner Mongolia a fixed net import of
+    (948 − 798) GWh / 8,784 h = 17 MW (S12: both are set by the regional dispatch centre,
+    not by Jilin's merit order)."""
     n = len(t)
+    heilongjiang = -12078e3 / 8784
+    inner_mongolia = -(948e3 - 798e3) / 8784
     return {"liaoning_min": np.full(n, 2000.0), "liaoning_max": np.full(n, 2600.0),
-            "heilongjiang_min": np.full(n, -1450.0), "heilongjiang_max": np.full(n, -1300.0),
-            "inner_mongolia_min": np.full(n, -150.0), "inner_mongolia_max": np.full(n, 150.0)}
+            "heilongjiang_min": np.full(n, heilongjiang),
+            "heilongjiang_max": np.full(n, heilongjiang),
+            "inner_mongolia_min": np.full(n, inner_mongolia),
+            "inner_mongolia_max": np.full(n, inner_mongolia)}
 
 
 def build(seed: int = 2016, season=("10-20", "04-06")) -> xr.Dataset:

@@ -423,6 +423,16 @@ def final_state(b, ctx, k: int) -> dict:
     return out
 
 
+def warm_start(b, ctx, shift: int) -> list:
+    """Commitment for the window `shift` steps later: this window's values from step `shift`
+    on (the look-ahead, possibly relaxed), rounded up so heat and reserve stay covered."""
+    n = min(ctx.n_steps - shift, ctx.integer_steps or ctx.n_steps)
+    if ctx.options.commitment not in ("binary", "clustered") or n <= 0:
+        return []
+    return [(b.on[g, t], float(min(b.n_units[g], math.ceil(pyo.value(b.on[g, t + shift]) - 1e-6))))
+            for g in b.COMMITTED for t in range(n)]
+
+
 # ---- results ----------------------------------------------------------------------------
 
 def extract(b, ctx) -> dict:
