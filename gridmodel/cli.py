@@ -216,8 +216,9 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
               "--scheduler", help="Address of an existing dask scheduler.")] = None,
           out: Annotated[Path | None, typer.Option(
               "--out", help="Folder (default results/<case>-sweep/).")] = None,
-          merit: Annotated[str | None, typer.Option(
-              "--merit", help="Key whose values are sizes: write merit_order.csv.")] = None,
+          merit: Annotated[list[str] | None, typer.Option(
+              "--merit", help="Swept key whose values are sizes of an option (repeatable, "
+              "one per option): merit_order.csv/.png and a MeritOrder sheet.")] = None,
           xlsx: XlsxOpt = None) -> None:
     """Run a grid of scenarios on dask.distributed; one folder per scenario, sweep.nc and
     sweep_summary.csv; failures are reported, finished scenarios are skipped on re-runs."""
@@ -234,15 +235,16 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
         with _progress_bar(f"sweep of {len(items)} scenarios") as advance:
             table = run_sweep(case_file, items, out, workers, scheduler, advance)
         done = [out / n for n in table.index if (out / n / "summary.json").is_file()]
+        order = None
         if merit:
             from .plots import merit_order_chart
 
             order = merit_order(table, merit)
             order.to_csv(out / "merit_order.csv")
-            merit_order_chart(order, out / "merit_order.png", merit.split(".")[-1])
+            merit_order_chart(order, out / "merit_order.png", _size_unit(merit))
         if xlsx and done:
             write_workbook(read_netcdf(done[0] / "results.nc"), read_summary(done[0]), xlsx,
-                           compare_table(done))
+                           compare_table(done), order)
     except GridmodelError as exc:
         _fail(exc)
     view = Table(title=f"sweep ({out})")
@@ -254,6 +256,17 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
                      f"{row.get('wind_curtailment_pct', float('nan')):.2f}",
                      str(error) if pd.notna(error) else "")
     console.print(view)
+
+
+def _size_unit(keys: list[str]) -> str:
+    """Unit of the size keys (from the column names' suffix), e.g. 'MW' or 'MWh'."""
+    from .units import units_of
+
+    try:
+        units = {units_of(k) for k in keys}
+    except KeyError:
+        return "size unit"
+    return units.pop() if len(units) == 1 else "size unit"
 
 
 @app.command()

@@ -73,7 +73,8 @@ def _write(ws, frame: pd.DataFrame, fmt_head, fmt_num, index_label: str, index_f
     ws.freeze_panes(1, 1)
 
 
-def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None = None) -> Path:
+def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None = None,
+                   merit: pd.DataFrame | None = None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path))
@@ -95,6 +96,8 @@ def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None =
     if compare is not None:
         _write(wb.add_worksheet("Compare"), compare, head, num, "kpi")
     _charts(wb, ws_month, month, ws_hour, hourly)
+    if merit is not None and len(merit):
+        _merit_sheet(wb, merit.set_index("label"), head, num)
     wb.close()
     return path
 
@@ -121,6 +124,28 @@ def _charts(wb, ws_month, month, ws_hour, hourly) -> None:
     chart.set_y_axis({"name": "MW"})
     chart.set_size({"width": 900, "height": 400})
     ws_hour.insert_chart(1, len(hourly.columns) + 2, chart)
+
+
+MERIT_CHARTS = (("avoided_mwh_per_size_unit", "Avoided curtailment per size unit",
+                 "MWh per MW (or MWh) installed"),
+                ("operating_cost_change_cny_per_avoided_mwh",
+                 "Operating cost change per avoided MWh", "CNY/MWh"))
+
+
+def _merit_sheet(wb, merit: pd.DataFrame, head, num) -> None:
+    """Flexibility merit order: the table and one native bar chart per measure."""
+    ws = wb.add_worksheet("MeritOrder")
+    _write(ws, merit, head, num, "option and size")
+    n = len(merit)
+    for k, (column, title, unit) in enumerate(MERIT_CHARTS):
+        j = list(merit.columns).index(column) + 1
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series({"name": title, "categories": ["MeritOrder", 1, 0, n, 0],
+                          "values": ["MeritOrder", 1, j, n, j]})
+        chart.set_title({"name": title})
+        chart.set_x_axis({"name": unit})
+        chart.set_legend({"none": True})
+        ws.insert_chart(n + 3 + 18 * k, 1, chart, {"x_scale": 1.4})
 
 
 def _winter_week(hourly: pd.DataFrame) -> tuple[int, int]:

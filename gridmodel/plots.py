@@ -101,13 +101,20 @@ def all_figures(ds, folder: Path, week_start: str | None = None) -> list[Path]:
             duration_curves(ds, folder / "duration_curves.png")]
 
 
-def merit_order_chart(table, path: Path, size_label: str) -> Path:
-    """Avoided curtailment per size unit and cost change per avoided MWh, by size."""
-    fig, ax = plt.subplots(1, 2, figsize=(11, 4))
-    ax[0].bar(table["size"].astype(str), table["avoided_curtailment_mwh"], color="tab:green")
-    ax[0].set(title="Avoided curtailment", xlabel=size_label, ylabel="MWh")
-    ax[1].bar(table["size"].astype(str), table["cost_change_cny_per_avoided_mwh"].fillna(0),
-              color="tab:blue")
-    ax[1].set(title="System cost change per avoided MWh", xlabel=size_label,
-              ylabel="CNY/MWh")
+def merit_order_chart(table, path: Path, size_label: str = "size") -> Path:
+    """Per option and size: avoided curtailment per size unit, and the change of operating
+    and of total cost (incl. slack penalties) per avoided MWh."""
+    rows = table[table["avoided_mwh_per_size_unit"].notna()]
+    labels = rows["label"].astype(str)
+    y = np.arange(len(rows))
+    fig, ax = plt.subplots(1, 2, figsize=(12, 1.5 + 0.45 * max(len(rows), 2)), sharey=True)
+    ax[0].barh(y, rows["avoided_mwh_per_size_unit"], color="tab:green")
+    ax[0].set(title="Avoided curtailment per size unit", xlabel=f"MWh per {size_label}",
+              yticks=y, yticklabels=labels)
+    ax[1].barh(y - 0.2, rows["operating_cost_change_cny_per_avoided_mwh"].fillna(0), 0.4,
+               color="tab:blue", label="operating cost")
+    ax[1].barh(y + 0.2, rows["cost_change_cny_per_avoided_mwh"].fillna(0), 0.4,
+               color="tab:gray", label="total incl. penalties")
+    ax[1].set(title="Cost change per avoided MWh", xlabel="CNY/MWh")
+    ax[1].legend(loc="best")
     return _save(fig, path)

@@ -111,23 +111,56 @@ def combine(out_dir: Path, names: list[str]) -> Path | None:
     return path
 
 
-def merit_order(table: pd.DataFrame, size_key: str) -> pd.DataFrame:
-    """Avoided curtailment per MW installed and cost change per avoided MWh, against the
-    scenario with the smallest size (the reference)."""
+def _sizes(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The value of each size key in each scenario (from its `sets`)."""
+    rows = []
+    for sets in table["sets"]:
+        given = dict(item.split("=", 1) for item in sets.split())
+        missing = [k for k in keys if k not in given]
+        if missing:
+            raise CaseError("--merit", missing[0], "not one of the swept keys",
+                            f"one of {sorted(given)}")
+        rows.append({k: float(given[k]) for k in keys})
+    return pd.DataFrame(rows, index=table.index)
+
+
+def option_label(key: str, size: float) -> str:
+    """`overrides.electric_boiler.baicheng.p_max_mw`, 500 → 'electric_boiler.baicheng 500'."""
+    parts = [p for p in key.split(".")[:-1] if p != "overrides"] or [key]
+    return f"{'.'.join(parts)} {size:g}"
+
+
+def merit_order(table: pd.DataFrame, size_keys: str | list[str]) -> pd.DataFrame:
+    """Flexibility merit order. For each option (size key): the scenarios where only that
+    option is sized (the other keys at their smallest value), against the reference where
+    every option is at its smallest value: avoided curtailment, per size unit installed, and
+    the change of total cost (incl. slack penalties) and of operating cost per avoided MWh."""
+    keys = [size_keys] if isinstance(size_keys, str) else list(size_keys)
     ok = table[table["status"].isin(["optimal", "skipped", "time_limit"])].copy()
-    ok["size"] = [float(dict(s.split("=", 1) for s in sets.split())[size_key])
-                  for sets in ok["sets"]]
-    ok = ok.sort_values("size")
     if "operating_cost_cny" not in ok:  # summaries written before the cost split
         ok["operating_cost_cny"] = float("nan")
-    ref = ok.iloc[0]
+    sizes = _sizes(ok, keys)
+    smallest = sizes.min()
+    at_min = sizes.eq(smallest)
+    if not at_min.all(axis=1).any():
+        raise CaseError("--merit", ",".join(keys), "no finished reference scenario",
+                        "a scenario with every option at its smallest size")
+    ref = ok[at_min.all(axis=1)].iloc[0]
+    parts = []
+    for key in keys:
+        others = at_min.drop(columns=key).all(axis=1)
+        rows = ok[others].assign(option=key, size=sizes.loc[others, key]).sort_values("size")
+        parts.append(rows)
+    ok = pd.concat(parts)
     avoided = ref["renewable_curtailed_mwh"] - ok["renewable_curtailed_mwh"]
-    size_delta = (ok["size"] - ref["size"]).where(lambda d: d > 0)
+    per_avoided = avoided.where(avoided > 0)
+    size_delta = (ok["size"] - smallest[ok["option"]].to_numpy()).where(lambda d: d > 0)
+    cost = ok["objective_cny"] - ref["objective_cny"]
+    operating = ok["operating_cost_cny"] - ref["operating_cost_cny"]
     return pd.DataFrame({
-        "size": ok["size"], "avoided_curtailment_mwh": avoided,
+        "option": ok["option"], "size": ok["size"],
+        "label": [option_label(k, v) for k, v in zip(ok["option"], ok["size"])], "avoided_curtailment_mwh": avoided,
         "avoided_mwh_per_size_unit": avoided / size_delta,
-        "cost_change_cny": ok["objective_cny"] - ref["objective_cny"],
-        "cost_change_cny_per_avoided_mwh": (ok["objective_cny"] - ref["objective_cny"])
-        / avoided.where(avoided > 0),
-        "operating_cost_change_cny_per_avoided_mwh":
-            (ok["operating_cost_cny"] - ref["operating_cost_cny"]) / avoided.where(avoided > 0)})
+        "cost_change_cny": cost, "cost_change_cny_per_avoided_mwh": cost / per_avoided,
+        "operating_cost_change_cny": operating,
+        "operating_cost_change_cny_per_avoided_mwh": operating / per_avoided})

@@ -1,6 +1,9 @@
 """Sweep of two tiny scenarios on a local dask cluster with two workers."""
 
 import json
+import zipfile
+
+import openpyxl
 
 import pandas as pd
 import pytest
@@ -30,7 +33,7 @@ def test_sweep_runs_two_scenarios_on_two_workers_and_skips_finished_ones(tmp_pat
     out = tmp_path / "sweep"
     args = ["sweep", str(case), "--set", "overrides.export_link.tie.p_export_max_mw=0.0,30.0",
             "--workers", "2", "--out", str(out), "--merit",
-            "overrides.export_link.tie.p_export_max_mw"]
+            "overrides.export_link.tie.p_export_max_mw", "--xlsx", str(tmp_path / "s.xlsx")]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out / "sweep_summary.csv", index_col=0)
@@ -42,6 +45,13 @@ def test_sweep_runs_two_scenarios_on_two_workers_and_skips_finished_ones(tmp_pat
     merit = pd.read_csv(out / "merit_order.csv", index_col=0)
     assert merit["avoided_mwh_per_size_unit"].iloc[1] == pytest.approx(1.0)  # 30 MWh / 30 MW
     assert merit["cost_change_cny_per_avoided_mwh"].iloc[1] == pytest.approx(-5.0)
+    book = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    sheet = book["MeritOrder"]
+    assert sheet["A3"].value == "export_link.tie 30"
+    with zipfile.ZipFile(tmp_path / "s.xlsx") as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        xml = "".join(archive.read(n).decode() for n in charts)
+    assert "Avoided curtailment per size unit" in xml and "MeritOrder" in xml
     again = runner.invoke(app, args)
     assert again.exit_code == 0
     assert set(pd.read_csv(out / "sweep_summary.csv")["status"]) == {"skipped"}
@@ -54,3 +64,35 @@ def test_sweep_bad_key_is_a_clear_error(tmp_path):
                                  "--out", str(tmp_path / "s")])
     assert result.exit_code == 2 and "solver.mip_gapp" in result.output
     assert "unknown key" in result.output
+
+
+def test_merit_order_ranks_each_option_against_the_all_smallest_reference():
+    """Grid of e-boiler 0/100 MW × heat storage 0/500 MWh. Reference (0, 0) curtails
+    1,000 MWh at 10,000 CNY operating (12,000 total). E-boiler 100 MW: 700 MWh curtailed,
+    9,400 CNY (penalties gone) → 300 MWh avoided, 3 MWh per MW, −2 CNY operating and
+    −2,600/300 total per avoided MWh. Storage 500 MWh:
+    900 curtailed, 9,900 → 100 avoided, 0.2 MWh per MWh, −1. The combination (100, 500) is
+    no single option and is left out."""
+    from gridmodel.sweep import merit_order
+
+    eb, hs = "electric_boiler.west.p_max_mw", "heat_storage.cc.e_max_mwh_th"
+    table = pd.DataFrame({
+        "sets": [f"{eb}={a} {hs}={b}" for a, b in ((0, 0), (0, 500), (100, 0), (100, 500))],
+        "status": "optimal",
+        "renewable_curtailed_mwh": [1000.0, 900.0, 700.0, 600.0],
+        "operating_cost_cny": [10000.0, 9900.0, 9400.0, 9300.0],
+        "objective_cny": [12000.0, 11900.0, 9400.0, 9300.0]}, index=list("abcd"))
+    order = merit_order(table, [eb, hs])
+    assert list(order.index) == ["a", "c", "a", "b"]
+    assert list(order["label"]) == ["electric_boiler.west 0", "electric_boiler.west 100",
+                                    "heat_storage.cc 0", "heat_storage.cc 500"]
+    rows = order.set_index("label")
+    assert rows.at["electric_boiler.west 100", "avoided_mwh_per_size_unit"] == 3.0
+    assert rows.at["electric_boiler.west 100",
+                   "operating_cost_change_cny_per_avoided_mwh"] == pytest.approx(-2.0)
+    assert rows.at["electric_boiler.west 100",
+                   "cost_change_cny_per_avoided_mwh"] == pytest.approx(-2600 / 300)
+    assert rows.at["heat_storage.cc 500", "avoided_mwh_per_size_unit"] == pytest.approx(0.2)
+    assert rows.at["heat_storage.cc 500",
+                   "operating_cost_change_cny_per_avoided_mwh"] == pytest.approx(-1.0)
+    assert pd.isna(rows.at["heat_storage.cc 0", "avoided_mwh_per_size_unit"])
