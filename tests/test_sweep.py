@@ -4,7 +4,6 @@ import json
 import zipfile
 
 import openpyxl
-
 import pandas as pd
 import pytest
 import xarray as xr
