@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CASE ?= cases/jilin-2016.toml
 
-.PHONY: run test venv clean bench
+.PHONY: run test venv clean bench walkthrough
 
 venv: $(STAMP)
 
@@ -20,6 +20,25 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Planner walk-through on the full year (README "Planner walk-through"): baseline and two
+# scenarios, their comparison workbook, and a 4-size sweep of Baicheng electric boilers on a
+# local dask cluster. Finished runs are kept, so an interrupted walk-through picks up again.
+SWEEP := results/jilin-2016-eboiler-sweep
+SIZE_KEY := electric_boiler.baicheng.p_max_mw
+
+walkthrough: results/walkthrough.xlsx $(SWEEP)/merit_order.csv
+
+results/%/summary.json: cases/%.toml | $(STAMP)
+	$(BIN)/gridmodel run $< --out results/$* --resume
+
+results/walkthrough.xlsx: results/jilin-2016/summary.json \
+		results/jilin-2016-heat-storage/summary.json results/jilin-2016-eboiler-west/summary.json
+	$(BIN)/gridmodel compare $(^D) --xlsx $@
+
+$(SWEEP)/merit_order.csv: | $(STAMP)
+	$(BIN)/gridmodel sweep cases/jilin-2016.toml --workers 2 --out $(SWEEP) \
+		--set $(SIZE_KEY)=0,500,1000,2000 --merit $(SIZE_KEY) --xlsx $(SWEEP)/sweep.xlsx
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/dcopf_equivalence.py

@@ -165,7 +165,7 @@ def compare(run_dirs: Annotated[list[Path], typer.Argument(help="Run folders; fi
             force: Annotated[bool, typer.Option("--force", help="Replace the workbook.")]
             = False) -> None:
     """KPI table of runs with deltas to the first: cost, curtailment, where renewables went."""
-    from .compare import compare_table
+    from .compare import compare_monthly, compare_table, read_summary
     from .export import write_workbook
     from .results import read_netcdf
 
@@ -174,9 +174,8 @@ def compare(run_dirs: Annotated[list[Path], typer.Argument(help="Run folders; fi
         table = compare_table(run_dirs)
         if xlsx:
             first = run_dirs[0]
-            from .compare import read_summary
-
-            write_workbook(read_netcdf(first / "results.nc"), read_summary(first), xlsx, table)
+            write_workbook(read_netcdf(first / "results.nc"), read_summary(first), xlsx, table,
+                           compare_monthly=compare_monthly(run_dirs))
     except GridmodelError as exc:
         _fail(exc)
     out = Table(title="compare (first run = reference)")
@@ -219,18 +218,21 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
           merit: Annotated[list[str] | None, typer.Option(
               "--merit", help="Swept key whose values are sizes of an option (repeatable, "
               "one per option): merit_order.csv/.png and a MeritOrder sheet.")] = None,
-          xlsx: XlsxOpt = None) -> None:
+          xlsx: XlsxOpt = None,
+          force: Annotated[bool, typer.Option("--force", help="Replace the workbook.")]
+          = False) -> None:
     """Run a grid of scenarios on dask.distributed; one folder per scenario, sweep.nc and
     sweep_summary.csv; failures are reported, finished scenarios are skipped on re-runs."""
     import pandas as pd
 
-    from .compare import compare_table, read_summary
+    from .compare import compare_monthly, compare_table, read_summary
     from .export import write_workbook
     from .results import read_netcdf
     from .sweep import merit_order, parse_grid, run_sweep, scenarios
 
     out = out or Path("results") / f"{case_file.stem}-sweep"
     try:
+        _check_new(xlsx, force)
         items = scenarios(parse_grid(set_))
         with _progress_bar(f"sweep of {len(items)} scenarios") as advance:
             table = run_sweep(case_file, items, out, workers, scheduler, advance)
@@ -244,7 +246,7 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
             merit_order_chart(order, out / "merit_order.png", _size_unit(merit))
         if xlsx and done:
             write_workbook(read_netcdf(done[0] / "results.nc"), read_summary(done[0]), xlsx,
-                           compare_table(done), order)
+                           compare_table(done), order, compare_monthly(done))
     except GridmodelError as exc:
         _fail(exc)
     view = Table(title=f"sweep ({out})")

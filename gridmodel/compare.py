@@ -10,7 +10,8 @@ import pandas as pd
 from .errors import InputError
 
 COMPARE_KEYS = (
-    "objective_cny", "operating_cost_cny", "penalty_cost_cny", "wind_curtailment_pct", "solar_curtailment_pct", "renewable_absorption_pct",
+    "objective_cny", "operating_cost_cny", "penalty_cost_cny", "wind_curtailment_pct",
+    "solar_curtailment_pct", "renewable_absorption_pct",
     "renewable_local_mwh", "renewable_exported_mwh", "renewable_curtailed_mwh",
     "renewable_local_pct", "renewable_exported_pct", "renewable_curtailed_pct",
     "export_mwh", "import_mwh", "thermal_generation_mwh", "coal_t", "co2_t",
@@ -26,11 +27,16 @@ def read_summary(run_dir: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def compare_table(run_dirs: list[Path]) -> pd.DataFrame:
-    """Rows: KPIs (units in names); columns: each run and its delta to the first run."""
+def _labels(run_dirs: list[Path]) -> list[str]:
     labels = [Path(d).name for d in run_dirs]
     if len(set(labels)) < len(labels):  # same folder names: use the paths as given
         labels = [str(d) for d in run_dirs]
+    return labels
+
+
+def compare_table(run_dirs: list[Path]) -> pd.DataFrame:
+    """Rows: KPIs (units in names); columns: each run and its delta to the first run."""
+    labels = _labels(run_dirs)
     summaries = {label: read_summary(d) for label, d in zip(labels, run_dirs)}
     names = list(summaries)
     table = pd.DataFrame({n: [summaries[n].get(k, 0.0) for k in COMPARE_KEYS]
@@ -38,4 +44,21 @@ def compare_table(run_dirs: list[Path]) -> pd.DataFrame:
     for n in names[1:]:
         table[f"{n} − {names[0]}"] = table[n] - table[names[0]]
     table.index.name = "kpi"
+    return table
+
+
+def compare_monthly(run_dirs: list[Path]) -> pd.DataFrame:
+    """Per month and run: renewable energy used locally, exported and curtailed (MWh)."""
+    labels = _labels(run_dirs)
+    columns = {}
+    for label, d in zip(labels, run_dirs):
+        split = read_summary(d).get("renewable_split_by_month_mwh")
+        if not split:
+            raise InputError(d, "summary.json: renewable_split_by_month_mwh", "missing (run "
+                             "written by an older gridmodel)", "re-run the case")
+        for month, values in split.items():
+            for key, value in values.items():
+                columns.setdefault(f"{label}: {key}", {})[month] = value
+    table = pd.DataFrame(columns).sort_index()
+    table.index.name = "month"
     return table

@@ -74,15 +74,17 @@ def _write(ws, frame: pd.DataFrame, fmt_head, fmt_num, index_label: str, index_f
 
 
 def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None = None,
-                   merit: pd.DataFrame | None = None) -> Path:
+                   merit: pd.DataFrame | None = None,
+                   compare_monthly: pd.DataFrame | None = None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path))
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     num = wb.add_format({"num_format": "#,##0.00"})
     when = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    rows = pd.DataFrame({"value": [v for v in summary.values()],
-                         "unit": [_unit(k) for k in summary]}, index=list(summary))
+    flat = {k: v for k, v in summary.items() if not isinstance(v, dict)}
+    rows = pd.DataFrame({"value": list(flat.values()), "unit": [_unit(k) for k in flat]},
+                        index=list(flat))
     _write(wb.add_worksheet("Summary"), rows, head, num, "kpi")
     month = kpi.monthly(ds)
     ws_month = wb.add_worksheet("Monthly")
@@ -96,6 +98,8 @@ def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None =
     if compare is not None:
         _write(wb.add_worksheet("Compare"), compare, head, num, "kpi")
     _charts(wb, ws_month, month, ws_hour, hourly)
+    if compare_monthly is not None and len(compare_monthly):
+        _compare_monthly_sheet(wb, compare_monthly, head, num)
     if merit is not None and len(merit):
         _merit_sheet(wb, merit.set_index("label"), head, num)
     wb.close()
@@ -124,6 +128,23 @@ def _charts(wb, ws_month, month, ws_hour, hourly) -> None:
     chart.set_y_axis({"name": "MW"})
     chart.set_size({"width": 900, "height": 400})
     ws_hour.insert_chart(1, len(hourly.columns) + 2, chart)
+
+
+def _compare_monthly_sheet(wb, table: pd.DataFrame, head, num) -> None:
+    """Per month and run: renewables used locally / exported / curtailed, and a chart of the
+    curtailed energy of every run."""
+    ws = wb.add_worksheet("CompareMonthly")
+    _write(ws, table, head, num, "month")
+    n = len(table)
+    chart = wb.add_chart({"type": "column"})
+    for j, col in enumerate(table.columns, start=1):
+        if col.endswith("renewable_curtailed_mwh"):
+            chart.add_series({"name": col.split(":")[0], "values": ["CompareMonthly", 1, j, n, j],
+                              "categories": ["CompareMonthly", 1, 0, n, 0]})
+    chart.set_title({"name": "Curtailed wind and solar per month"})
+    chart.set_y_axis({"name": "MWh"})
+    chart.set_size({"width": 900, "height": 400})
+    ws.insert_chart(n + 3, 1, chart)
 
 
 MERIT_CHARTS = (("avoided_mwh_per_size_unit", "Avoided curtailment per size unit",

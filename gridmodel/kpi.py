@@ -172,3 +172,13 @@ def monthly(ds: xr.Dataset) -> pd.DataFrame:
     table.index = table.index.astype(str)
     table.index.name = "month"
     return table
+
+
+SPLIT_COLUMNS = ("renewable_local_mwh", "renewable_exported_mwh", "renewable_curtailed_mwh")
+
+
+def monthly_split(ds: xr.Dataset) -> dict[str, dict[str, float]]:
+    """Where the available wind and solar went, per month (MWh): {month: {column: value}}."""
+    table = monthly(ds)
+    cols = [c for c in SPLIT_COLUMNS if c in table]
+    return {month: {c: float(row[c]) for c in cols} for month, row in table[cols].iterrows()}

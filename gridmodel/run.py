@@ -66,6 +66,7 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None) 
     summary.update({"operating_cost_cny": summary["objective_cny"] - penalty,
                     "penalty_cost_cny": penalty})
     summary.update(kpi.summary(ds))
+    summary["renewable_split_by_month_mwh"] = kpi.monthly_split(ds)
     summary.update({"mip_gap": max(gaps) if gaps else float("nan"),
                     "solve_time_s": sum(r.solve_time_s for r in records),
                     "wall_time_s": time.perf_counter() - wall})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,23 +68,33 @@ def run_one(case_file: str, sets: list[str], out_dir: str) -> dict:
     return outcome.summary
 
 
+def local_thread_sets(items: list[Scenario], workers: int) -> list[str]:
+    """On a local cluster the workers share this machine's cores: each scenario's solver
+    gets cores // workers threads, unless the sweep sets solver.threads itself."""
+    if any(item.startswith("solver.threads=") for s in items for item in s.sets):
+        return []
+    return [f"solver.threads={max(1, (os.cpu_count() or 1) // workers)}"]
+
+
 def run_sweep(case_file: Path, items: list[Scenario], out_dir: Path, workers: int = 2,
               scheduler: str | None = None, progress=None) -> pd.DataFrame:
     from dask.distributed import Client, LocalCluster, as_completed
 
     check_scenarios(case_file, items)
     out_dir.mkdir(parents=True, exist_ok=True)
+    extra = [] if scheduler else local_thread_sets(items, workers)
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
                                                   processes=True, dashboard_address=None)
     rows = {}
     with Client(scheduler or cluster) as client:
-        futures = {client.submit(run_one, str(Path(case_file).resolve()), s.sets,
+        futures = {client.submit(run_one, str(Path(case_file).resolve()), s.sets + extra,
                                  str((out_dir / s.name).resolve()), pure=False): s
                    for s in items}
         for done, future in enumerate(as_completed(futures), start=1):
             s = futures[future]
             try:
-                rows[s.name] = {"sets": " ".join(s.sets), **future.result()}
+                result = {k: v for k, v in future.result().items() if not isinstance(v, dict)}
+                rows[s.name] = {"sets": " ".join(s.sets), **result}
             except Exception as exc:  # a crashed worker is one failed scenario
                 rows[s.name] = {"sets": " ".join(s.sets), "status": "failed", "error": str(exc)}
             if progress:

@@ -39,6 +39,10 @@ def test_renewable_split_follows_the_attribution_rule(tmp_path):
     assert s["renewable_local_mwh"] == pytest.approx(2 * (50 - 50 * 30 / 130))
     assert s["renewable_curtailed_mwh"] == pytest.approx(100)
     assert s["renewable_curtailed_pct"] == pytest.approx(50)
+    (month, split), = s["renewable_split_by_month_mwh"].items()
+    assert split == pytest.approx({"renewable_local_mwh": s["renewable_local_mwh"],
+                                   "renewable_exported_mwh": s["renewable_exported_mwh"],
+                                   "renewable_curtailed_mwh": 100})
 
 
 def test_compare_and_workbook_round_trip(tmp_path):
@@ -57,7 +61,13 @@ def test_compare_and_workbook_round_trip(tmp_path):
     with zipfile.ZipFile(book) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         xml = " ".join(z.read(n).decode() for n in charts)
-    assert len(charts) == 2 and "Monthly wind curtailment" in xml and "Winter-week" in xml
+    assert len(charts) == 3 and "Monthly wind curtailment" in xml and "Winter-week" in xml
+    assert "Curtailed wind and solar per month" in xml
+    head, first = [[c.value for c in r] for r in wb["CompareMonthly"].iter_rows(max_row=2)]
+    month = dict(zip(head, first))
+    assert month[f"{a}: renewable_curtailed_mwh"] == pytest.approx(100)
+    assert month[f"{b}: renewable_curtailed_mwh"] == pytest.approx(0)
+    assert month[f"{b}: renewable_local_mwh"] == pytest.approx(2 * (50 - 50 * 30 / 130))
     again = runner.invoke(app, ["export", str(a), "--xlsx", str(book)])
     assert again.exit_code == 2 and "--force" in again.output
 

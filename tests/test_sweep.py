@@ -51,7 +51,9 @@ def test_sweep_runs_two_scenarios_on_two_workers_and_skips_finished_ones(tmp_pat
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
         xml = "".join(archive.read(n).decode() for n in charts)
     assert "Avoided curtailment per size unit" in xml and "MeritOrder" in xml
-    again = runner.invoke(app, args)
+    refused = runner.invoke(app, args)  # the workbook exists: nothing is replaced unasked
+    assert refused.exit_code == 2 and "--force" in refused.output
+    again = runner.invoke(app, [*args, "--force"])
     assert again.exit_code == 0
     assert set(pd.read_csv(out / "sweep_summary.csv")["status"]) == {"skipped"}
     assert json.loads((out / table.index[0] / "summary.json").read_text())["status"] == "optimal"
