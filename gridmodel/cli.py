@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -210,7 +211,8 @@ def export(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
 def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).")],
           set_: Annotated[list[str], typer.Option(
               "--set", help="key=v1,v2,... (repeatable; the grid is their product).")],
-          workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 2,
+          workers: Annotated[int | None, typer.Option(
+              "--workers", help="Local worker processes (default: one per core).")] = None,
           scheduler: Annotated[str | None, typer.Option(
               "--scheduler", help="Address of an existing dask scheduler.")] = None,
           out: Annotated[Path | None, typer.Option(
@@ -235,7 +237,8 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
         _check_new(xlsx, force)
         items = scenarios(parse_grid(set_))
         with _progress_bar(f"sweep of {len(items)} scenarios") as advance:
-            table = run_sweep(case_file, items, out, workers, scheduler, advance)
+            table = run_sweep(case_file, items, out, workers or os.cpu_count() or 1, scheduler,
+                              advance)
         done = [out / n for n in table.index if (out / n / "summary.json").is_file()]
         order = None
         if merit:
