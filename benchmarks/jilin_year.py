@@ -6,6 +6,7 @@ Prints one JSON line (wall time, build vs HiGHS time, peak memory, per-window ga
 windows at the time limit) and appends it to benchmarks/results.jsonl.
 """
 
+import argparse
 import json
 import resource
 import sys
@@ -32,21 +33,28 @@ def figures(info: dict, wall_s: float) -> dict:
     }
 
 
+def parse(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("case", nargs="?", default="cases/jilin-2016.toml")
+    parser.add_argument("--set", dest="sets", action="append", default=[],
+                        help="key=value override (repeatable)")
+    parser.add_argument("--from-run", type=Path, help="figures of a finished run folder")
+    return parser.parse_args(argv)
+
+
 def main(argv):
-    if argv[:1] == ["--from-run"]:
-        run = Path(argv[1])
-        info = json.loads((run / "run.json").read_text())
-        row = {"case": str(run), **figures(info, info["wall_time_s"])}
+    args = parse(argv)
+    if args.from_run:
+        info = json.loads((args.from_run / "run.json").read_text())
+        row = {"case": str(args.from_run), **figures(info, info["wall_time_s"])}
     else:
         from gridmodel.case import load_case
         from gridmodel.run import solve_case
 
-        case_file = argv[0] if argv else "cases/jilin-2016.toml"
-        sets = [a.split("=", 1)[0] + "=" + a.split("=", 1)[1] for a in argv[2::2]] \
-            if len(argv) > 1 and argv[1] == "--set" else []
         start = time.perf_counter()
-        outcome = solve_case(load_case(case_file, sets))
-        row = {"case": case_file, **figures(outcome.info, time.perf_counter() - start),
+        outcome = solve_case(load_case(args.case, args.sets))
+        row = {"case": args.case, "sets": args.sets,
+               **figures(outcome.info, time.perf_counter() - start),
                "peak_memory_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     row["when"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     print(json.dumps(row))
