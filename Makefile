@@ -24,21 +24,25 @@ test: $(STAMP)
 # Planner walk-through on the full year (README "Planner walk-through"): baseline and two
 # scenarios, their comparison workbook, and a 4-size sweep of Baicheng electric boilers on a
 # local dask cluster. Finished runs are kept, so an interrupted walk-through picks up again.
-SWEEP := results/jilin-2016-eboiler-sweep
+# A quick variant on one week:
+#   make walkthrough WALK_OUT=results/week WALK_SET="--set time.start=2016-01-11T00:00:00 --set time.days=7"
+WALK_OUT ?= results
+WALK_SET ?=
 SIZE_KEY := electric_boiler.baicheng.p_max_mw
+SWEEP = $(WALK_OUT)/jilin-2016-eboiler-sweep
+RUNS = $(WALK_OUT)/jilin-2016 $(WALK_OUT)/jilin-2016-heat-storage $(WALK_OUT)/jilin-2016-eboiler-west
 
-walkthrough: results/walkthrough.xlsx $(SWEEP)/merit_order.csv
+walkthrough: $(WALK_OUT)/walkthrough.xlsx $(SWEEP)/merit_order.csv
 
-results/%/summary.json: cases/%.toml | $(STAMP)
-	$(BIN)/gridmodel run $< --out results/$* --resume
+$(WALK_OUT)/%/summary.json: cases/%.toml | $(STAMP)
+	$(BIN)/gridmodel run $< --out $(WALK_OUT)/$* --resume $(WALK_SET)
 
-results/walkthrough.xlsx: results/jilin-2016/summary.json \
-		results/jilin-2016-heat-storage/summary.json results/jilin-2016-eboiler-west/summary.json
-	$(BIN)/gridmodel compare $(^D) --xlsx $@
+$(WALK_OUT)/walkthrough.xlsx: $(addsuffix /summary.json,$(RUNS))
+	$(BIN)/gridmodel compare $(RUNS) --xlsx $@ --force
 
 $(SWEEP)/merit_order.csv: | $(STAMP)
-	$(BIN)/gridmodel sweep cases/jilin-2016.toml --workers 2 --out $(SWEEP) \
-		--set $(SIZE_KEY)=0,500,1000,2000 --merit $(SIZE_KEY) --xlsx $(SWEEP)/sweep.xlsx
+	$(BIN)/gridmodel sweep cases/jilin-2016.toml --workers 2 --out $(SWEEP) $(WALK_SET) \
+		--set $(SIZE_KEY)=0,500,1000,2000 --merit $(SIZE_KEY) --xlsx $(SWEEP)/sweep.xlsx --force
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/dcopf_equivalence.py

@@ -36,13 +36,18 @@ def parse_grid(items: list[str]) -> list[tuple[str, list[str]]]:
 
 
 def scenarios(grid: list[tuple[str, list[str]]]) -> list[Scenario]:
+    """The product of the grid; names from the keys that take several values."""
+    varied = [i for i, (_, values) in enumerate(grid) if len(values) > 1] or [0]
     out = []
     for combo in itertools.product(*[values for _, values in grid]):
         sets = [f"{key}={value}" for (key, _), value in zip(grid, combo)]
-        label = "__".join(f"{key.split('.')[-2] if '.' in key else key}-{value}"
-                          for (key, _), value in zip(grid, combo))
-        out.append(Scenario(label.replace("/", "_"), sets))
+        label = "__".join(f"{_short(grid[i][0])}-{combo[i]}" for i in varied)
+        out.append(Scenario(label.replace("/", "_").replace(":", ""), sets))
     return out
+
+
+def _short(key: str) -> str:
+    return key.split(".")[-2] if "." in key else key
 
 
 def check_scenarios(case_file: Path, items: list[Scenario]) -> None:
