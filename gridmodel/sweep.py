@@ -51,10 +51,19 @@ def _short(key: str) -> str:
 
 
 def check_scenarios(case_file: Path, items: list[Scenario]) -> None:
-    """Validate every scenario's case before anything runs (bad keys fail fast)."""
+    """Validate every scenario's case and its overrides against the network before anything
+    runs (bad keys, assets and columns fail fast, not in every worker)."""
+    from .model.techs import TECHNOLOGIES
+    from .network.io import load_net
+    from .network.loader import base_tables
+
     raw = load_raw(Path(case_file))
+    nets = {}
     for s in items:
-        validate(apply_sets(raw, s.sets), case_file)
+        case = validate(apply_sets(raw, s.sets), case_file)
+        if case.network not in nets:
+            nets[case.network] = load_net(case.network)
+        base_tables(case, TECHNOLOGIES, nets[case.network])
 
 
 def run_one(case_file: str, sets: list[str], out_dir: str) -> dict:

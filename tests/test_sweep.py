@@ -97,3 +97,12 @@ def test_merit_order_ranks_each_option_against_the_all_smallest_reference():
     assert rows.at["heat_storage.cc 500",
                    "operating_cost_change_cny_per_avoided_mwh"] == pytest.approx(-1.0)
     assert pd.isna(rows.at["heat_storage.cc 0", "avoided_mwh_per_size_unit"])
+
+
+def test_sweep_unknown_asset_fails_before_any_run(tmp_path):
+    case = _case(tmp_path / "in")
+    out = tmp_path / "s"
+    result = runner.invoke(app, ["sweep", str(case), "--set", "export_link.nope.p_export_max_mw=1,2",
+                                 "--out", str(out)])
+    assert result.exit_code == 2 and "unknown asset" in result.output
+    assert "export_link.nope" in result.output and not out.exists()

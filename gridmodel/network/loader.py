@@ -10,15 +10,21 @@ from .dc import build_network
 from .io import load_net
 
 
+def base_tables(case: Case, techs: list, net=None) -> dict:
+    """The network's technology tables with the case's switches and overrides applied."""
+    specs = {tech.SPEC.table: tech.SPEC for tech in techs}
+    net = load_net(case.network) if net is None else net
+    tables = adapter.raw_tables(net, case.network)
+    tables = adapter.apply_switches(tables, case.technologies, case.source)
+    tables = adapter.finish_tables(tables, specs, case.network)
+    return adapter.apply_overrides(tables, case.overrides, case.source)
+
+
 def system_from_case(case: Case, techs: list) -> System:
     """`techs`: the technology modules (their SPEC and optional prepare hooks)."""
-    specs = {tech.SPEC.table: tech.SPEC for tech in techs}
     net = load_net(case.network)
     where = case.network
-    tables = adapter.raw_tables(net, where)
-    tables = adapter.apply_switches(tables, case.technologies, case.source)
-    tables = adapter.finish_tables(tables, specs, where)
-    tables = adapter.apply_overrides(tables, case.overrides, case.source)
+    tables = base_tables(case, techs, net)
     for tech in techs:
         if hasattr(tech, "prepare") and tech.NAME in tables:
             tables = tech.prepare(tables, where, case)
