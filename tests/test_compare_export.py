@@ -39,7 +39,7 @@ def test_renewable_split_follows_the_attribution_rule(tmp_path):
     assert s["renewable_local_mwh"] == pytest.approx(2 * (50 - 50 * 30 / 130))
     assert s["renewable_curtailed_mwh"] == pytest.approx(100)
     assert s["renewable_curtailed_pct"] == pytest.approx(50)
-    (month, split), = s["renewable_split_by_month_mwh"].items()
+    (split,) = s["renewable_split_by_month_mwh"].values()
     assert split == pytest.approx({"renewable_local_mwh": s["renewable_local_mwh"],
                                    "renewable_exported_mwh": s["renewable_exported_mwh"],
                                    "renewable_curtailed_mwh": 100})
