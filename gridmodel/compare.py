@@ -52,13 +52,21 @@ def compare_monthly(run_dirs: list[Path]) -> pd.DataFrame:
     labels = _labels(run_dirs)
     columns = {}
     for label, d in zip(labels, run_dirs):
-        split = read_summary(d).get("renewable_split_by_month_mwh")
-        if not split:
-            raise InputError(d, "summary.json: renewable_split_by_month_mwh", "missing (run "
-                             "written by an older gridmodel)", "re-run the case")
+        split = read_summary(d).get("renewable_split_by_month_mwh") or _split_from_results(d)
         for month, values in split.items():
             for key, value in values.items():
                 columns.setdefault(f"{label}: {key}", {})[month] = value
     table = pd.DataFrame(columns).sort_index()
     table.index.name = "month"
     return table
+
+
+def _split_from_results(run_dir: Path) -> dict:
+    """Monthly split of a run whose summary predates `renewable_split_by_month_mwh`."""
+    from .kpi import monthly_split
+    from .results import read_netcdf
+
+    path = Path(run_dir) / "results.nc"
+    if not path.is_file():
+        raise InputError(run_dir, "results.nc", "not found", "a folder written by gridmodel run")
+    return monthly_split(read_netcdf(path))

@@ -72,6 +72,21 @@ def test_compare_and_workbook_round_trip(tmp_path):
     assert again.exit_code == 2 and "--force" in again.output
 
 
+def test_compare_monthly_falls_back_to_results_of_older_runs(tmp_path):
+    """A summary.json without the monthly split (older runs): taken from results.nc."""
+    import json
+
+    from gridmodel.compare import compare_monthly
+
+    a = _run(tmp_path / "a", 100)
+    fresh = compare_monthly([a])
+    summary = json.loads((a / "summary.json").read_text())
+    del summary["renewable_split_by_month_mwh"]
+    (a / "summary.json").write_text(json.dumps(summary))
+    assert compare_monthly([a]).equals(fresh)
+    assert fresh.iloc[0]["run: renewable_curtailed_mwh"] == pytest.approx(100)
+
+
 def test_compare_unknown_folder_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["compare", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "summary.json" in result.output
