@@ -68,6 +68,8 @@ def _write(ws, frame: pd.DataFrame, fmt_head, fmt_num, index_label: str, index_f
         for j, value in enumerate(row.values, start=1):
             if isinstance(value, (int, float, np.floating, np.integer)) and np.isfinite(value):
                 ws.write_number(i, j, float(value))
+            elif isinstance(value, (float, np.floating)) or value is None:
+                ws.write_blank(i, j, None)  # NaN (e.g. no avoided MWh): an empty cell
             else:
                 ws.write(i, j, str(value))
     ws.freeze_panes(1, 1)

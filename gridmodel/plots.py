@@ -103,18 +103,18 @@ def all_figures(ds, folder: Path, week_start: str | None = None) -> list[Path]:
 
 def merit_order_chart(table, path: Path, size_label: str = "size") -> Path:
     """Per option and size: avoided curtailment per size unit, and the change of operating
-    and of total cost (incl. slack penalties) per avoided MWh."""
+    cost and of total cost (incl. slack penalties) per avoided MWh (separate scales)."""
     rows = table[table["avoided_mwh_per_size_unit"].notna()]
-    labels = rows["label"].astype(str)
     y = np.arange(len(rows))
-    fig, ax = plt.subplots(1, 2, figsize=(12, 1.5 + 0.45 * max(len(rows), 2)), sharey=True)
-    ax[0].barh(y, rows["avoided_mwh_per_size_unit"], color="tab:green")
-    ax[0].set(title="Avoided curtailment per size unit", xlabel=f"MWh per {size_label}",
-              yticks=y, yticklabels=labels)
-    ax[1].barh(y - 0.2, rows["operating_cost_change_cny_per_avoided_mwh"].fillna(0), 0.4,
-               color="tab:blue", label="operating cost")
-    ax[1].barh(y + 0.2, rows["cost_change_cny_per_avoided_mwh"].fillna(0), 0.4,
-               color="tab:gray", label="total incl. penalties")
-    ax[1].set(title="Cost change per avoided MWh", xlabel="CNY/MWh")
-    ax[1].legend(loc="best")
+    panels = (("avoided_mwh_per_size_unit", "Avoided curtailment per size unit",
+               f"MWh per {size_label}", "tab:green"),
+              ("operating_cost_change_cny_per_avoided_mwh", "Operating cost change per "
+               "avoided MWh", "CNY/MWh", "tab:blue"),
+              ("cost_change_cny_per_avoided_mwh", "Total cost change (incl. penalties) per "
+               "avoided MWh", "CNY/MWh", "tab:gray"))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 1.5 + 0.45 * max(len(rows), 2)), sharey=True)
+    for ax, (column, title, unit, color) in zip(axes, panels):
+        ax.barh(y, rows[column].fillna(0), color=color)
+        ax.set(title=title, xlabel=unit)
+    axes[0].set(yticks=y, yticklabels=rows["label"].astype(str))
     return _save(fig, path)

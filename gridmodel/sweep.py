@@ -182,10 +182,15 @@ def merit_order(table: pd.DataFrame, size_keys: str | list[str]) -> pd.DataFrame
     size_delta = (ok["size"] - smallest[ok["option"]].to_numpy()).where(lambda d: d > 0)
     cost = ok["objective_cny"] - ref["objective_cny"]
     operating = ok["operating_cost_cny"] - ref["operating_cost_cny"]
+    steps = pd.DataFrame({"option": ok["option"], "size": ok["size"], "avoided": avoided}
+                         ).groupby("option", sort=False)[["size", "avoided"]].diff()
     return pd.DataFrame({
         "option": ok["option"], "size": ok["size"],
-        "label": [option_label(k, v) for k, v in zip(ok["option"], ok["size"])], "avoided_curtailment_mwh": avoided,
+        "label": [option_label(k, v) for k, v in zip(ok["option"], ok["size"])],
+        "avoided_curtailment_mwh": avoided,
         "avoided_mwh_per_size_unit": avoided / size_delta,
+        "marginal_avoided_mwh_per_size_unit": steps["avoided"] / steps["size"].where(
+            steps["size"] > 0),
         "cost_change_cny": cost, "cost_change_cny_per_avoided_mwh": cost / per_avoided,
         "operating_cost_change_cny": operating,
         "operating_cost_change_cny_per_avoided_mwh": operating / per_avoided})

@@ -97,6 +97,22 @@ def test_merit_order_ranks_each_option_against_the_all_smallest_reference():
     assert rows.at["heat_storage.cc 500",
                    "operating_cost_change_cny_per_avoided_mwh"] == pytest.approx(-1.0)
     assert pd.isna(rows.at["heat_storage.cc 0", "avoided_mwh_per_size_unit"])
+    assert rows.at["electric_boiler.west 100", "marginal_avoided_mwh_per_size_unit"] == 3.0
+
+
+def test_marginal_avoided_curtailment_is_per_step_between_sizes():
+    """Sizes 0 / 500 / 1000 MW avoid 0 / 700 / 1,000 MWh: average 1.4 and 1.0 MWh per MW,
+    marginal 1.4 and 0.6 MWh per MW."""
+    from gridmodel.sweep import merit_order
+
+    key = "electric_boiler.west.p_max_mw"
+    table = pd.DataFrame({"sets": [f"{key}={v}" for v in (0, 500, 1000)], "status": "optimal",
+                          "renewable_curtailed_mwh": [2000.0, 1300.0, 1000.0],
+                          "operating_cost_cny": [0.0, 0.0, 0.0],
+                          "objective_cny": [0.0, 0.0, 0.0]}, index=list("abc"))
+    order = merit_order(table, key)
+    assert list(order["avoided_mwh_per_size_unit"].iloc[1:]) == pytest.approx([1.4, 1.0])
+    assert list(order["marginal_avoided_mwh_per_size_unit"].iloc[1:]) == pytest.approx([1.4, 0.6])
 
 
 def test_sweep_unknown_asset_fails_before_any_run(tmp_path):
