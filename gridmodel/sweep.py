@@ -74,7 +74,8 @@ def run_one(case_file: str, sets: list[str], out_dir: str) -> dict:
 
     out = Path(out_dir)
     if (out / "summary.json").is_file():
-        return {**json.loads((out / "summary.json").read_text()), "status": "skipped"}
+        done = json.loads((out / "summary.json").read_text())
+        return {**done, "status": "skipped", "solve_status": done.get("status")}
     try:
         outcome = run_case(load_case(case_file, sets), out, force=False, resume=True)
     except GridmodelError as exc:
