@@ -108,10 +108,10 @@ def merit_order_chart(table, path: Path, size_label: str = "size") -> Path:
     y = np.arange(len(rows))
     panels = (("avoided_mwh_per_size_unit", "Avoided curtailment per size unit",
                f"MWh per {size_label}", "tab:green"),
-              ("operating_cost_change_cny_per_avoided_mwh", "Operating cost change per "
-               "avoided MWh", "CNY/MWh", "tab:blue"),
-              ("cost_change_cny_per_avoided_mwh", "Total cost change (incl. penalties) per "
-               "avoided MWh", "CNY/MWh", "tab:gray"))
+              ("operating_cost_change_cny_per_avoided_mwh",
+               "Operating cost change per avoided MWh", "CNY/MWh", "tab:blue"),
+              ("cost_change_cny_per_avoided_mwh",
+               "Total cost change (incl. penalties) per avoided MWh", "CNY/MWh", "tab:gray"))
     fig, axes = plt.subplots(1, 3, figsize=(15, 1.5 + 0.45 * max(len(rows), 2)), sharey=True)
     for ax, (column, title, unit, color) in zip(axes, panels):
         ax.barh(y, rows[column].fillna(0), color=color)

@@ -27,7 +27,7 @@ def _demo_like(tmp_path):
 
 
 def test_extra_columns_and_tables_round_trip_through_pandapower_json(tmp_path):
-    t, _ = _demo_like(tmp_path)
+    _demo_like(tmp_path)
     net = pp.from_json(str(tmp_path / "net.json"))
     assert net.gen.loc[0, "min_up_h"] == 3.0
     assert net.gen.loc[0, "co2_t_per_mwh"] == 0.9
