@@ -47,8 +47,14 @@ class SolverOptions(_Strict):
 
 
 class ModelOptions(_Strict):
-    commitment: Literal["binary", "clustered", "relaxed", "off"] = Field(
-        "off", description="binary | clustered | relaxed | off")
+    commitment: Literal["binary", "clustered", "rounded", "relaxed", "off"] = Field(
+        "off", description="binary | clustered (MIP) | rounded (rounded relaxation) | "
+        "relaxed (LP) | off")
+    rounding_threshold_pu: float = Field(
+        0.5, gt=0, le=1, description="rounded: a fractional commitment is rounded up when its "
+        "fraction is at least this (pu)")
+    rounding_passes: int = Field(2, ge=1, le=2, description="rounded: 2 = a second pass "
+                                 "rounding every fraction up when the first misses mip_gap")
     network: Literal["dc", "copperplate"] = Field("dc", description="dc | copperplate")
     quadratic_cost_segments: int = Field(
         20, ge=1, le=200, description="piecewise-linear segments per quadratic cost (count)")

@@ -1,6 +1,8 @@
-"""Rolling horizon: one window model built once, re-pointed at each window through its
-mutable Params and re-solved by the same persistent HiGHS instance. State (commitment, time
-in state, output, storage contents) is carried from the end of each committed part."""
+"""Rolling horizon: one window model built and compiled once; each window writes its data
+as arrays into the same persistent HiGHS instance and re-solves (LPs restart from the last
+basis). State (commitment, time in state, output, storage contents) is carried from the end
+of each committed part. Commitment modes: MIP (binary, clustered), LP (relaxed, off) and
+rounded relaxation (LP, round and repair the commitment, LP with it fixed)."""
 
 from __future__ import annotations
 
@@ -22,9 +24,13 @@ from .model.core import (
     extract,
     final_state,
     next_window_start,
+    rounded_commitment,
     set_window,
 )
-from .solve import Solver, SolverError
+from .solve import NoIncumbent, SolveReport, SolverError, WindowSolver, lp_and_fix_start, \
+    relative_gap
+
+MIP_MODES = ("binary", "clustered")
 
 
 @dataclass
@@ -37,6 +43,7 @@ class WindowRecord:
     bound_cny: float
     update_time_s: float
     solve_time_s: float
+    extract_time_s: float = 0.0
 
 
 def window_steps(case, system) -> tuple[int, int]:
@@ -107,47 +114,107 @@ def fingerprint(case) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = None):
-    """Solve the case window by window. Returns (tech arrays, core values, records, build_s).
+def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = None,
+                  span: tuple[int, int] | None = None):
+    """Solve the case window by window over steps [first, stop) of the system (default: all).
+    Returns (tech arrays, core values, records, build_s).
 
     With a checkpoint, finished windows are saved as they complete and an earlier run's
     windows are taken up again (`--resume`)."""
     commit, ahead = window_steps(case, system)
+    first, stop = span or (0, system.n_steps)
     checkpoint = checkpoint or Checkpoint(None, "")
     done = checkpoint.load()
     pieces = [d["piece"] for d in done]
     cores = [d["core"] for d in done]
     records = [d["record"] for d in done]
     state = done[-1]["state"] if done else None
+    start_cols = done[-1].get("start") if done else None
     started = time.perf_counter()
     integer_steps = commit if ahead and case.horizon.relax_lookahead else None
     built = build_model(system, case.model, case.reserve, commit + ahead, integer_steps)
+    solver = WindowSolver(built.matrix, case.solver, case.model.commitment in MIP_MODES)
     build_s = time.perf_counter() - started
-    solver = Solver(case.solver)
-    for index, start in enumerate(range(0, system.n_steps, commit)):
+    for index, start in enumerate(range(first, stop, commit)):
         if index < len(done):
             continue
-        k = min(commit, system.n_steps - start)
+        k = min(commit, stop - start)
         t0 = time.perf_counter()
         set_window(built, start, state)
+        solver.load(built.ctx.window)
         update_s = time.perf_counter() - t0
         try:
-            report = solver.solve(built.model)
+            report = solve_window(built, solver, case, start_cols)
         except SolverError as exc:
             raise SolverError(f"window starting {system.time[start]}: {exc}") from None
+        t1 = time.perf_counter()
         pieces.append(_cut(extract(built), k))
         cores.append(_core_cut(core_values(built), k))
         state = final_state(built, k)
-        if ahead and case.solver.mip_start == "lookahead" and start + k < system.n_steps:
-            solver.set_start(next_window_start(built, k))
+        start_cols = None
+        if ahead and case.solver.mip_start == "lookahead" and start + k < stop:
+            start_cols = next_window_start(built, k)
         records.append(WindowRecord(start, k, report.status, report.mip_gap,
                                     report.objective_cny, report.bound_cny, update_s,
-                                    report.solve_time_s))
+                                    report.solve_time_s, time.perf_counter() - t1))
         checkpoint.save(index, {"piece": pieces[-1], "core": cores[-1], "record": records[-1],
-                                "state": state})
+                                "state": state, "start": start_cols})
         if progress:
-            progress(start + k, system.n_steps)
+            progress(start + k - first, stop - first)
     return _join(pieces), _join_core(cores), records, build_s
+
+
+def solve_window(built, solver: WindowSolver, case, start_cols=None) -> SolveReport:
+    """Solve the loaded window in the case's commitment mode; the solution is left in
+    the model's reader. A MIP without an incumbent at its time limit falls back to the
+    rounded relaxation (status `fallback`)."""
+    mode, reader = case.model.commitment, built.ctx.window.reader
+    if mode in MIP_MODES:
+        if start_cols is not None and case.solver.mip_start == "lookahead":
+            solver.set_start(*start_cols)
+        if case.solver.mip_start == "lp_fix":
+            lp_and_fix_start(solver.h, case.solver.time_limit_s / 3)
+        try:
+            report = solver.solve_mip()
+        except NoIncumbent as exc:
+            with solver.as_lp():
+                report = solve_rounded(built, solver, case)
+            report.status, report.solve_time_s = "fallback", report.solve_time_s + exc.elapsed_s
+            return report
+    elif mode == "rounded":
+        return solve_rounded(built, solver, case)
+    else:
+        report = solver.solve_lp()
+    reader.x = solver.solution()
+    return report
+
+
+def solve_rounded(built, solver: WindowSolver, case) -> SolveReport:
+    """Rounded relaxation: LP relaxation (its objective bounds the window's MIP), round the
+    commitment at the threshold and repair it, solve the LP with it fixed; a second pass
+    rounds every fraction up when the first is further than mip_gap from the bound."""
+    data, reader = built.ctx.window, built.ctx.window.reader
+    relaxed = solver.solve_lp()
+    x_relaxed = reader.x = solver.solution()
+    spent, best, best_x = relaxed.solve_time_s, None, None
+    thresholds = [case.model.rounding_threshold_pu, 1e-6][:case.model.rounding_passes]
+    for threshold in thresholds:
+        reader.x = x_relaxed
+        cols, values = rounded_commitment(built, threshold)
+        lo, hi = data.col_lo.copy(), data.col_hi.copy()
+        lo[cols], hi[cols] = values, values
+        solver.set_cols(lo, hi)
+        fixed = solver.solve_lp()
+        spent += fixed.solve_time_s
+        if best is None or fixed.objective_cny < best.objective_cny - 1e-9:
+            best, best_x = fixed, solver.solution()
+        if relative_gap(best.objective_cny, relaxed.objective_cny) <= case.solver.mip_gap:
+            break
+    solver.set_cols(data.col_lo, data.col_hi)
+    reader.x = best_x
+    gap = relative_gap(best.objective_cny, relaxed.objective_cny)
+    return SolveReport("optimal", "rounded", best.objective_cny, relaxed.objective_cny, gap,
+                       spent)
 
 
 def _join(pieces: list[dict]) -> dict:
@@ -182,4 +249,5 @@ def window_table(records: list[WindowRecord], times) -> xr.Dataset:
         "window_bound_cny": ("window", col("bound_cny"), {"units": "CNY"}),
         "window_update_time_s": ("window", col("update_time_s"), {"units": "s"}),
         "window_solve_time_s": ("window", col("solve_time_s"), {"units": "s"}),
+        "window_extract_time_s": ("window", col("extract_time_s"), {"units": "s"}),
     })

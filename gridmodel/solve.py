@@ -1,4 +1,9 @@
-"""The only module that names HiGHS: a persistent solver, options, MIP start, status → report."""
+"""The only module that names HiGHS: one persistent highspy instance per window model.
+
+The compiled window (`model/compile.py`) is passed once; per window only row bounds, column
+bounds, a few coefficients and the objective offset change, so LPs restart from the previous
+basis. Solutions come back as arrays (by column index); Pyomo is not involved here.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +13,16 @@ from dataclasses import asdict, dataclass
 
 import highspy
 import numpy as np
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-from pyomo.contrib.solver.solvers.highs import Highs
 
 from .case import SolverOptions
 from .errors import SolverError
 
-OK_TERMINATIONS = {TerminationCondition.convergenceCriteriaSatisfied,
-                   TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit,
-                   TerminationCondition.interrupted}
+FEASIBLE = 2  # HiGHS kSolutionStatusFeasible
 
 
 @dataclass
 class SolveReport:
-    status: str  # optimal | time_limit | ...
+    status: str  # optimal | time_limit | fallback | ...
     termination: str
     objective_cny: float
     bound_cny: float
@@ -33,66 +34,10 @@ class SolveReport:
 
 
 def relative_gap(objective: float, bound: float) -> float:
-    if objective is None or bound is None or not math.isfinite(bound):
+    if objective is None or bound is None or not math.isfinite(bound) \
+            or not math.isfinite(objective):
         return math.nan
     return abs(objective - bound) / max(abs(objective), 1e-9)
-
-
-class _HighsWithStart(Highs):
-    """Pyomo's persistent HiGHS interface plus an LP-and-fix MIP start, done on the HiGHS
-    model directly (changing thousands of Pyomo Var bounds costs minutes in Pyomo)."""
-
-    start_budget_s = 0.0
-    partial_start: tuple = ()  # (Pyomo var, value) pairs handed to HiGHS before the next solve
-
-    def _solve(self):
-        if self.partial_start:
-            set_partial_start(self._solver_model, self._pyomo_var_to_solver_var_map,
-                              self.partial_start)
-        if self.start_budget_s > 0:
-            lp_and_fix_start(self._solver_model, self.start_budget_s)
-        return super()._solve()
-
-
-def set_partial_start(h, var_map: dict, pairs: list) -> None:
-    """Give HiGHS values for some integer columns; it fixes them and completes the rest
-    (a sub-MIP) to get a first incumbent. Vars unknown to the solver are skipped."""
-    known = [(var_map[id(v)], x) for v, x in pairs if id(v) in var_map]
-    if known:
-        cols, values = zip(*known)
-        h.setSolution(len(cols), np.array(cols, dtype=np.int32), np.array(values, dtype=float))
-
-
-def lp_and_fix_start(h, budget_s: float) -> bool:
-    """Solve the LP relaxation, fix the integer columns it sets to 1, solve that smaller
-    MIP, restore the bounds and hand its solution to HiGHS as a start."""
-    lp = h.getLp()
-    kind = np.array([int(v) for v in lp.integrality_], dtype=int)
-    cols = np.flatnonzero(kind == int(highspy.HighsVarType.kInteger)) if len(kind) else []
-    if not len(cols):
-        return False
-    t0 = time.perf_counter()
-    n = len(cols)
-    h.setOptionValue("log_to_console", False)
-    h.changeColsIntegrality(n, cols, np.full(n, highspy.HighsVarType.kContinuous))
-    h.setOptionValue("time_limit", budget_s / 2)
-    h.run()
-    x = np.asarray(h.getSolution().col_value)
-    h.changeColsIntegrality(n, cols, np.full(n, highspy.HighsVarType.kInteger))
-    if len(x) != len(kind):
-        return False
-    ones = cols[np.abs(x[cols] - 1.0) < 1e-6]
-    lower, upper = np.asarray(lp.col_lower_)[ones], np.asarray(lp.col_upper_)[ones]
-    h.changeColsBounds(len(ones), ones, np.ones(len(ones)), np.ones(len(ones)))
-    h.setOptionValue("time_limit", max(0.1, budget_s - (time.perf_counter() - t0)))
-    h.setOptionValue("mip_rel_gap", 1e-4)
-    h.run()
-    found = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
-    start = h.getSolution()
-    h.changeColsBounds(len(ones), ones, lower, upper)
-    if found:
-        h.setSolution(start)
-    return found
 
 
 _POOL_THREADS: int | None = None
@@ -107,49 +52,169 @@ def _match_thread_pool(threads: int) -> None:
     _POOL_THREADS = threads
 
 
-class Solver:
-    """A persistent HiGHS instance: the model is handed over once, later solves only update."""
+def _as_lp(mm) -> highspy.HighsLp:
+    A = mm.A.tocsc()
+    A.sort_indices()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = np.asarray(mm.c, dtype=float)
+    lp.col_lower_, lp.col_upper_ = mm.col_lo.astype(float), mm.col_hi.astype(float)
+    lp.row_lower_, lp.row_upper_ = mm.row_lo.astype(float), mm.row_hi.astype(float)
+    lp.offset_ = float(mm.offset)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
+    return lp
 
-    def __init__(self, options: SolverOptions):
-        self.options = options
-        self._solver = _HighsWithStart()
-        if not self._solver.available():
-            raise SolverError("HiGHS (highspy) is not available in this environment")
 
-    def set_start(self, pairs: list) -> None:
-        """Partial MIP start for the next solve only: [(Pyomo var, value), ...]."""
-        self._solver.partial_start = tuple(pairs)
+class WindowSolver:
+    """A persistent HiGHS model of one compiled window. `integer`: solve as MIP (integrality
+    of the compiled integer columns) or as LP."""
 
-    def _run(self, model, gap, time_limit):
-        _match_thread_pool(self.options.threads)
-        return self._solver.solve(
-            model, rel_gap=gap, time_limit=max(time_limit, 0.1), threads=self.options.threads,
-            load_solutions=False, raise_exception_on_nonoptimal_result=False,
-            solver_options={"random_seed": 0})
+    def __init__(self, mm, options: SolverOptions, integer: bool):
+        self.mm, self.options, self.integer = mm, options, integer
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("random_seed", 0)
+        self.h.passModel(_as_lp(mm))
+        self.int_cols = np.flatnonzero(mm.integer).astype(np.int32)
+        self.all_rows = np.arange(len(mm.row_lo), dtype=np.int32)
+        self.all_cols = np.arange(mm.n_cols, dtype=np.int32)
+        self._integrality(integer)
+        self._coefs: dict = {}
+        self.col_lo, self.col_hi = mm.col_lo.copy(), mm.col_hi.copy()
 
-    def solve(self, model) -> SolveReport:
+    def _integrality(self, integer: bool) -> None:
+        if len(self.int_cols):
+            kind = highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
+            self.h.changeColsIntegrality(len(self.int_cols), self.int_cols,
+                                         np.full(len(self.int_cols), kind))
+
+    # ---- window data --------------------------------------------------------------------
+    def load(self, data) -> None:
+        """Push one window's data: row bounds (parameters), column bounds, coefficients."""
+        lo, hi = data.row_bounds()
+        self.h.changeRowsBounds(len(lo), self.all_rows, lo, hi)
+        self.set_cols(data.col_lo, data.col_hi)
+        for (row, col), value in data.coefs.items():
+            if self._coefs.get((row, col)) != value:
+                self.h.changeCoeff(row, col, value)
+                self._coefs[(row, col)] = value
+        self.h.changeObjectiveOffset(data.objective_offset())
+
+    def set_cols(self, lo: np.ndarray, hi: np.ndarray) -> None:
+        changed = np.flatnonzero((lo != self.col_lo) | (hi != self.col_hi)).astype(np.int32)
+        if len(changed):
+            self.h.changeColsBounds(len(changed), changed, lo[changed], hi[changed])
+            self.col_lo[changed], self.col_hi[changed] = lo[changed], hi[changed]
+
+    def set_start(self, cols: np.ndarray, values: np.ndarray) -> None:
+        """Partial MIP start: HiGHS fixes these integer columns and completes the rest."""
+        if len(cols):
+            self.h.setSolution(len(cols), np.asarray(cols, dtype=np.int32),
+                               np.asarray(values, dtype=float))
+
+    # ---- solves --------------------------------------------------------------------------
+    def _run(self, time_limit_s: float, gap: float | None = None) -> float:
         o = self.options
+        _match_thread_pool(o.threads)
+        self.h.setOptionValue("threads", o.threads)
+        # the time limit counts the instance's cumulative run time: extend it per solve
+        self.h.setOptionValue("time_limit", self.h.getRunTime() + max(time_limit_s, 0.1))
+        if gap is not None:
+            self.h.setOptionValue("mip_rel_gap", gap)
         start = time.perf_counter()
-        budget = o.time_limit_s / 3 if o.mip_start == "lp_fix" else 0.0
-        self._solver.start_budget_s = budget
-        try:
-            results = self._run(model, o.mip_gap, o.time_limit_s - budget)
-            if results.solution_status == SolutionStatus.noSolution:
-                # a stale basis from the previous window can stall the simplex: retry with a
-                # fresh HiGHS instance (one more hand-over, seconds)
-                self._solver = _HighsWithStart()
-                results = self._run(model, o.mip_gap, o.time_limit_s)
-        finally:
-            self._solver.start_budget_s = 0.0
-            self._solver.partial_start = ()
-        elapsed = time.perf_counter() - start
-        term = results.termination_condition
-        if results.solution_status in (SolutionStatus.noSolution,) or term not in OK_TERMINATIONS:
-            raise SolverError(f"HiGHS found no usable solution: {term.name} "
-                              f"({results.solution_status.name})")
-        results.solution_loader.load_vars()
-        obj, bound = results.incumbent_objective, results.objective_bound
-        status = "optimal" if term == TerminationCondition.convergenceCriteriaSatisfied \
-            else "time_limit" if term == TerminationCondition.maxTimeLimit else term.name
-        return SolveReport(status, term.name, float(obj), float(
-            bound if bound is not None else math.nan), relative_gap(obj, bound), elapsed)
+        self.h.run()
+        return time.perf_counter() - start
+
+    def solve_lp(self, time_limit_s: float | None = None) -> SolveReport:
+        elapsed = self._run(time_limit_s or self.options.time_limit_s)
+        status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            # a stale basis can stall the simplex: clear it and solve once more from scratch
+            self.h.clearSolver()
+            elapsed += self._run(time_limit_s or self.options.time_limit_s)
+            status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise SolverError(f"HiGHS found no optimal LP solution: "
+                              f"{self.h.modelStatusToString(status)}")
+        obj = float(self.h.getInfo().objective_function_value)
+        return SolveReport("optimal", "optimal", obj, obj, 0.0, elapsed)
+
+    def solve_mip(self) -> SolveReport:
+        o = self.options
+        elapsed = self._run(o.time_limit_s, o.mip_gap)
+        status, info = self.h.getModelStatus(), self.h.getInfo()
+        if info.primal_solution_status != FEASIBLE:
+            raise NoIncumbent(self.h.modelStatusToString(status), elapsed)
+        obj, bound = float(info.objective_function_value), float(info.mip_dual_bound)
+        name = "optimal" if status == highspy.HighsModelStatus.kOptimal else (
+            "time_limit" if status == highspy.HighsModelStatus.kTimeLimit
+            else self.h.modelStatusToString(status))
+        return SolveReport(name, self.h.modelStatusToString(status), obj, bound,
+                           relative_gap(obj, bound), elapsed)
+
+    def as_lp(self):
+        """Context: integrality off (for rounded fallbacks inside a MIP run)."""
+        return _Relaxed(self)
+
+    def solution(self) -> np.ndarray:
+        return np.asarray(self.h.getSolution().col_value, dtype=float)
+
+
+class _Relaxed:
+    def __init__(self, solver: WindowSolver):
+        self.solver = solver
+
+    def __enter__(self):
+        if self.solver.integer:
+            self.solver._integrality(False)
+        return self.solver
+
+    def __exit__(self, *exc):
+        if self.solver.integer:
+            self.solver._integrality(True)
+
+
+class NoIncumbent(SolverError):
+    """A MIP stopped (time limit) without any integer solution."""
+
+    def __init__(self, status: str, elapsed_s: float):
+        super().__init__(f"no integer solution within the time limit ({status})")
+        self.elapsed_s = elapsed_s
+
+
+def lp_and_fix_start(h, budget_s: float) -> bool:
+    """Solve the LP relaxation, fix the integer columns it sets to 1, solve that smaller
+    MIP, restore the bounds and hand its solution to HiGHS as a start."""
+    lp = h.getLp()
+    kind = np.array([int(v) for v in lp.integrality_], dtype=int)
+    cols = np.flatnonzero(kind == int(highspy.HighsVarType.kInteger)) if len(kind) else []
+    if not len(cols):
+        return False
+    t0 = time.perf_counter()
+    n = len(cols)
+    h.changeColsIntegrality(n, cols, np.full(n, highspy.HighsVarType.kContinuous))
+    h.setOptionValue("time_limit", h.getRunTime() + budget_s / 2)
+    h.run()
+    x = np.asarray(h.getSolution().col_value)
+    h.changeColsIntegrality(n, cols, np.full(n, highspy.HighsVarType.kInteger))
+    if len(x) != len(kind):
+        return False
+    near = np.abs(x[cols] - np.round(x[cols])) < 1e-6
+    fix = cols[near]
+    values = np.round(x[fix])
+    lower, upper = np.asarray(lp.col_lower_)[fix], np.asarray(lp.col_upper_)[fix]
+    h.changeColsBounds(len(fix), fix, values, values)
+    h.setOptionValue("time_limit", h.getRunTime() + max(0.1, budget_s - (
+        time.perf_counter() - t0)))
+    h.setOptionValue("mip_rel_gap", 1e-4)
+    h.run()
+    found = h.getInfo().primal_solution_status == FEASIBLE
+    start = h.getSolution()
+    h.changeColsBounds(len(fix), fix, lower, upper)
+    if found:
+        h.setSolution(start)
+    return found

@@ -122,7 +122,7 @@ def test_bad_set_gives_one_clear_error(tmp_path, sets, words):
 @pytest.mark.parametrize("toml, key, words", [
     ("[solver]\nmip_gapp = 0.1\n", "solver.mip_gapp", "unknown key"),
     ("[solver]\nmip_gap = 'big'\n", "solver.mip_gap", "relative MIP gap"),
-    ("[model]\ncommitment = 'maybe'\n", "model.commitment", "binary | clustered | relaxed | off"),
+    ("[model]\ncommitment = 'maybe'\n", "model.commitment", "binary | clustered (MIP) | rounded"),
     ("[overrides.thermal.nope]\np_max_mw = 1.0\n", "overrides.thermal.nope", "unknown asset"),
     ("[overrides.thermal.coal]\np_max = 1.0\n", "overrides.thermal.coal.p_max", "unknown column"),
     ("[time]\nstart = 2020-01-01T00:00:00\n", "time.start", "not a profile time step"),

@@ -2,7 +2,9 @@
 
 Technologies register injections (per bus), heat (per zone), reserve and cost terms into the
 ModelContext; the core turns them into balances once every technology has been built. All
-time-varying data are mutable Params so one built model can be re-used across windows.
+time-varying data are window parameters (`ctx.param`), compiled once into matrices
+(`compile.py`); per window the technologies write numpy arrays into `ctx.set_param` /
+`ctx.set_bounds` and read solved values as arrays with `ctx.values`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pyomo.environ as pyo
 
 from ..case import ModelOptions, ReserveOptions
 from ..system import System
+from .compile import MatrixModel, Reader, compile_model
 from .techs import TECHNOLOGIES
 
 
@@ -40,6 +43,8 @@ class ModelContext:
     heat_zones: tuple[str, ...] = ()
     fuel_terms: dict = field(default_factory=dict)
     integer_steps: int | None = None  # integer commitment only in these first steps
+    params: list = field(default_factory=list)
+    window: WindowData | None = None
 
     @property
     def dt_h(self) -> float:
@@ -67,12 +72,79 @@ class ModelContext:
         """Add coef × component[key, t] to thermal `unit`'s fuel-equivalent output."""
         self.fuel_terms.setdefault(unit, []).append((component, key, coef))
 
+    def param(self, *index):
+        """A window parameter: a Var whose value is set per window (`set_param`) and whose
+        column the compiler moves into row bounds and the objective offset."""
+        var = pyo.Var(*index, domain=pyo.Reals, initialize=0.0)
+        self.params.append(var)
+        return var
+
+    def set_param(self, component, values, assets=None) -> None:
+        self.window.set_param(component, values, assets)
+
+    def set_bounds(self, var, assets, lower, upper) -> None:
+        """Window bounds of decision Var elements (e.g. initial must-on commitment)."""
+        self.window.set_bounds(var, assets, lower, upper)
+
+    def set_coef(self, constraint, var, assets, values) -> None:
+        """Coefficient of var[a, t] in constraint[a, t] (constraint written as body = rhs)."""
+        self.window.set_coef(constraint, var, assets, values)
+
+    def values(self, component, assets=None) -> np.ndarray:
+        """Solved values as (asset × t) array, (asset,) or (t,) by the component's index."""
+        return self.window.reader.values(component, assets)
+
+
+class WindowData:
+    """One window's numbers, filled by the technologies' `update` hooks and handed to the
+    solver as arrays: parameter vector, decision-column bounds, changed coefficients."""
+
+    def __init__(self, mm: MatrixModel, n_steps: int):
+        self.mm, self.n = mm, n_steps
+        self.reader = Reader(mm, n_steps)
+        self.col_lo, self.col_hi = mm.col_lo.copy(), mm.col_hi.copy()
+        self.coefs: dict = {}
+
+    @property
+    def p(self) -> np.ndarray:
+        return self.reader.p
+
+    def _index(self, component, assets, kind: str):
+        col, par, _ = self.reader.index(component, assets)
+        idx = par if kind == "param" else col
+        return idx, idx >= 0
+
+    def set_param(self, component, values, assets=None) -> None:
+        idx, ok = self._index(component, assets, "param")
+        self.p[idx[ok]] = np.asarray(values, dtype=float).ravel()[ok]
+
+    def set_bounds(self, var, assets, lower, upper) -> None:
+        idx, ok = self._index(var, assets, "col")
+        self.col_lo[idx[ok]] = np.asarray(lower, dtype=float).ravel()[ok]
+        self.col_hi[idx[ok]] = np.asarray(upper, dtype=float).ravel()[ok]
+
+    def set_coef(self, constraint, var, assets, values) -> None:
+        keys = self.reader.keys(var, assets)
+        values = np.asarray(values, dtype=float).ravel()
+        for k, v in zip(keys, values):
+            row, col = self.mm.row_of.get(id(constraint[k])), self.mm.col_of.get(id(var[k]))
+            if row is not None and col is not None:
+                self.coefs[(row, col)] = float(v)
+
+    def row_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        shift = self.mm.A_param @ self.p
+        return self.mm.row_lo - shift, self.mm.row_hi - shift
+
+    def objective_offset(self) -> float:
+        return self.mm.offset + float(self.mm.c_param @ self.p)
+
 
 @dataclass
 class BuiltModel:
     model: pyo.ConcreteModel
     ctx: ModelContext
     techs: list  # technology modules active in this model
+    matrix: MatrixModel | None = None
 
     def block(self, tech):
         return getattr(self.model, block_name(tech))
@@ -154,7 +226,7 @@ def _add_heat_balance(m, ctx):
 def _add_reserve(m, ctx):
     if not ctx.reserve_active:
         return
-    m.reserve_required_mw = pyo.Param(m.T, mutable=True, initialize=0.0)
+    m.reserve_required_mw = ctx.param(m.T)
     m.reserve_shortfall_mw = pyo.Var(m.T, domain=pyo.NonNegativeReals)
 
     def reserve_rule(m, t):
@@ -209,9 +281,19 @@ def build_model(system: System, options: ModelOptions, reserve: ReserveOptions,
     _add_reserve(m, ctx)
     m.COST = pyo.Set(initialize=list(ctx.costs), ordered=True)
     m.cost_cny = pyo.Expression(m.COST, m.T, rule=lambda m, k, t: ctx.costs[k](t))
-    m.objective = pyo.Objective(expr=pyo.quicksum(m.cost_cny[k, t] for k in m.COST
-                                                  for t in m.T), sense=pyo.minimize)
-    return BuiltModel(m, ctx, techs)
+    m.objective = pyo.Objective(expr=pyo.quicksum(
+        time_preference(t, n_steps) * m.cost_cny[k, t] for k in m.COST for t in m.T),
+        sense=pyo.minimize)
+    matrix = compile_model(m, ctx.params)
+    ctx.window = WindowData(matrix, n_steps)
+    return BuiltModel(m, ctx, techs, matrix)
+
+
+def time_preference(t: int, n_steps: int) -> float:
+    """Objective weight of step t: 1 − 1e-6·t/n breaks exact ties toward earlier steps (a
+    look-ahead past the end of the run repeats the last data and must not attract storage
+    use). Costs are reported unweighted."""
+    return 1.0 - 1e-6 * t / n_steps
 
 
 def set_window(built: BuiltModel, start: int, state: dict | None = None) -> None:
@@ -220,9 +302,8 @@ def set_window(built: BuiltModel, start: int, state: dict | None = None) -> None
     for tech in built.techs:
         tech.update(built.block(tech), ctx, start, (state or {}).get(tech.NAME))
     if ctx.reserve_active:
-        req = reserve_requirement_mw(ctx.system, ctx.reserve, start, ctx.n_steps)
-        for t in m.T:
-            m.reserve_required_mw[t] = float(req[t])
+        ctx.set_param(m.reserve_required_mw, reserve_requirement_mw(
+            ctx.system, ctx.reserve, start, ctx.n_steps))
 
 
 def final_state(built: BuiltModel, steps: int) -> dict:
@@ -231,35 +312,45 @@ def final_state(built: BuiltModel, steps: int) -> dict:
             for tech in built.techs if hasattr(tech, "final_state")}
 
 
-def next_window_start(built: BuiltModel, shift: int) -> list:
-    """Partial MIP start for the window `shift` steps later, from this window's solution
-    (technologies with a `warm_start` hook, e.g. thermal commitment)."""
-    pairs = []
+def next_window_start(built: BuiltModel, shift: int) -> tuple[np.ndarray, np.ndarray]:
+    """Partial MIP start (columns, values) for the window `shift` steps later, from this
+    window's solution (technologies with a `warm_start` hook, e.g. thermal commitment)."""
+    return _columns(built, "warm_start", shift)
+
+
+def rounded_commitment(built: BuiltModel, threshold_pu: float):
+    """(columns, values) that fix the integer decisions to the rounded and repaired LP
+    relaxation (technologies with a `round_commitment` hook)."""
+    return _columns(built, "round_commitment", threshold_pu)
+
+
+def _columns(built: BuiltModel, hook: str, arg) -> tuple[np.ndarray, np.ndarray]:
+    cols, values = [np.zeros(0, np.int64)], [np.zeros(0)]
+    reader = built.ctx.window.reader
     for tech in built.techs:
-        if hasattr(tech, "warm_start"):
-            pairs.extend(tech.warm_start(built.block(tech), built.ctx, shift))
-    return pairs
+        if not hasattr(tech, hook):
+            continue
+        for var, assets, vals in getattr(tech, hook)(built.block(tech), built.ctx, arg):
+            col = reader.index(var, assets)[0].reshape(len(assets), -1)[:, :vals.shape[1]]
+            ok = col >= 0
+            cols.append(col[ok])
+            values.append(vals[ok])
+    return np.concatenate(cols), np.concatenate(values)
 
 
 def core_values(built: BuiltModel) -> dict:
     """Solved bus/zone values of the core as (node × t) arrays."""
-    m, n = built.model, built.ctx.n_steps
-
-    def grab(var, nodes):
-        return np.array([[pyo.value(var[k, t]) for t in range(n)] for k in nodes]).reshape(
-            len(nodes), n)
-
+    m, ctx = built.model, built.ctx
     buses = list(m.BUS)
-    out = {name: grab(getattr(m, name), buses)
+    out = {name: ctx.values(getattr(m, name), buses)
            for name in ("unserved_mw", "excess_mw", "net_injection_mw")}
     if hasattr(m, "HEAT_ZONE"):
         out["heat_zones"] = list(m.HEAT_ZONE)
-        out["unserved_heat_mw_th"] = grab(m.unserved_heat_mw_th, out["heat_zones"])
+        out["unserved_heat_mw_th"] = ctx.values(m.unserved_heat_mw_th, out["heat_zones"])
     if hasattr(m, "reserve_shortfall_mw"):
-        out["reserve_shortfall_mw"] = np.array([pyo.value(m.reserve_shortfall_mw[t])
-                                                for t in range(n)])
-    out["cost_cny"] = {k: np.array([pyo.value(m.cost_cny[k, t]) for t in range(n)])
-                       for k in m.COST}
+        out["reserve_shortfall_mw"] = ctx.values(m.reserve_shortfall_mw)
+    costs = ctx.values(m.cost_cny, list(m.COST))
+    out["cost_cny"] = {k: costs[i] for i, k in enumerate(m.COST)}
     return out
 
 

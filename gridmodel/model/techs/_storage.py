@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from ._util import data_array, values_2d
+import numpy as np
+
+from ._util import data_array
 
 
 def build_store(b, ctx, table, power: str, energy: str, inflow: bool = False) -> None:
@@ -22,8 +24,8 @@ def build_store(b, ctx, table, power: str, energy: str, inflow: bool = False) ->
     names = list(table.index)
     b.STORES = pyo.Set(initialize=names, ordered=True)
     col = table.to_dict()
-    b.init_soc = pyo.Param(b.STORES, mutable=True, initialize=0.0)
-    b.inflow = pyo.Param(b.STORES, T, mutable=True, initialize=0.0)
+    b.init_soc = ctx.param(b.STORES)
+    b.inflow = ctx.param(b.STORES, T)
     ins = pyo.Var(b.STORES, T, bounds=lambda b, s, t: (0, col[f"p_in_max_{power}"][s]))
     outs = pyo.Var(b.STORES, T, bounds=lambda b, s, t: (0, col[f"p_out_max_{power}"][s]))
     soc = pyo.Var(b.STORES, T, bounds=lambda b, s, t: (
@@ -41,7 +43,7 @@ def build_store(b, ctx, table, power: str, energy: str, inflow: bool = False) ->
     b.soc_balance = pyo.Constraint(b.STORES, T, rule=balance)
     last = ctx.n_steps - 1
     cyclic = [s for s in names if bool(col["cyclic"][s])]
-    b.cyclic_target = pyo.Param(b.STORES, mutable=True, initialize=0.0)
+    b.cyclic_target = ctx.param(b.STORES)
     b.soc_cyclic = pyo.Constraint(cyclic, rule=lambda b, s: soc[s, last] >= b.cyclic_target[s])
     b.store_names = (power, energy)
 
@@ -51,30 +53,32 @@ def set_initial(b, ctx, table, energy: str, state: dict | None, start: int) -> N
     run's initial content) binds only in the window that reaches the end of the run, or, with
     `cyclic_each_window`, in every window (end ≥ the window's own start)."""
     reaches_end = start + ctx.n_steps >= ctx.system.n_steps
-    each = table["cyclic_each_window"] if "cyclic_each_window" in table else {}
-    for s in b.STORES:
-        first = float(table.at[s, "initial_soc_pu"] * table.at[s, f"e_max_{energy}"])
-        b.init_soc[s] = first if state is None else state[s]
-        b.cyclic_target[s] = b.init_soc[s].value if bool(each.get(s, False)) else (
-            first if reaches_end else 0.0)
+    stores = list(b.STORES)
+    each = table["cyclic_each_window"].loc[stores].to_numpy(bool) \
+        if "cyclic_each_window" in table else np.zeros(len(stores), bool)
+    first = (table["initial_soc_pu"] * table[f"e_max_{energy}"]).loc[stores].to_numpy(float)
+    init = first if state is None else np.array([state[s] for s in stores], dtype=float)
+    ctx.set_param(b.init_soc, init, stores)
+    ctx.set_param(b.cyclic_target, np.where(each, init, first if reaches_end else 0.0), stores)
 
 
-def final_state(b, k: int) -> dict:
+def final_state(b, ctx, k: int) -> dict:
     energy = b.store_names[1]
-    soc = getattr(b, f"soc_{energy}")
-    return {s: float(pyo.value(soc[s, k - 1])) for s in b.STORES}
+    stores = list(b.STORES)
+    soc = ctx.values(getattr(b, f"soc_{energy}"), stores)
+    return {s: float(soc[i, k - 1]) for i, s in enumerate(stores)}
 
 
 def extract_store(b, ctx, prefix: str, labels=("charge", "discharge")) -> dict:
     """`<prefix>_<charge>_<power>`, `<prefix>_<discharge>_<power>`, `<prefix>_soc_<energy>`."""
     power, energy = b.store_names
-    stores, n = list(b.STORES), ctx.n_steps
+    stores = list(b.STORES)
     parts = ((labels[0], f"in_{power}", power), (labels[1], f"out_{power}", power),
              ("soc", f"soc_{energy}", energy))
     out = {}
     for label, var, unit in parts:
         name = f"{prefix}_{label}_{unit}"
-        out[name] = data_array(name, values_2d(getattr(b, var), stores, n), prefix, stores)
+        out[name] = data_array(name, ctx.values(getattr(b, var), stores), prefix, stores)
     return out
 
 
@@ -115,7 +119,7 @@ class ElectricStore:
         set_initial(b, ctx, ctx.system.table(self.NAME), "mwh", state, start)
 
     def final_state(self, b, ctx, k):
-        return final_state(b, k)
+        return final_state(b, ctx, k)
 
     def extract(self, b, ctx) -> dict:
         return extract_store(b, ctx, self.NAME, self.labels)

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 import xarray as xr
 
 from ...units import units_of
@@ -29,22 +28,6 @@ def scaled_profiles(system, table: pd.DataFrame, scale_col: str, profile_col: st
     """(asset × t) array of table[scale_col] × the asset's profile series."""
     return np.array([row[scale_col] * profile(system, row[profile_col], start, n)
                      for _, row in table.iterrows()]).reshape(len(table), n)
-
-
-def set_param_2d(param, assets, values: np.ndarray) -> None:
-    """Set a mutable Param[asset, t] from an (asset × t) array."""
-    for i, a in enumerate(assets):
-        for t, v in enumerate(values[i]):
-            param[a, t] = float(v)
-
-
-def values_2d(component, assets, n: int) -> np.ndarray:
-    """(asset × t) values of a Var or Expression indexed [asset, t]."""
-    out = np.zeros((len(assets), n))
-    for i, a in enumerate(assets):
-        for t in range(n):
-            out[i, t] = pyo.value(component[a, t], exception=False) or 0.0
-    return out
 
 
 def data_array(name: str, values: np.ndarray, dim: str, assets) -> xr.DataArray:

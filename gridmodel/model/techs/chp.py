@@ -23,7 +23,7 @@ import pyomo.environ as pyo
 
 from ...errors import NetworkError
 from ...system import TableSpec
-from ._util import check_refs, data_array, values_2d
+from ._util import check_refs, data_array
 
 NAME = "chp"
 SPEC = TableSpec(NAME, {
@@ -118,21 +118,20 @@ def update(b, ctx, start, state) -> None:
 
 
 def extract(b, ctx) -> dict:
-    table, n = ctx.system.table(NAME), ctx.n_steps
+    table = ctx.system.table(NAME)
     cs = list(b.CHP)
     th = b.model().thermal_block
-    power = np.array([[pyo.value(th.p_mw[table.at[c, "unit"], t]) for t in range(n)]
-                      for c in cs]).reshape(len(cs), n)
-    lpc = _values_or_zero(b.lpc_heat_mw_th, b.LPC, cs, n)
-    bypass = _values_or_zero(b.bypass_heat_mw_th, b.BYPASS, cs, n)
-    out = {"chp_heat_mw_th": values_2d(b.heat_mw_th, cs, n) + lpc + bypass,
+    power = ctx.values(th.p_mw, table.loc[cs, "unit"].tolist())
+    lpc = _values_or_zero(ctx, b.lpc_heat_mw_th, b.LPC, cs)
+    bypass = _values_or_zero(ctx, b.bypass_heat_mw_th, b.BYPASS, cs)
+    out = {"chp_heat_mw_th": ctx.values(b.heat_mw_th, cs) + lpc + bypass,
            "chp_lpc_heat_mw_th": lpc, "chp_bypass_heat_mw_th": bypass, "chp_p_mw": power}
     return {k: data_array(k, v, NAME, cs) for k, v in out.items()}
 
 
-def _values_or_zero(var, subset, rows, n) -> np.ndarray:
-    out = np.zeros((len(rows), n))
-    for i, c in enumerate(rows):
-        if c in subset:
-            out[i] = [pyo.value(var[c, t]) for t in range(n)]
+def _values_or_zero(ctx, var, subset, rows) -> np.ndarray:
+    out = np.zeros((len(rows), ctx.n_steps))
+    fitted = [c for c in rows if c in subset]
+    if fitted:
+        out[[rows.index(c) for c in fitted]] = ctx.values(var, fitted)
     return out

@@ -8,11 +8,12 @@ series in MW; negative = net import).
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from ...errors import NetworkError
 from ...system import TableSpec
-from ._util import bus_map, data_array, profile, values_2d
+from ._util import bus_map, data_array, profile
 
 NAME = "export_link"
 SPEC = TableSpec("export_link", {
@@ -46,9 +47,9 @@ def build(b, ctx) -> None:
     _check(table)
     T, dt = b.model().T, ctx.dt_h
     b.LINKS = pyo.Set(initialize=list(table.index), ordered=True)
-    b.export_max_mw = pyo.Param(b.LINKS, T, mutable=True, initialize=0.0)
-    b.import_max_mw = pyo.Param(b.LINKS, T, mutable=True, initialize=0.0)
-    b.net_export_min_mw = pyo.Param(b.LINKS, T, mutable=True, initialize=0.0)
+    b.export_max_mw = ctx.param(b.LINKS, T)
+    b.import_max_mw = ctx.param(b.LINKS, T)
+    b.net_export_min_mw = ctx.param(b.LINKS, T)
     b.export_mw = pyo.Var(b.LINKS, T, domain=pyo.NonNegativeReals)
     b.import_mw = pyo.Var(b.LINKS, T, domain=pyo.NonNegativeReals)
     b.export_limit = pyo.Constraint(b.LINKS, T, rule=lambda b, k, t: b.export_mw[k, t]
@@ -72,21 +73,25 @@ def build(b, ctx) -> None:
 
 def update(b, ctx, start: int, state) -> None:
     table, n = ctx.system.table(NAME), ctx.n_steps
-    for k, row in table.iterrows():
+    export_max, import_max, net_min = (np.zeros((len(table), n)) for _ in range(3))
+    for i, (_, row) in enumerate(table.iterrows()):
         hi = profile(ctx.system, row.schedule_max_profile, start, n) * (
             1.0 if row.schedule_max_profile else row.p_export_max_mw)
         lo = profile(ctx.system, row.schedule_min_profile, start, n) * (
             1.0 if row.schedule_min_profile else -row.p_import_max_mw)
-        for t in range(n):
-            b.export_max_mw[k, t] = float(min(hi[t], row.p_export_max_mw))
-            b.import_max_mw[k, t] = float(min(row.p_import_max_mw, max(0.0, -lo[t]))
-                                          if row.schedule_min_profile else row.p_import_max_mw)
-            b.net_export_min_mw[k, t] = float(max(lo[t], -row.p_import_max_mw))
+        export_max[i] = np.minimum(hi, row.p_export_max_mw)
+        import_max[i] = np.minimum(row.p_import_max_mw, np.maximum(0.0, -lo)) \
+            if row.schedule_min_profile else row.p_import_max_mw
+        net_min[i] = np.maximum(lo, -row.p_import_max_mw)
+    links = list(table.index)
+    ctx.set_param(b.export_max_mw, export_max, links)
+    ctx.set_param(b.import_max_mw, import_max, links)
+    ctx.set_param(b.net_export_min_mw, net_min, links)
 
 
 def extract(b, ctx) -> dict:
-    links, n = list(b.LINKS), ctx.n_steps
-    exp = values_2d(b.export_mw, links, n)
-    imp = values_2d(b.import_mw, links, n)
+    links = list(b.LINKS)
+    exp = ctx.values(b.export_mw, links)
+    imp = ctx.values(b.import_mw, links)
     return {"export_link_export_mw": data_array("export_link_export_mw", exp, NAME, links),
             "export_link_import_mw": data_array("export_link_import_mw", imp, NAME, links)}

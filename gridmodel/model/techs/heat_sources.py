@@ -7,7 +7,7 @@ import pyomo.environ as pyo
 
 from ...system import TableSpec
 from . import heat_zone
-from ._util import bus_map, check_refs, data_array, values_2d
+from ._util import bus_map, check_refs, data_array
 
 
 def _zones_of(tables):
@@ -48,8 +48,8 @@ class HeatBoiler:
         """Nothing time-varying."""
 
     def extract(self, b, ctx):
-        table, units, n = ctx.system.table(self.NAME), list(b.UNITS), ctx.n_steps
-        heat = values_2d(b.heat_mw_th, units, n)
+        table, units = ctx.system.table(self.NAME), list(b.UNITS)
+        heat = ctx.values(b.heat_mw_th, units)
         dt = ctx.dt_h
         return {k: data_array(k, v, self.NAME, units) for k, v in {
             "heat_boiler_heat_mw_th": heat,
@@ -86,23 +86,23 @@ class PowerToHeat:
         T = b.model().T
         pmax = table["p_max_mw"].to_dict()
         b.UNITS = pyo.Set(initialize=list(table.index), ordered=True)
-        b.cop_pu = pyo.Param(b.UNITS, T, mutable=True, initialize=1.0)
         b.p_mw = pyo.Var(b.UNITS, T, bounds=lambda b, u, t: (0, pmax[u]))
         b.heat_mw_th = pyo.Var(b.UNITS, T, domain=pyo.NonNegativeReals)
+        # cop enters as a coefficient, set per window (`ctx.set_coef`); 1 keeps the entry
         b.conversion = pyo.Constraint(b.UNITS, T, rule=lambda b, u, t: b.heat_mw_th[u, t]
-                                      == b.cop_pu[u, t] * b.p_mw[u, t])
+                                      - 1.0 * b.p_mw[u, t] == 0)
         ctx.add_power(bus_map(table), b.p_mw, sign=-1.0)
         ctx.add_heat(table["zone"].to_dict(), b.heat_mw_th)
 
     def update(self, b, ctx, start, state):
-        for u, row in ctx.system.table(self.NAME).iterrows():
-            cop = self.cop(ctx.system, row, start, ctx.n_steps)
-            for t in range(ctx.n_steps):
-                b.cop_pu[u, t] = float(cop[t])
+        table = ctx.system.table(self.NAME)
+        cop = np.array([self.cop(ctx.system, row, start, ctx.n_steps)
+                        for _, row in table.iterrows()]).reshape(len(table), ctx.n_steps)
+        ctx.set_coef(b.conversion, b.p_mw, list(table.index), -cop)
 
     def extract(self, b, ctx):
-        units, n = list(b.UNITS), ctx.n_steps
-        return {k: data_array(k, values_2d(getattr(b, v), units, n), self.NAME, units)
+        units = list(b.UNITS)
+        return {k: data_array(k, ctx.values(getattr(b, v), units), self.NAME, units)
                 for k, v in ((f"{self.NAME}_consumption_mw", "p_mw"),
                              (f"{self.NAME}_heat_mw_th", "heat_mw_th"))}
 

@@ -35,7 +35,7 @@ def update(b, ctx, start, state) -> None:
 
 
 def final_state(b, ctx, k):
-    return _storage.final_state(b, k)
+    return _storage.final_state(b, ctx, k)
 
 
 def extract(b, ctx) -> dict:

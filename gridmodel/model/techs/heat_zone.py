@@ -7,7 +7,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ...system import TableSpec
-from ._util import data_array, profile, scaled_profiles, set_param_2d
+from ._util import data_array, profile, scaled_profiles
 
 NAME = "heat_zone"
 SPEC = TableSpec(NAME, {
@@ -34,17 +34,17 @@ def build(b, ctx) -> None:
     table = ctx.system.table(NAME)
     ctx.heat_zones = tuple(table.index)
     b.ZONES = pyo.Set(initialize=list(table.index), ordered=True)
-    b.demand_mw_th = pyo.Param(b.ZONES, b.model().T, mutable=True, initialize=0.0)
+    b.demand_mw_th = ctx.param(b.ZONES, b.model().T)
     ctx.add_heat({z: z for z in table.index}, b.demand_mw_th, sign=-1.0)
 
 
 def update(b, ctx, start, state) -> None:
     demand = scaled_profiles(ctx.system, ctx.system.table(NAME), "demand_mw_th",
                              "demand_profile", start, ctx.n_steps)
-    set_param_2d(b.demand_mw_th, list(b.ZONES), demand)
+    ctx.set_param(b.demand_mw_th, demand, list(b.ZONES))
 
 
 def extract(b, ctx) -> dict:
-    zs, n = list(b.ZONES), ctx.n_steps
-    demand = np.array([[b.demand_mw_th[z, t].value for t in range(n)] for z in zs])
+    zs = list(b.ZONES)
+    demand = ctx.values(b.demand_mw_th, zs)
     return {"heat_zone_demand_mw_th": data_array("heat_zone_demand_mw_th", demand, NAME, zs)}

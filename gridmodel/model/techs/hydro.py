@@ -8,7 +8,7 @@ import pyomo.environ as pyo
 
 from ...system import TableSpec
 from . import _storage
-from ._util import bus_map, data_array, profile, values_2d
+from ._util import bus_map, data_array, scaled_profiles
 
 NAME = "hydro"
 SPEC = TableSpec(NAME, {
@@ -61,21 +61,19 @@ def build(b, ctx) -> None:
 def update(b, ctx, start, state) -> None:
     table = ctx.system.table(NAME)
     _storage.set_initial(b, ctx, table, "mwh", state, start)
-    for s, row in table.iterrows():
-        inflow = row.inflow_mw * profile(ctx.system, row.inflow_profile, start, ctx.n_steps)
-        for t in range(ctx.n_steps):
-            b.inflow[s, t] = float(inflow[t])
+    ctx.set_param(b.inflow, scaled_profiles(ctx.system, table, "inflow_mw", "inflow_profile",
+                                            start, ctx.n_steps), list(table.index))
 
 
 def final_state(b, ctx, k):
-    return _storage.final_state(b, k)
+    return _storage.final_state(b, ctx, k)
 
 
 def extract(b, ctx) -> dict:
-    stores, n = list(b.STORES), ctx.n_steps
-    gen = values_2d(b.generation_mw, stores, n)
-    release = values_2d(b.out_mw, stores, n)
+    stores = list(b.STORES)
+    gen = ctx.values(b.generation_mw, stores)
+    release = ctx.values(b.out_mw, stores)
     return {"hydro_generation_mw": data_array("hydro_generation_mw", gen, NAME, stores),
             "hydro_spill_mw": data_array("hydro_spill_mw", release - gen, NAME, stores),
-            "hydro_soc_mwh": data_array("hydro_soc_mwh", values_2d(b.soc_mwh, stores, n),
+            "hydro_soc_mwh": data_array("hydro_soc_mwh", ctx.values(b.soc_mwh, stores),
                                         NAME, stores)}

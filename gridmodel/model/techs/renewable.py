@@ -6,7 +6,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ...system import TableSpec
-from ._util import bus_map, data_array, profile, scaled_profiles, set_param_2d, values_2d
+from ._util import bus_map, data_array, scaled_profiles
 
 NAME = "renewable"
 SPEC = TableSpec("renewable", {
@@ -26,12 +26,12 @@ def build(b, ctx) -> None:
     table = ctx.system.table(NAME)
     T = b.model().T
     b.UNITS = pyo.Set(initialize=list(table.index), ordered=True)
-    b.available_mw = pyo.Param(b.UNITS, T, mutable=True, initialize=0.0)
+    b.available_mw = ctx.param(b.UNITS, T)
     b.used_mw = pyo.Var(b.UNITS, T, domain=pyo.NonNegativeReals)
     b.availability = pyo.Constraint(b.UNITS, T, rule=lambda b, r, t: b.used_mw[r, t]
                                     <= b.available_mw[r, t])
     b.MUST_TAKE = pyo.Set(initialize=[r for r in b.UNITS if table.at[r, "min_profile"]])
-    b.must_take_mw = pyo.Param(b.MUST_TAKE, T, mutable=True, initialize=0.0)
+    b.must_take_mw = ctx.param(b.MUST_TAKE, T)
     b.must_take = pyo.Constraint(b.MUST_TAKE, T, rule=lambda b, r, t: b.used_mw[r, t]
                                  >= b.must_take_mw[r, t])
     ctx.add_power(bus_map(table), b.used_mw)
@@ -44,18 +44,18 @@ def build(b, ctx) -> None:
 def update(b, ctx, start: int, state) -> None:
     table = ctx.system.table(NAME)
     avail = scaled_profiles(ctx.system, table, "p_max_mw", "profile", start, ctx.n_steps)
-    set_param_2d(b.available_mw, list(b.UNITS), avail)
-    for r in b.MUST_TAKE:
-        low = table.at[r, "p_max_mw"] * profile(ctx.system, table.at[r, "min_profile"], start,
-                                                ctx.n_steps)
-        for t in range(ctx.n_steps):
-            b.must_take_mw[r, t] = float(low[t])
+    ctx.set_param(b.available_mw, avail, list(b.UNITS))
+    must = list(b.MUST_TAKE)
+    if must:
+        low = scaled_profiles(ctx.system, table.loc[must], "p_max_mw", "min_profile", start,
+                              ctx.n_steps)
+        ctx.set_param(b.must_take_mw, low, must)
 
 
 def extract(b, ctx) -> dict:
-    units, n = list(b.UNITS), ctx.n_steps
-    avail = np.array([[b.available_mw[r, t].value for t in range(n)] for r in units])
-    used = np.minimum(values_2d(b.used_mw, units, n), avail)
+    units = list(b.UNITS)
+    avail = ctx.values(b.available_mw, units)
+    used = np.minimum(ctx.values(b.used_mw, units), avail)
     kind = ctx.system.table(NAME)["kind"]
     out = [data_array("renewable_available_mw", avail, NAME, units),
            data_array("renewable_used_mw", used, NAME, units),

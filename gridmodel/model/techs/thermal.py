@@ -19,7 +19,7 @@ import pyomo.environ as pyo
 
 from ...errors import NetworkError
 from ...system import TableSpec
-from ._util import bus_map, data_array, steps, values_2d
+from ._util import bus_map, data_array, steps
 
 NAME = "thermal"
 INF = math.inf
@@ -178,13 +178,10 @@ def ctx_T(b):
 
 
 def _build_state_params(b, ctx):
-    T = ctx_T(b)
-    b.init_on = pyo.Param(b.UNITS, mutable=True, initialize=1.0)
-    b.init_p_mw = pyo.Param(b.UNITS, mutable=True, initialize=0.0)
-    b.ramp_up_first_mw = pyo.Param(b.UNITS, mutable=True, initialize=0.0)
-    b.ramp_down_first_mw = pyo.Param(b.UNITS, mutable=True, initialize=0.0)
-    b.must_on = pyo.Param(b.COMMITTED, T, mutable=True, initialize=0.0)
-    b.must_off = pyo.Param(b.COMMITTED, T, mutable=True, initialize=0.0)
+    """Initial state per window; initial must-on/off commitment are window bounds of `on`."""
+    b.init_on = ctx.param(b.UNITS)
+    b.init_p_mw = ctx.param(b.UNITS)
+    b.ramp_up_first_mw = ctx.param(b.UNITS)
 
 
 def _limit(table, g, col):
@@ -239,9 +236,13 @@ def _build_ramps(b, ctx, table):
         return b.head(g, t) - b.fuel_mw[g, t - 1] <= min(ru[g], 1e9) * b.on[g, t - 1] + su[
             g] * b.startup[g, t]
 
+    # with the initial output unknown, init_p_mw is 0 and the first-step ramp cannot bind
+    first_down = {g: min(rd[g], table.at[g, "p_max_mw"] * table.at[g, "n_units"])
+                  for g in b.UNITS}
+
     def ramp_down(b, g, t):
         if t == 0:
-            return b.init_p_mw[g] - b.fuel_mw[g, 0] <= b.ramp_down_first_mw[g] * b.on[
+            return b.init_p_mw[g] - b.fuel_mw[g, 0] <= first_down[g] * b.on[
                 g, 0] + sd[g] * b.shutdown[g, 0]
         return b.fuel_mw[g, t - 1] - b.fuel_mw[g, t] <= min(rd[g], 1e9) * b.on[g, t] + sd[
             g] * b.shutdown[g, t]
@@ -272,10 +273,6 @@ def _build_logic(b, ctx, table):
     b.commitment_logic = pyo.Constraint(b.COMMITTED, T, rule=logic)
     b.min_up_time = pyo.Constraint(b.COMMITTED, T, rule=min_up)
     b.min_down_time = pyo.Constraint(b.COMMITTED, T, rule=min_down)
-    for g in b.COMMITTED:  # initial must-on/off as bounds (updated per window, no rows)
-        for t in T:
-            b.on[g, t].setlb(b.must_on[g, t])
-            b.on[g, t].setub(b.n_units[g] - b.must_off[g, t])
     b.up_steps, b.down_steps = up, down
 
 
@@ -314,7 +311,7 @@ def _build_startup_costs(b, ctx, table):
     b.startup_category = pyo.Var(b.STARTUP_CATS, T, domain=_domain(
                                  ctx.options.commitment, ctx.integer_steps),
                                  bounds=lambda b, g, s, t: (0, b.n_units[g]))
-    b.prior_shutdown = pyo.Param(b.LAGGED_CATS, T, mutable=True, initialize=0.0)
+    b.prior_shutdown = ctx.param(b.LAGGED_CATS, T)
     b.startup_split = pyo.Constraint(multi, T, rule=lambda b, g, t: pyo.quicksum(
         b.startup_category[g, s, t] for s in range(len(cats[g]))) == b.startup[g, t])
 
@@ -367,20 +364,20 @@ def update(b, ctx, start: int, state: dict | None) -> None:
     table = ctx.system.table(NAME)
     state = state or initial_state(table, ctx.dt_h)
     b._last_state = state
-    n = ctx.n_steps
-    for g in b.UNITS:
-        s = state[g]
-        on = float(b.n_units[g]) if g not in b.COMMITTED else s["on"]
-        known = not math.isnan(s["p_mw"])
-        b.init_on[g] = on
-        b.init_p_mw[g] = s["p_mw"] if known and on > 0 else 0.0
-        unit_max = float(table.at[g, "p_max_mw"])
-        big = unit_max * float(table.at[g, "n_units"])
-        b.ramp_up_first_mw[g] = min(b.ramp_up_step_mw[g], unit_max) * on if known else big
-        b.ramp_down_first_mw[g] = min(b.ramp_down_step_mw[g], big) if known else big
-    for g in b.COMMITTED:
-        _set_initial_must(b, g, state[g], n, bool(table.at[g, "must_run"]))
-    _set_prior_shutdown(b, state, n)
+    units = list(b.UNITS)
+    count = table.loc[units, "n_units"].to_numpy(float)
+    committed = np.array([g in b.COMMITTED for g in units])
+    on = np.where(committed, [state[g]["on"] for g in units], count)
+    p0 = np.array([state[g]["p_mw"] for g in units], dtype=float)
+    known = ~np.isnan(p0)
+    unit_max = table.loc[units, "p_max_mw"].to_numpy(float)
+    ramp = np.array([b.ramp_up_step_mw[g] for g in units], dtype=float)
+    ctx.set_param(b.init_on, on, units)
+    ctx.set_param(b.init_p_mw, np.where(known & (on > 0), np.nan_to_num(p0), 0.0), units)
+    ctx.set_param(b.ramp_up_first_mw, np.where(known, np.minimum(ramp, unit_max) * on,
+                                               unit_max * count), units)
+    _set_initial_must(b, ctx, state, table)
+    _set_prior_shutdown(b, ctx, state)
 
 
 def _recent(history: list, upto: int) -> float:
@@ -388,65 +385,122 @@ def _recent(history: list, upto: int) -> float:
     return float(sum(history[: max(0, upto + 1)]))
 
 
-def _set_initial_must(b, g, s, n, must_run=False):
-    """Units started (stopped) within min up (down) before the window stay on (off)."""
-    for t in range(n):
-        b.must_on[g, t] = float(b.n_units[g]) if must_run else _recent(
-            s["su"], b.up_steps[g] - t - 2)
-        b.must_off[g, t] = _recent(s["sd"], b.down_steps[g] - t - 2)
+def _set_initial_must(b, ctx, state, table):
+    """Units started (stopped) within min up (down) before the window stay on (off): window
+    bounds on `on`; must-run rows stay fully on."""
+    units, n = list(b.COMMITTED), ctx.n_steps
+    lower, upper = np.zeros((len(units), n)), np.zeros((len(units), n))
+    for i, g in enumerate(units):
+        s, count = state[g], float(b.n_units[g])
+        lower[i] = [count if table.at[g, "must_run"] else _recent(s["su"], b.up_steps[g] - t - 2)
+                    for t in range(n)]
+        upper[i] = [count - _recent(s["sd"], b.down_steps[g] - t - 2) for t in range(n)]
+    if units:
+        ctx.set_bounds(b.on, units, lower, upper)
 
 
-def _set_prior_shutdown(b, state, n):
+def _set_prior_shutdown(b, ctx, state):
     """Shut-downs before the window whose off time at step t falls in category s's range."""
-    for g, s in b.LAGGED_CATS:
+    keys, n = list(b.LAGGED_CATS), ctx.n_steps
+    values = np.zeros((len(keys), n))
+    for j, (g, s) in enumerate(keys):
         cats, sd = b.categories[g], state[g]["sd"]
         lo, hi = max(1, cats[s][0]), cats[s + 1][0] - 1
         for t in range(n):
-            b.prior_shutdown[g, s, t] = float(sum(
-                sd[i - t - 1] for i in range(max(lo, t + 1), hi + 1) if i - t - 1 < len(sd)))
+            values[j, t] = sum(sd[i - t - 1] for i in range(max(lo, t + 1), hi + 1)
+                               if i - t - 1 < len(sd))
+    if keys:
+        ctx.set_param(b.prior_shutdown, values, keys)
 
 
 def final_state(b, ctx, k: int) -> dict:
     """Units on, output and start/shut-down history after step k-1 of this window."""
-    old = getattr(b, "_last_state", None)
+    old = getattr(b, "_last_state", None) or {}
     exact = ctx.options.commitment in ("relaxed", "off")  # fractional states stay fractional
-    keep = (lambda v: round(float(v), 6)) if exact else (lambda v: float(round(v)))
+    keep = (lambda v: np.round(v, 6)) if exact else np.round
+    units = list(b.UNITS)
+    su = keep(ctx.values(b.startup, units)[:, :k][:, ::-1])
+    sd = keep(ctx.values(b.shutdown, units)[:, :k][:, ::-1])
+    on = keep(ctx.values(b.on, units)[:, k - 1])
+    fuel = ctx.values(b.fuel_mw, units)[:, k - 1]
+    depth = b.history_depth
     out = {}
-    for g in b.UNITS:
-        su = [keep(pyo.value(b.startup[g, t])) for t in range(k)][::-1]
-        sd = [keep(pyo.value(b.shutdown[g, t])) for t in range(k)][::-1]
-        depth = b.history_depth
-        prev = (old or {}).get(g, {"su": [], "sd": []})
-        out[g] = {"on": keep(pyo.value(b.on[g, k - 1])),
-                  "p_mw": float(pyo.value(b.fuel_mw[g, k - 1])),
-                  "su": (su + prev["su"])[:depth], "sd": (sd + prev["sd"])[:depth]}
+    for i, g in enumerate(units):
+        prev = old.get(g, {"su": [], "sd": []})
+        out[g] = {"on": float(on[i]), "p_mw": float(fuel[i]),
+                  "su": (su[i].tolist() + list(prev["su"]))[:depth],
+                  "sd": (sd[i].tolist() + list(prev["sd"]))[:depth]}
     return out
 
 
 def warm_start(b, ctx, shift: int) -> list:
     """Commitment for the window `shift` steps later: this window's values from step `shift`
-    on (the look-ahead, possibly relaxed), rounded up so heat and reserve stay covered."""
+    on (the look-ahead, possibly relaxed), rounded up so heat and reserve stay covered.
+    Returns [(var, assets, values (asset × steps))]."""
     n = min(ctx.n_steps - shift, ctx.integer_steps or ctx.n_steps)
-    if ctx.options.commitment not in ("binary", "clustered") or n <= 0:
+    units = list(b.COMMITTED)
+    if ctx.options.commitment not in ("binary", "clustered", "rounded") or n <= 0 or not units:
         return []
-    return [(b.on[g, t], float(min(b.n_units[g], math.ceil(pyo.value(b.on[g, t + shift]) - 1e-6))))
-            for g in b.COMMITTED for t in range(n)]
+    count = np.array([b.n_units[g] for g in units], dtype=float)[:, None]
+    ahead = ctx.values(b.on, units)[:, shift:shift + n]
+    return [(b.on, units, np.minimum(count, np.ceil(ahead - 1e-6)))]
+
+
+def round_commitment(b, ctx, threshold_pu: float) -> list:
+    """Rounded relaxation: the LP's commitment counts in the integer steps, rounded (up when
+    the fraction is at least `threshold_pu`) and repaired for min up/down, must-run and the
+    history before the window. Returns [(var, assets, values (asset × steps))]."""
+    units = list(b.COMMITTED)
+    if not units:
+        return []
+    n_int = min(ctx.integer_steps or ctx.n_steps, ctx.n_steps)
+    lp = ctx.values(b.on, units)[:, :n_int]
+    table, state = ctx.system.table(NAME), b._last_state
+    fixed = np.array([repair_commitment(
+        round_counts(lp[i], threshold_pu), int(b.n_units[g]), b.up_steps[g], b.down_steps[g],
+        state[g]["su"], state[g]["sd"], bool(table.at[g, "must_run"]), state[g]["on"])
+        for i, g in enumerate(units)]).reshape(len(units), n_int)
+    return [(b.on, units, fixed)]
+
+
+def round_counts(x: np.ndarray, threshold_pu: float) -> np.ndarray:
+    """Round fractional counts: up when the fraction is ≥ threshold_pu (1e-6 tolerance)."""
+    base = np.floor(x + 1e-6)
+    frac = x - base
+    return base + ((frac > 1e-6) & (frac >= threshold_pu - 1e-9))
+
+
+def repair_commitment(counts, n_units: int, up: int, down: int, su_hist, sd_hist,
+                      must_run: bool, on_before: float) -> np.ndarray:
+    """Clamp rounded counts step by step into what min up/down allow: units started within
+    the last up−1 steps stay on, units stopped within the last down−1 steps stay off
+    (history before the window included). The clamp is always feasible."""
+    su, sd = list(su_hist)[::-1], list(sd_hist)[::-1]  # oldest first, last = step −1
+    prev, out = float(on_before), np.zeros(len(counts))
+    for t, want in enumerate(counts):
+        lower = n_units if must_run else sum(su[len(su) - (up - 1):]) if up > 1 else 0.0
+        upper = n_units - (sum(sd[len(sd) - (down - 1):]) if down > 1 else 0.0)
+        now = float(min(max(want, lower), upper, n_units))
+        su.append(max(0.0, now - prev))
+        sd.append(max(0.0, prev - now))
+        out[t], prev = now, now
+    return out
 
 
 # ---- results ----------------------------------------------------------------------------
 
 def extract(b, ctx) -> dict:
-    table, n = ctx.system.table(NAME), ctx.n_steps
+    table = ctx.system.table(NAME)
     units = list(b.UNITS)
-    p = values_2d(b.p_mw, units, n)
-    fuel = values_2d(b.fuel_mw, units, n)
-    on = np.round(values_2d(b.on, units, n), 6)
-    su = np.round(values_2d(b.startup, units, n), 6)
-    cost = values_2d(b.running_cost_cny_per_h, units, n) * ctx.dt_h
-    if len(b.COMMITTED):
-        start_cost = np.array([[pyo.value(b.startup_cost_cny[g, t]) if g in b.COMMITTED else 0.0
-                                for t in range(n)] for g in units])
-        cost = cost + start_cost
+    p = ctx.values(b.p_mw, units)
+    fuel = ctx.values(b.fuel_mw, units)
+    on = np.round(ctx.values(b.on, units), 6)
+    su = np.round(ctx.values(b.startup, units), 6)
+    cost = ctx.values(b.running_cost_cny_per_h, units) * ctx.dt_h
+    committed = [g for g in units if g in b.COMMITTED]
+    if committed:
+        rows = [units.index(g) for g in committed]
+        cost[rows] += ctx.values(b.startup_cost_cny, committed)
     dt = ctx.dt_h
     out = {
         "thermal_p_mw": data_array("thermal_p_mw", p, NAME, units),
@@ -459,7 +513,7 @@ def extract(b, ctx) -> dict:
             "coal_t_per_mwh"].to_numpy()[:, None], NAME, units),
     }
     if ctx.reserve_active:
-        out["thermal_reserve_mw"] = data_array("thermal_reserve_mw", values_2d(
-            b.reserve_mw, units, n), NAME, units)
+        out["thermal_reserve_mw"] = data_array("thermal_reserve_mw", ctx.values(
+            b.reserve_mw, units), NAME, units)
     kinds = table.loc[units, "kind"].astype(str).tolist()
     return {v.name: v.assign_coords(thermal_kind=(NAME, kinds)) for v in out.values()}
