@@ -71,6 +71,10 @@ class HorizonOptions(_Strict):
     lookahead_h: float = Field(24.0, ge=0, description="look-ahead hours per window (h)")
     relax_lookahead: bool = Field(True, description="continuous commitment in the look-ahead "
                                   "(true/false)")
+    blocks: int = Field(1, ge=1, le=1000, description="chronological blocks solved in "
+                        "parallel on dask (count; 1 = one sequential run)")
+    warmup_h: float = Field(48.0, ge=0, le=8784, description="hours each block starts early; "
+                            "its results are dropped (h)")
 
 
 class ReserveOptions(_Strict):

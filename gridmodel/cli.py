@@ -66,14 +66,19 @@ def run(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
         resume: Annotated[bool, typer.Option(
             "--resume", help="Continue an interrupted run from its last finished window.")]
         = False,
+        blocks: Annotated[int | None, typer.Option(
+            "--blocks", help="Solve K chronological blocks in parallel on dask "
+            "(horizon.blocks).")] = None,
+        scheduler: Annotated[str | None, typer.Option(
+            "--scheduler", help="Address of an existing dask scheduler for --blocks.")] = None,
         set_: SetOpt = None) -> None:
     """Solve a case and write results.nc, summary.json, run.json and case.resolved.toml."""
     from .run import run_case
 
     try:
-        case = _load(case_file, set_)
-        with _progress_bar(case.name) as advance:
-            outcome = run_case(case, out, force, resume, advance)
+        case = _load(case_file, (set_ or []) + ([f"horizon.blocks={blocks}"] if blocks else []))
+        with _progress_bar(case.name, case) as advance:
+            outcome = run_case(case, out, force, resume, advance, scheduler)
     except GridmodelError as exc:
         _fail(exc)
     except KeyboardInterrupt:
@@ -85,14 +90,43 @@ def run(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
 
 
 @contextmanager
-def _progress_bar(name: str):
-    """A progress bar with ETA over time steps; silent when not on a terminal."""
+def _progress_bar(name: str, case=None):
+    """A progress bar with ETA over time steps on a terminal; elsewhere (a log) one line per
+    simulated month when the case has a start time."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, disable=not console.is_terminal,
                   transient=True) as bar:
         task = bar.add_task(f"solving {name} (steps)", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        log = None if console.is_terminal else _month_logger(name, case)
+
+        def advance(done, total):
+            bar.update(task, completed=done, total=total)
+            if log:
+                log(done, total)
+        yield advance
+
+
+def _month_logger(name: str, case):
+    """Print 'name: solved through <month> (done/total steps, s)' when a month completes."""
+    import time
+
+    import pandas as pd
+
+    start = getattr(getattr(case, "time", None), "start", None)
+    length_h = getattr(getattr(case, "time", None), "length_h", None)
+    began, seen = time.perf_counter(), set()
+
+    def log(done, total):
+        if start is None:
+            return
+        step_h = (length_h or total) / total
+        month = (pd.Timestamp(start) + pd.Timedelta(hours=done * step_h)).strftime("%Y-%m")
+        if month not in seen and done < total:
+            seen.add(month)
+            console.print(f"{name}: solved up to {month} ({done}/{total} steps, "
+                          f"{time.perf_counter() - began:.0f} s)", highlight=False)
+    return log
 
 
 @app.command()

@@ -27,8 +27,14 @@ from .model.core import (
     rounded_commitment,
     set_window,
 )
-from .solve import NoIncumbent, SolveReport, SolverError, WindowSolver, lp_and_fix_start, \
-    relative_gap
+from .solve import (
+    NoIncumbent,
+    SolveReport,
+    SolverError,
+    WindowSolver,
+    lp_and_fix_start,
+    relative_gap,
+)
 
 MIP_MODES = ("binary", "clustered")
 

@@ -46,11 +46,21 @@ def versions() -> dict:
     return out
 
 
-def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None) -> RunOutcome:
-    """Solve a case (one model, or rolling windows) and return results in memory."""
+def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
+               scheduler: str | None = None) -> RunOutcome:
+    """Solve a case (one model, rolling windows, or parallel blocks of windows) and return
+    results in memory."""
     wall = time.perf_counter()
     system = system_from_case(case, TECHNOLOGIES)
-    arrays, core, records, build_s = solve_rolling(case, system, progress, checkpoint)
+    warmup_s = 0.0
+    if case.horizon.blocks > 1 and case.horizon.window_h:
+        from .blocks import solve_blocks
+
+        cp = checkpoint or Checkpoint(None, "")
+        arrays, core, records, build_s, warmup_s = solve_blocks(
+            case, system, progress, cp.folder, cp.fingerprint, scheduler)
+    else:
+        arrays, core, records, build_s = solve_rolling(case, system, progress, checkpoint)
     arrays.update(core_arrays(core, system))
     ds = make_dataset(arrays, system.time, system.dt_h, {"case": case.name})
     ds = ds.merge(window_table(records, system.time))
@@ -61,14 +71,18 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None) 
         "time_limit" if statuses <= {"optimal", "time_limit"} else "mixed")
     summary = {"status": status, "objective_cny": sum(costs.values()),
                "windows_count": len(records),
-               "windows_at_time_limit_count": sum(r.status == "time_limit" for r in records)}
+               "windows_at_time_limit_count": sum(r.status == "time_limit" for r in records),
+               "windows_fallback_count": sum(r.status == "fallback" for r in records)}
     penalty = sum(v for k, v in costs.items() if k in PENALTY_COSTS)
     summary.update({"operating_cost_cny": summary["objective_cny"] - penalty,
                     "penalty_cost_cny": penalty})
     summary.update(kpi.summary(ds))
     summary["renewable_split_by_month_mwh"] = kpi.monthly_split(ds)
+    python_s = sum(r.update_time_s + r.extract_time_s for r in records)
     summary.update({"mip_gap": max(gaps) if gaps else float("nan"),
                     "solve_time_s": sum(r.solve_time_s for r in records),
+                    "python_time_s": python_s, "warmup_solve_time_s": warmup_s,
+                    "blocks_count": case.horizon.blocks,
                     "wall_time_s": time.perf_counter() - wall})
     info = {"case": case.name, "windows": [asdict(r) for r in records],
             "build_time_s": build_s, "cost_breakdown_cny": costs, "versions": versions(),
@@ -117,7 +131,7 @@ def checkpoint_dir(out_dir: Path) -> Path:
 
 
 def run_case(case: Case, out_dir: Path | None = None, force: bool = False,
-             resume: bool = False, progress=None) -> RunOutcome:
+             resume: bool = False, progress=None, scheduler: str | None = None) -> RunOutcome:
     """Solve and write a run folder. Windows are checkpointed next to the folder; with
     `resume` an interrupted run continues from its last finished window."""
     out_dir = Path(out_dir) if out_dir else default_out_dir(case)
@@ -125,7 +139,7 @@ def run_case(case: Case, out_dir: Path | None = None, force: bool = False,
     checkpoint = Checkpoint(checkpoint_dir(out_dir), fingerprint(case))
     if not resume:
         checkpoint.reset()
-    outcome = solve_case(case, progress, checkpoint)
+    outcome = solve_case(case, progress, checkpoint, scheduler)
     outcome.info["wall_time_s"] = outcome.summary["wall_time_s"]
     write_run(outcome, case, out_dir, force)
     checkpoint.reset()

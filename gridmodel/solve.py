@@ -121,6 +121,8 @@ class WindowSolver:
         o = self.options
         _match_thread_pool(o.threads)
         self.h.setOptionValue("threads", o.threads)
+        # LPs restart from the last basis, where presolve costs more than it saves
+        self.h.setOptionValue("presolve", "off" if gap is None else "choose")
         # the time limit counts the instance's cumulative run time: extend it per solve
         self.h.setOptionValue("time_limit", self.h.getRunTime() + max(time_limit_s, 0.1))
         if gap is not None:

@@ -7,9 +7,8 @@ window end ≥ soc at its start.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 import numpy as np
+import pyomo.environ as pyo
 
 from ._util import data_array
 
