@@ -148,8 +148,6 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
         t0 = time.perf_counter()
         set_window(built, start, state)
         solver.load(built.ctx.window)
-        if index and not solver.integer:
-            solver.shift_basis(commit)
         update_s = time.perf_counter() - t0
         try:
             report = solve_window(built, solver, case, start_cols)

@@ -84,7 +84,6 @@ class WindowSolver:
         self.all_cols = np.arange(mm.n_cols, dtype=np.int32)
         self._integrality(integer)
         self._coefs: dict = {}
-        self._shift_maps: dict = {}
         self.col_lo, self.col_hi = mm.col_lo.copy(), mm.col_hi.copy()
 
     def _integrality(self, integer: bool) -> None:
@@ -111,27 +110,6 @@ class WindowSolver:
             self.h.changeColsBounds(len(changed), changed, lo[changed], hi[changed])
             self.col_lo[changed], self.col_hi[changed] = lo[changed], hi[changed]
 
-    def shift_basis(self, shift: int) -> bool:
-        """Carry the last basis forward by `shift` steps (step t takes the status step
-        t + shift had), so the next window's LP restarts near its optimum; the window's last
-        steps keep their own status; the count of basic variables is repaired to the row
-        count. False when there is no basis yet."""
-        basis = self.h.getBasis()
-        if not basis.valid:
-            return False
-        if shift not in self._shift_maps:
-            self._shift_maps[shift] = self.mm.shifted(shift)
-        src_col, src_row = self._shift_maps[shift]
-        col = np.fromiter(map(int, basis.col_status), dtype=np.int8, count=len(src_col))
-        row = np.fromiter(map(int, basis.row_status), dtype=np.int8, count=len(src_row))
-        col = np.where(src_col >= 0, col[np.maximum(src_col, 0)], col)
-        row = np.where(src_row >= 0, row[np.maximum(src_row, 0)], row)
-        _repair_basic_count(col, row, src_col, src_row, self.col_lo, self.col_hi)
-        status = list(highspy.HighsBasisStatus.__members__.values())
-        basis.col_status = [status[v] for v in col.tolist()]
-        basis.row_status = [status[v] for v in row.tolist()]
-        return self.h.setBasis(basis) == highspy.HighsStatus.kOk
-
     def set_start(self, cols: np.ndarray, values: np.ndarray) -> None:
         """Partial MIP start: HiGHS fixes these integer columns and completes the rest."""
         if len(cols):
@@ -154,12 +132,15 @@ class WindowSolver:
         return time.perf_counter() - start
 
     def solve_lp(self, time_limit_s: float | None = None) -> SolveReport:
-        elapsed = self._run(time_limit_s or self.options.time_limit_s)
+        """An LP has no usable incumbent before optimality: its limit is a safety net
+        (5 × the MIP window limit, at least 60 s), not a per-window budget."""
+        time_limit_s = time_limit_s or max(60.0, 5 * self.options.time_limit_s)
+        elapsed = self._run(time_limit_s)
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             # a stale basis can stall the simplex: clear it and solve once more from scratch
             self.h.clearSolver()
-            elapsed += self._run(time_limit_s or self.options.time_limit_s)
+            elapsed += self._run(time_limit_s)
             status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise SolverError(f"HiGHS found no optimal LP solution: "
@@ -186,24 +167,6 @@ class WindowSolver:
 
     def solution(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().col_value, dtype=float)
-
-
-BASIC, LOWER, UPPER, ZERO = 1, 0, 2, 3
-
-
-def _repair_basic_count(col, row, src_col, src_row, lo, hi) -> None:
-    """Make #basic = #rows: surplus basic columns (the unshifted tail first) become
-    nonbasic at a finite bound; a deficit is filled with basic row slacks."""
-    surplus = int((col == BASIC).sum() + (row == BASIC).sum()) - len(row)
-    if surplus > 0:
-        basic = np.flatnonzero(col == BASIC)
-        order = basic[np.argsort(src_col[basic] >= 0, kind="stable")][:surplus]
-        col[order] = np.where(np.isfinite(lo[order]), LOWER,
-                              np.where(np.isfinite(hi[order]), UPPER, ZERO))
-    elif surplus < 0:
-        nonbasic = np.flatnonzero(row != BASIC)
-        order = nonbasic[np.argsort(src_row[nonbasic] >= 0, kind="stable")][:-surplus]
-        row[order] = BASIC
 
 
 class _Relaxed:

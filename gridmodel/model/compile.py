@@ -37,15 +37,6 @@ class MatrixModel:
     param_of: dict             # id(VarData) → parameter column
     row_of: dict               # id(ConstraintData) → row (first row of a ranged constraint)
     n_param: int
-    col_slot: np.ndarray = None  # (group, t) of each decision column; t = -1 if untimed
-    row_slot: np.ndarray = None  # (group, t) of each row
-    n_steps: int = 0
-
-    def shifted(self, shift: int) -> tuple[np.ndarray, np.ndarray]:
-        """Source column / row at t + shift for each column / row (−1: none, e.g. the
-        window's last `shift` steps) — to carry a basis forward when the window moves."""
-        return _shift_map(self.col_slot, self.n_steps, shift), _shift_map(
-            self.row_slot, self.n_steps, shift)
 
     @property
     def n_cols(self) -> int:
@@ -69,51 +60,13 @@ def compile_model(model: pyo.ConcreteModel, params: list) -> MatrixModel:
     row_of = {}
     for i, (con, _) in enumerate(info.rows):
         row_of.setdefault(id(con), i)
-    time_set = model.T
     return MatrixModel(
         A=sp.csr_array(A[:, dec]), A_param=sp.csr_array(A[:, par]), row_lo=lo, row_hi=hi,
         col_lo=bounds[dec, 0].copy(), col_hi=bounds[dec, 1].copy(), c=c[dec], c_param=c[par],
         offset=float(info.c_offset[0]) if len(info.c_offset) else 0.0,
         integer=np.array([cols[j].is_integer() for j in dec], dtype=bool),
         col_of={id(cols[j]): i for i, j in enumerate(dec)},
-        param_of={id(cols[j]): i for i, j in enumerate(par)}, row_of=row_of, n_param=len(par),
-        col_slot=_slots([cols[j] for j in dec], time_set),
-        row_slot=_slots([con for con, sense in info.rows], time_set,
-                        [sense for _, sense in info.rows]),
-        n_steps=len(time_set))
-
-
-def _slots(items, time_set, tags=None) -> np.ndarray:
-    """(group, t) per Var/Constraint element: group = component + index without t (+ tag,
-    e.g. the side of a ranged row); t = −1 when the component is not indexed by time."""
-    groups: dict = {}
-    out = np.zeros((len(items), 2), dtype=np.int64)
-    timed: dict = {}
-    for i, item in enumerate(items):
-        comp = item.parent_component()
-        if id(comp) not in timed:
-            sets = list(comp.index_set().subsets()) if comp.is_indexed() else []
-            timed[id(comp)] = bool(sets) and sets[-1] is time_set
-        index = item.index()
-        if timed[id(comp)]:
-            key = index[:-1] if isinstance(index, tuple) else ()
-            t = index[-1] if isinstance(index, tuple) else index
-        else:
-            key, t = index, -1
-        g = groups.setdefault((id(comp), key, tags[i] if tags else 0), len(groups))
-        out[i] = g, t
-    return out
-
-
-def _shift_map(slot: np.ndarray, n_steps: int, shift: int) -> np.ndarray:
-    group, t = slot[:, 0], slot[:, 1]
-    lookup = np.full((group.max(initial=0) + 1, n_steps), -1, dtype=np.int64)
-    timed = t >= 0
-    lookup[group[timed], t[timed]] = np.flatnonzero(timed)
-    src = np.full(len(slot), -1, dtype=np.int64)
-    ok = timed & (t + shift < n_steps)
-    src[ok] = lookup[group[ok], t[ok] + shift]
-    return src
+        param_of={id(cols[j]): i for i, j in enumerate(par)}, row_of=row_of, n_param=len(par))
 
 
 def _num(value, default: float) -> float:
