@@ -75,8 +75,10 @@ def test_repair_keeps_started_units_on_and_stopped_units_off():
     assert list(down) == [0, 0, 0, 1]
     carried = repair_commitment([0, 0, 0], 1, 3, 1, [1.0, 0.0], [0.0, 0.0], False, 1.0)
     assert list(carried) == [1, 1, 0]
+    # 3 units, 1 on before: 2 start in step 0 and (min up 2) stay on in step 1; the unit that
+    # was on before may stop, so step 1 needs 2, not 3; step 2 is free again
     clustered = repair_commitment([3, 1, 1], 3, 2, 1, [], [], False, 1.0)
-    assert list(clustered) == [3, 3, 1]  # two units started in step 0 stay on in step 1
+    assert list(clustered) == [3, 2, 1]
     assert list(repair_commitment([0, 1], 2, 1, 1, [], [], True, 2.0)) == [2, 2]
 
 

@@ -460,7 +460,10 @@ def round_commitment(b, ctx, threshold_pu: float) -> list:
         round_counts(lp[i], threshold_pu), int(b.n_units[g]), b.up_steps[g], b.down_steps[g],
         state[g]["su"], state[g]["sd"], bool(table.at[g, "must_run"]), state[g]["on"])
         for i, g in enumerate(units)]).reshape(len(units), n_int)
-    return [(b.on, units, fixed)]
+    before = np.array([state[g]["on"] for g in units], dtype=float)[:, None]
+    change = np.diff(np.hstack([before, fixed]), axis=1)
+    return [(b.on, units, fixed), (b.startup, units, np.maximum(change, 0.0)),
+            (b.shutdown, units, np.maximum(-change, 0.0))]
 
 
 def round_counts(x: np.ndarray, threshold_pu: float) -> np.ndarray:
