@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CASE ?= cases/jilin-2016.toml
 
-.PHONY: run test venv clean bench walkthrough
+.PHONY: run test test-all venv clean bench bench-year walkthrough
 
 venv: $(STAMP)
 
@@ -19,7 +19,16 @@ run: $(STAMP)
 	$(BIN)/gridmodel run $(CASE) --force
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadscope
+
+# everything, including the tests that start local dask clusters (marker `slow`)
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 --dist loadscope -m ""
+
+# the year in every mode, back to back (README "Year speed"; ≈ 45 min)
+bench-year: $(STAMP)
+	$(BIN)/python benchmarks/jilin_year.py
+	$(BIN)/python benchmarks/jilin_year.py cases/jilin-2016-mip.toml
 
 # Planner walk-through on the full year (README "Planner walk-through"): baseline and two
 # scenarios, their comparison workbook, and a 4-size sweep of Baicheng electric boilers on a

@@ -102,6 +102,7 @@ def _three_days(folder, toml):
     return t.solve(folder, toml)
 
 
+@pytest.mark.slow  # a local dask cluster (≈ 12 s): make test-all
 def test_two_blocks_equal_the_sequential_run_when_the_warmup_covers_the_state(tmp_path):
     """3 daily windows in 2 blocks with a 24-h warm-up: block 2 (days 2-3) starts solving
     on day 1 from the initial state, exactly as the sequential run does, so its kept days

@@ -27,6 +27,7 @@ def _case(folder):
     return t.write(folder)
 
 
+@pytest.mark.slow  # a local 2-worker dask cluster (≈ 25 s): make test-all
 def test_sweep_runs_two_scenarios_on_two_workers_and_skips_finished_ones(tmp_path):
     case = _case(tmp_path / "in")
     out = tmp_path / "sweep"

@@ -11,7 +11,7 @@ import pandas as pd
 import xarray as xr
 
 from gridmodel.case import load_case
-from gridmodel.network.io import save_net
+from gridmodel.network.io import empty_network, save_net
 from gridmodel.run import solve_case
 
 SQRT3 = math.sqrt(3)
@@ -21,7 +21,7 @@ class Tiny:
     """Builder of a small net; `solve()` writes JSON/NetCDF/TOML and runs the real pipeline."""
 
     def __init__(self, n_buses: int = 1, vn_kv: float = 220.0):
-        self.net = pp.create_empty_network()
+        self.net = empty_network()
         self.buses = [pp.create_bus(self.net, vn_kv, name=f"b{i}") for i in range(n_buses)]
         self.series: dict[str, tuple[list, str]] = {}
         self._slack = False
