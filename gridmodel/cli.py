@@ -76,7 +76,7 @@ def run(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
     from .run import run_case
 
     try:
-        case = _load(case_file, (set_ or []) + ([f"horizon.blocks={blocks}"] if blocks else []))
+        case = _load(case_file, (set_ or []) + ([f"horizon.blocks={blocks}"] if blocks is not None else []))
         with _progress_bar(case.name, case) as advance:
             outcome = run_case(case, out, force, resume, advance, scheduler)
     except GridmodelError as exc:
