@@ -16,7 +16,7 @@ import math
 from contextlib import contextmanager
 from pathlib import Path
 
-from .horizon import Checkpoint, solve_rolling, window_steps
+from .horizon import Checkpoint, core_slice, solve_rolling, window_steps
 
 
 def block_spans(n_steps: int, commit: int, blocks: int, warmup_steps: int):
@@ -46,25 +46,11 @@ def solve_block(case, first: int, start: int, stop: int, checkpoint: tuple | Non
     warm = start - first
     keep = [r for r in records if r.start_step >= start]
     warm_s = sum(r.solve_time_s for r in records if r.start_step < start)
-    return (_drop(arrays, warm), _drop_core(core, warm), keep, build_s, warm_s)
+    return (_drop(arrays, warm), core_slice(core, slice(warm, None)), keep, build_s, warm_s)
 
 
 def _drop(arrays: dict, k: int) -> dict:
     return {name: da.isel(time=slice(k, None)) for name, da in arrays.items()}
-
-
-def _drop_core(values: dict, k: int) -> dict:
-    import numpy as np
-
-    out = {}
-    for key, v in values.items():
-        if isinstance(v, np.ndarray):
-            out[key] = v[..., k:]
-        elif isinstance(v, dict):
-            out[key] = _drop_core(v, k)
-        else:
-            out[key] = v
-    return out
 
 
 @contextmanager

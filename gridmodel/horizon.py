@@ -68,12 +68,17 @@ def _cut(arrays: dict, k: int) -> dict:
 
 def _core_cut(values: dict, k: int) -> dict:
     """Keep the committed steps of every (… × t) array, also inside nested dicts."""
+    return core_slice(values, slice(0, k))
+
+
+def core_slice(values: dict, steps: slice) -> dict:
+    """The `steps` of every (… × t) array, also inside nested dicts."""
     out = {}
     for key, v in values.items():
         if isinstance(v, np.ndarray):
-            out[key] = v[..., :k]
+            out[key] = v[..., steps]
         elif isinstance(v, dict):
-            out[key] = _core_cut(v, k)
+            out[key] = core_slice(v, steps)
         else:
             out[key] = v
     return out
