@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import CaseError
 
@@ -16,13 +23,48 @@ PATH_KEYS = ("network", "profiles")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys, NaN/inf, booleans in number fields and fractional counts are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, value, info):
+        kind = cls.model_fields[info.field_name].annotation
+        if kind in (int, float, int | None, float | None) and isinstance(value, (bool, str)):
+            raise ValueError(f"expected a number, got {value!r}")
+        if kind in (int, int | None) and isinstance(value, float) and not value.is_integer():
+            raise ValueError(f"expected a whole number, got {value!r}")
+        return value
+        for name, info in cls.model_fields.items():
+            value = data.get(name)
+            if info.annotation in (int, float, int | None, float | None) and isinstance(
+                    value, (bool, str)):
+                raise ValueError(f"{name}: expected a number, got {value!r}")
+            if info.annotation in (int, int | None) and isinstance(value, float):
+                if not value.is_integer():
+                    raise ValueError(f"{name}: expected a whole number, got {value!r}")
+        return data
 
 
 class TimeOptions(_Strict):
-    start: datetime | None = Field(None, description="first period, local time (CST)")
-    hours: int | None = Field(None, gt=0, description="number of hours (h)")
-    days: int | None = Field(None, gt=0, description="number of days (d)")
+    start: datetime | None = Field(None, description="first period, local time (CST) without "
+                                   "zone offset, e.g. 2016-01-01T00:00:00")
+    hours: int | None = Field(None, gt=0, le=10 * 8784, description="number of hours (h)")
+    days: int | None = Field(None, gt=0, le=3660, description="number of days (d)")
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _local_time(cls, value):
+        if value is None:
+            return value
+        if isinstance(value, datetime):
+            if value.tzinfo is not None:
+                raise ValueError("has a zone offset; give local time (CST) without one")
+            return value
+        if isinstance(value, date):
+            return datetime(value.year, value.month, value.day)
+        raise ValueError(f"not a date-time, got {type(value).__name__} {value!r}")
 
     @model_validator(mode="after")
     def _one_length(self):
@@ -39,7 +81,7 @@ class TimeOptions(_Strict):
 
 class SolverOptions(_Strict):
     mip_gap: float = Field(1e-3, ge=0, le=1, description="relative MIP gap (fraction, 0..1)")
-    time_limit_s: float = Field(300.0, gt=0, description="time limit per solve (s)")
+    time_limit_s: float = Field(300.0, gt=0, le=1e6, description="time limit per solve (s)")
     threads: int = Field(1, ge=1, le=64, description="solver threads (count)")
     mip_start: Literal["none", "lp_fix", "lookahead"] = Field(
         "lookahead", description="lookahead (previous window's look-ahead commitment, rounded "
@@ -58,17 +100,17 @@ class ModelOptions(_Strict):
     network: Literal["dc", "copperplate"] = Field("dc", description="dc | copperplate")
     quadratic_cost_segments: int = Field(
         20, ge=1, le=200, description="piecewise-linear segments per quadratic cost (count)")
-    value_of_lost_load_cny_per_mwh: float = Field(30000.0, gt=0, description="CNY/MWh")
-    excess_energy_penalty_cny_per_mwh: float = Field(30000.0, gt=0, description="CNY/MWh")
-    reserve_shortfall_penalty_cny_per_mwh: float = Field(10000.0, gt=0, description="CNY/MWh")
-    unserved_heat_penalty_cny_per_mwh_th: float = Field(20000.0, gt=0, description="CNY/MWh_th")
-    curtailment_cost_cny_per_mwh: float = Field(0.0, ge=0, description="CNY/MWh")
+    value_of_lost_load_cny_per_mwh: float = Field(30000.0, gt=0, le=1e7, description="CNY/MWh")
+    excess_energy_penalty_cny_per_mwh: float = Field(30000.0, gt=0, le=1e7, description="CNY/MWh")
+    reserve_shortfall_penalty_cny_per_mwh: float = Field(10000.0, gt=0, le=1e7, description="CNY/MWh")
+    unserved_heat_penalty_cny_per_mwh_th: float = Field(20000.0, gt=0, le=1e7, description="CNY/MWh_th")
+    curtailment_cost_cny_per_mwh: float = Field(0.0, ge=0, le=1e5, description="CNY/MWh")
 
 
 class HorizonOptions(_Strict):
-    window_h: float = Field(0.0, ge=0, description="committed hours per window (h; 0 = one "
-                            "model over the whole time range)")
-    lookahead_h: float = Field(24.0, ge=0, description="look-ahead hours per window (h)")
+    window_h: float = Field(0.0, ge=0, le=8784, description="committed hours per window (h; "
+                            "0 = one model over the whole time range)")
+    lookahead_h: float = Field(24.0, ge=0, le=8784, description="look-ahead hours per window (h)")
     relax_lookahead: bool = Field(True, description="continuous commitment in the look-ahead "
                                   "(true/false)")
     blocks: int = Field(1, ge=1, le=1000, description="chronological blocks solved in "
@@ -78,7 +120,7 @@ class HorizonOptions(_Strict):
 
 
 class ReserveOptions(_Strict):
-    spinning_mw: float = Field(0.0, ge=0, description="constant spinning reserve (MW)")
+    spinning_mw: float = Field(0.0, ge=0, le=1e6, description="constant spinning reserve (MW)")
     spinning_pct_of_load: float = Field(0.0, ge=0, le=100, description="share of load (%)")
     spinning_profile: str | None = Field(None, description="profile series of reserve (MW)")
 
@@ -86,7 +128,8 @@ class ReserveOptions(_Strict):
 class Case(_Strict):
     """A validated, frozen case. `source` is the file it came from (for error messages)."""
 
-    name: str = Field(..., min_length=1)
+    name: str = Field(..., min_length=1, max_length=100, pattern=r"^\w[\w.+=,-]*$",
+                      description="letters, digits and _ . + = , - (names the run folder)")
     description: str = ""
     network: Path = Field(..., description="pandapower JSON file")
     profiles: Path | None = Field(None, description="profiles NetCDF file")
@@ -100,6 +143,14 @@ class Case(_Strict):
     overrides: dict[str, dict[str, dict[str, float | int | bool | str]]] = Field(
         default_factory=dict, description="table -> asset -> column = value (column's unit)")
     source: Path | None = Field(None, exclude=True)
+    origins: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+    def where(self, key: str) -> str:
+        """The file (or --set) that gave `key`, for error messages."""
+        return origin_of(self.origins, key, self.source)
+
+
+MAX_EXTENDS_DEPTH = 32
 
 
 def deep_merge(base: dict, top: dict) -> dict:
@@ -114,33 +165,66 @@ def deep_merge(base: dict, top: dict) -> dict:
 
 
 def _read_toml(path: Path) -> dict:
-    if not path.is_file():
-        raise CaseError(path, "(file)", "case file not found", "an existing .toml file")
     try:
+        if not path.is_file():
+            raise CaseError(path, "(file)", "case file not found", "an existing .toml file")
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise CaseError(path, "(syntax)", str(exc), "valid TOML") from None
+    except UnicodeDecodeError as exc:
+        raise CaseError(path, "(encoding)", f"not UTF-8 text ({exc.reason} at byte "
+                        f"{exc.start})", "a UTF-8 encoded TOML file") from None
+    except (OSError, RuntimeError) as exc:  # symlink loops, permissions, directories
+        raise CaseError(path, "(file)", f"cannot read: {exc}", "a readable .toml file") from None
 
 
-def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict:
-    """Read one case file with its `extends` chain merged in; paths made absolute."""
-    path = Path(path).resolve()
+def _origins(raw: dict, path, prefix: str = "") -> dict[str, str]:
+    """Dotted key → the file that sets it (for error messages)."""
+    out = {}
+    for key, value in raw.items():
+        dotted = f"{prefix}{key}"
+        out[dotted] = str(path)
+        if isinstance(value, dict):
+            out.update(_origins(value, path, dotted + "."))
+    return out
+
+
+def _resolve(path: Path) -> Path:
+    try:
+        return Path(path).resolve(strict=False)
+    except (OSError, RuntimeError) as exc:
+        raise CaseError(path, "(file)", f"cannot resolve: {exc}", "a file path") from None
+
+
+def load_with_origins(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict, dict]:
+    """One case file with its `extends` chain merged in (paths made absolute), and the file
+    each dotted key comes from."""
+    path = _resolve(path)
     if path in _seen:
         raise CaseError(path, "extends", "circular inheritance", "a chain without loops")
+    if len(_seen) >= MAX_EXTENDS_DEPTH:
+        raise CaseError(_seen[-1], "extends", f"chain deeper than {MAX_EXTENDS_DEPTH} files",
+                        f"at most {MAX_EXTENDS_DEPTH} levels of extends")
     raw = _read_toml(path)
     for key in PATH_KEYS:
         if isinstance(raw.get(key), str):
-            raw[key] = str((path.parent / raw[key]).resolve())
+            raw[key] = str(_resolve(path.parent / raw[key]))
     parent = raw.pop("extends", None)
     raw.setdefault("name", path.stem)
+    origins = _origins(raw, path)
     if parent is None:
-        return raw
-    if not isinstance(parent, str):
+        return raw, origins
+    if not isinstance(parent, str) or not parent:
         raise CaseError(path, "extends", "must be a file name", "a path string")
-    base = load_raw(path.parent / parent, _seen + (path,))
+    base, base_origins = load_with_origins(path.parent / parent, _seen + (path,))
     base.pop("name", None)
     base.pop("description", None)
-    return deep_merge(base, raw)
+    return deep_merge(base, raw), {**base_origins, **origins}
+
+
+def load_raw(path: Path) -> dict:
+    """One case file with its `extends` chain merged in; paths made absolute."""
+    return load_with_origins(path)[0]
 
 
 def _parse_value(text: str) -> Any:
@@ -154,7 +238,9 @@ def set_key_parts(key: str, origin: str = "--set") -> list[str]:
     """Dotted key → path in the case. `table.asset.column` (e.g.
     `electric_boiler.baicheng.p_max_mw`) is short for `overrides.table.asset.column`."""
     parts = key.strip().split(".")
-    if parts[0] in Case.model_fields:
+    if any(not p.strip() for p in parts):
+        raise CaseError(origin, key, "empty part in a dotted key", "e.g. horizon.window_h")
+    if parts[0] in Case.model_fields and parts[0] != "source":
         return parts
     if len(parts) != 3:
         raise CaseError(origin, key, "neither a case key nor table.asset.column",
@@ -163,8 +249,10 @@ def set_key_parts(key: str, origin: str = "--set") -> list[str]:
     return ["overrides", *parts]
 
 
-def apply_sets(raw: dict, sets: list[str], origin: str = "--set") -> dict:
-    """Apply `a.b.c=value` assignments (TOML values; bare words are strings)."""
+def apply_sets(raw: dict, sets: list[str], origin: str = "--set",
+               origins: dict | None = None) -> dict:
+    """Apply `a.b.c=value` assignments (TOML values; bare words are strings). `origins`
+    (dotted key → file) is updated with `origin` for every key set."""
     out = copy.deepcopy(raw)
     for item in sets:
         key, sep, text = item.partition("=")
@@ -177,42 +265,59 @@ def apply_sets(raw: dict, sets: list[str], origin: str = "--set") -> dict:
             if not isinstance(node, dict):
                 raise CaseError(origin, key, "path runs through a value", "a table key")
         node[parts[-1]] = _parse_value(text.strip())
+        if origins is not None:
+            origins[".".join(parts)] = origin
     return out
 
 
 def _expected(loc: tuple) -> str:
     node: Any = Case
+    desc = ""
     for part in loc:
         fields = getattr(node, "model_fields", None)
         if not fields or part not in fields:
-            return ""
+            return desc
         info = fields[part]
         node = info.annotation
         desc = info.description or ""
     return desc
 
 
-def validate(raw: dict, source: Path | str) -> Case:
+def origin_of(origins: dict | None, key: str, default) -> str:
+    """The file that set `key` (or its closest parent table)."""
+    parts = key.split(".")
+    for n in range(len(parts), 0, -1):
+        found = (origins or {}).get(".".join(parts[:n]))
+        if found:
+            return found
+    return str(default)
+
+
+def validate(raw: dict, source: Path | str, origins: dict | None = None) -> Case:
     try:
         return Case.model_validate({**raw, "source": source})
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         problem = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        raise CaseError(source, key, problem, _expected(err["loc"])) from None
+        if err["type"] != "value_error" and not isinstance(err.get("input"), (dict, type(None))):
+            problem += f", got {err['input']!r}"[:120]
+        raise CaseError(origin_of(origins, key, source), key, problem,
+                        _expected(err["loc"])) from None
 
 
 def load_case(path: Path | str, sets: list[str] | None = None) -> Case:
     """Load, inherit, override and validate a case file."""
-    raw = load_raw(Path(path))
+    raw, origins = load_with_origins(Path(path))
     if sets:
-        raw = apply_sets(raw, sets)
-    case = validate(raw, Path(path))
+        raw = apply_sets(raw, sets, origins=origins)
+    case = validate(raw, Path(path), origins)
     for key in PATH_KEYS:
         value = getattr(case, key)
         if value is not None and not Path(value).is_file():
-            raise CaseError(path, key, f"file not found: {value}", "an existing file")
-    return case
+            raise CaseError(origin_of(origins, key, path), key, f"file not found: {value}",
+                            "an existing file")
+    return case.model_copy(update={"origins": origins})
 
 
 def resolved_dict(case: Case) -> dict:

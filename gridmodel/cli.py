@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from contextlib import contextmanager
@@ -31,9 +32,48 @@ SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Override a case value, e.g. --set model.commitment=binary (repeatable).")]
 
 
+_DEBUG = {"on": os.environ.get("GRIDMODEL_DEBUG") == "1"}
+
+
+@app.callback()
+def _options(debug: Annotated[bool, typer.Option(
+        "--debug", help="Show Python tracebacks (also GRIDMODEL_DEBUG=1).")] = False) -> None:
+    _DEBUG["on"] = debug or os.environ.get("GRIDMODEL_DEBUG") == "1"
+
+
 def _fail(exc: GridmodelError) -> None:
     err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
+
+
+def command(*args, **kwargs):
+    """`app.command` whose failures end as one line: a GridmodelError (bad input) exits 2, an
+    OS error (disk, permissions) exits 2 naming the path, anything else exits 1 with a hint;
+    tracebacks only with --debug."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def guarded(*a, **kw):
+            try:
+                return fn(*a, **kw)
+            except (typer.Exit, typer.Abort, KeyboardInterrupt):
+                raise
+            except GridmodelError as exc:
+                if _DEBUG["on"]:
+                    raise
+                _fail(exc)
+            except OSError as exc:
+                if _DEBUG["on"]:
+                    raise
+                _fail(GridmodelError(f"{exc.filename or ''}: {exc.strerror or exc}"))
+            except Exception as exc:  # noqa: BLE001 - the one place that reports the unforeseen
+                if _DEBUG["on"]:
+                    raise
+                err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+                                  "(rerun with --debug and file a report)", highlight=False,
+                                  soft_wrap=True)
+                raise typer.Exit(1) from None
+        return app.command(*args, **kwargs)(guarded)
+    return wrap
 
 
 def _load(case_file: Path, sets):
@@ -57,7 +97,7 @@ def _print_summary(summary: dict, out_dir) -> None:
     console.print(table)
 
 
-@app.command()
+@command()
 def run(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
         out: Annotated[Path | None, typer.Option(
             "--out", help="Run folder (default results/<case name>/).")] = None,
@@ -129,7 +169,7 @@ def _month_logger(name: str, case):
     return log
 
 
-@app.command()
+@command()
 def pglib(path: Annotated[Path, typer.Argument(help="pglib-uc instance (JSON).")],
           mip_gap: Annotated[float, typer.Option("--mip-gap", help="Relative gap.")] = 1e-3,
           time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds.")] = 120.0,
@@ -167,7 +207,7 @@ def pglib(path: Annotated[Path, typer.Argument(help="pglib-uc instance (JSON).")
     console.print(table)
 
 
-@app.command()
+@command()
 def validate(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
              set_: SetOpt = None) -> None:
     """Check the case, its network and its profiles without solving."""
@@ -194,7 +234,7 @@ def _check_new(path: Path | None, force: bool) -> None:
         raise OutputExistsError(f"{path} exists; pass --force to replace it")
 
 
-@app.command()
+@command()
 def compare(run_dirs: Annotated[list[Path], typer.Argument(help="Run folders; first = reference.")],
             xlsx: XlsxOpt = None,
             force: Annotated[bool, typer.Option("--force", help="Replace the workbook.")]
@@ -222,7 +262,7 @@ def compare(run_dirs: Annotated[list[Path], typer.Argument(help="Run folders; fi
     console.print(out)
 
 
-@app.command()
+@command()
 def export(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
            xlsx: Annotated[Path, typer.Option("--xlsx", help="Workbook to write.")],
            force: Annotated[bool, typer.Option("--force", help="Replace the workbook.")]
@@ -241,7 +281,7 @@ def export(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
     console.print(f"wrote {xlsx}")
 
 
-@app.command()
+@command()
 def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).")],
           set_: Annotated[list[str], typer.Option(
               "--set", help="key=v1,v2,... (repeatable; the grid is their product).")],
@@ -308,7 +348,7 @@ def _size_unit(keys: list[str]) -> str:
     return units.pop() if len(units) == 1 else "size unit"
 
 
-@app.command()
+@command()
 def plot(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
          week: Annotated[str | None, typer.Option(
              "--week", help="First day of the week to show (YYYY-MM-DD).")] = None) -> None:
@@ -323,7 +363,7 @@ def plot(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
         console.print(f"wrote {path}")
 
 
-@app.command()
+@command()
 def calibrate(run_dir: Annotated[Path, typer.Argument(help="A run folder of the Jilin year.")]
               ) -> None:
     """Model vs 2016 statistics side by side; writes calibration.md into the run folder."""
@@ -336,7 +376,7 @@ def calibrate(run_dir: Annotated[Path, typer.Argument(help="A run folder of the 
     console.print("[green]all targets met[/]" if ok else "[yellow]some targets missed[/]")
 
 
-@app.command("ac-check")
+@command("ac-check")
 def ac_check(run_dir: Annotated[Path, typer.Argument(help="A run folder.")]) -> None:
     """AC power flow (pandapower runpp) of the peak-load hour and the windiest night hour."""
     from .case import load_case
@@ -357,7 +397,7 @@ def ac_check(run_dir: Annotated[Path, typer.Argument(help="A run folder.")]) -> 
         raise typer.Exit(1)
 
 
-@app.command("build-jilin")
+@command("build-jilin")
 def build_jilin(networks: Annotated[Path, typer.Option(
         "--networks", help="Folder holding jilin/ input tables.")] = Path("networks"),
         seed: Annotated[int, typer.Option("--seed", help="Profile generator seed.")] = 2016

@@ -54,12 +54,112 @@ class System:
         return len(self.time)
 
 
+TEXT_COLUMNS = ("bus", "zone", "unit", "kind", "mode")
+# explicit ranges where the name's unit suffix alone would be wrong: column -> (low, high)
+RANGES = {
+    "n_units": (1, 1000), "initial_on": (0.0, 1.0),
+    "c_b_pu": (0.05, 5.0), "bypass_fuel_per_heat_pu": (0.0, 5.0),
+    "cop_at_0c_pu": (0.5, 10.0), "cop_min_pu": (0.5, 10.0), "cop_per_c": (0.0, 1.0),
+    "efficiency_pu": (0.01, 1.0), "eta_in_pu": (0.01, 1.0), "eta_out_pu": (0.01, 1.0),
+}
+# unit part of a column name -> (low, high); the first match wins (money before "_per_h")
+UNIT_RANGES = (("_cny", (0.0, 1e10)), ("_t_per_", (0.0, 10.0)), ("_mw_per_h", (0.0, 1e6)),
+               ("loss_per_h", (0.0, 1.0)), ("_pu", (0.0, 1.0)), ("_mw2h", (0.0, 1e6)),
+               ("_mw", (0.0, 1e6)), ("_mw_th", (0.0, 1e6)), ("_mwh", (0.0, 1e9)),
+               ("_mwh_th", (0.0, 1e9)), ("_h", (0.0, 1e5)), ("_pct", (0.0, 100.0)))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Type and range of one table column (unit from its name and spec text)."""
+
+    kind: str  # number | integer | bool | text
+    low: float = -np.inf
+    high: float = np.inf
+    allow_inf: bool = False
+    allow_nan: bool = False
+
+    def problem(self, value) -> str | None:
+        """Why `value` is not acceptable (None when it is)."""
+        if self.kind == "text":  # names, labels, or point lists (pwl_points ...)
+            return None if isinstance(value, (str, list, tuple)) else f"{value!r} is not text"
+        if self.kind == "bool":
+            return None if isinstance(value, (bool, np.bool_)) else f"{value!r} is not true/false"
+        if isinstance(value, (bool, np.bool_, str)) or not isinstance(value, (int, float,
+                                                                              np.number)):
+            return f"{value!r} is not a number"
+        value = float(value)
+        if np.isnan(value):
+            return None if self.allow_nan else "NaN"
+        if np.isinf(value):
+            return None if self.allow_inf and value > 0 else f"{value}"
+        if self.kind == "integer" and not value.is_integer():
+            return f"{value:g} is not a whole number"
+        if not self.low <= value <= self.high:
+            return f"{value:g} outside [{self.low:g}, {self.high:g}]"
+        return None
+
+    def expected(self, unit: str) -> str:
+        if self.kind in ("text", "bool"):
+            return f"{self.kind} ({unit})"
+        extra = " or inf" if self.allow_inf else ""
+        return f"{self.kind} in [{self.low:g}, {self.high:g}]{extra} {unit}"
+
+
+def rule_for(column: str, default) -> Rule:
+    if column in TEXT_COLUMNS or isinstance(default, str):
+        return Rule("text")
+    if isinstance(default, bool):
+        return Rule("bool")
+    low, high = RANGES.get(column) or next(
+        (r for part, r in UNIT_RANGES if part in column and (
+            part.startswith(("_cny", "_t_per_")) or column.endswith(part))), (0.0, 1e9))
+    is_inf = isinstance(default, float) and np.isinf(default)
+    is_nan = isinstance(default, float) and np.isnan(default)
+    kind = "integer" if column == "n_units" else "number"
+    return Rule(kind, low, high, allow_inf=is_inf, allow_nan=is_nan)
+
+
 @dataclass(frozen=True)
 class TableSpec:
-    """Input columns of one technology table: name -> (default, unit). Default None = required."""
+    """Input columns of one technology table: name -> (default, unit). Default None = required.
+    Every column's type and range come from `rule_for` (its name's unit suffix, or RANGES);
+    `ordered` pairs must satisfy first <= second in every row."""
 
     table: str
     columns: dict[str, tuple[object, str]]
+    ordered: tuple[tuple[str, str], ...] = ()
+
+    def rule(self, column: str) -> Rule | None:
+        if column not in self.columns:
+            return None
+        return rule_for(column, self.columns[column][0])
+
+    def check_value(self, column: str, value, where, key: str) -> None:
+        """One value (e.g. a case override) against its column's rule."""
+        from .errors import InputError
+
+        rule = self.rule(column)
+        problem = rule.problem(value) if rule else None
+        if problem:
+            raise InputError(where, key, problem, rule.expected(self.columns[column][1]))
+
+    def check(self, df: pd.DataFrame, where) -> None:
+        """Every value of every spec column, then the ordered pairs."""
+        from .errors import NetworkError
+
+        for column in self.columns:
+            rule = self.rule(column)
+            for asset, value in df[column].items():
+                problem = rule.problem(value)
+                if problem:
+                    raise NetworkError(where, f"{self.table}.{asset}.{column}", problem,
+                                       rule.expected(self.columns[column][1]))
+        for low, high in self.ordered:
+            bad = df.index[df[low] > df[high]]
+            if len(bad):
+                raise NetworkError(where, f"{self.table}.{bad[0]}.{low}", f"{df.at[bad[0], low]:g}"
+                                   f" > {high} {df.at[bad[0], high]:g}", f"{low} <= {high}")
 
     def fill(self, df: pd.DataFrame, where) -> pd.DataFrame:
         """Add defaults for missing columns / missing values; raise on missing required ones."""

@@ -11,6 +11,20 @@ import xarray as xr
 from .errors import CaseError, ProfileError
 
 DEFAULT_START = pd.Timestamp("2016-01-01 00:00")
+KNOWN_UNITS = ("pu", "MW", "MW_th", "degC")
+# what each profile column expects: (units, lowest, highest value)
+PROFILE_USES = {
+    ("renewable", "profile"): ("pu", 0.0, 1.0),
+    ("renewable", "min_profile"): ("pu", 0.0, 1.0),
+    ("load", "profile"): ("pu", 0.0, 10.0),
+    ("heat_zone", "demand_profile"): ("pu", 0.0, 10.0),
+    ("heat_zone", "temperature_profile"): ("degC", -60.0, 60.0),
+    ("hydro", "inflow_profile"): ("pu", 0.0, 100.0),
+    ("export_link", "schedule_min_profile"): ("MW", -1e6, 1e6),
+    ("export_link", "schedule_max_profile"): ("MW", -1e6, 1e6),
+    ("reserve", "spinning_profile"): ("MW", 0.0, 1e6),
+}
+DEFAULT_USE = ("pu", 0.0, 1e3)
 
 
 def load_profiles(path: Path | str) -> xr.Dataset:
@@ -21,12 +35,34 @@ def load_profiles(path: Path | str) -> xr.Dataset:
         raise ProfileError(path, "(file)", f"cannot read: {exc}", "a NetCDF file") from None
     if "time" not in ds.coords:
         raise ProfileError(path, "time", "no time coordinate", "hourly datetime64 labels")
+    _check_times(ds, path)
     for name, da in ds.data_vars.items():
         if da.dims != ("time",):
             raise ProfileError(path, name, f"dims {da.dims}", "one dimension: time")
-        if "units" not in da.attrs:
-            raise ProfileError(path, f"{name}.units", "attribute missing", "pu, MW, MW_th or degC")
+        if da.attrs.get("units") not in KNOWN_UNITS:
+            raise ProfileError(path, f"{name}.units", f"attribute is {da.attrs.get('units')!r}",
+                               " or ".join(KNOWN_UNITS))
+        if not np.issubdtype(da.dtype, np.number):
+            raise ProfileError(path, name, f"values of type {da.dtype}", "numbers")
+        bad = ~np.isfinite(da.values.astype(float))
+        if bad.any():
+            when = pd.Timestamp(ds["time"].values[np.argmax(bad)])
+            raise ProfileError(path, name, f"{int(bad.sum())} NaN/inf values (first at {when})",
+                               "finite numbers")
     return ds
+
+
+def _check_times(ds: xr.Dataset, path) -> None:
+    if not np.issubdtype(ds["time"].dtype, np.datetime64):
+        raise ProfileError(path, "time", f"labels of type {ds['time'].dtype}", "datetime64")
+    if ds.sizes["time"] < 1:
+        raise ProfileError(path, "time", "no time steps", "at least one step")
+    steps = np.diff(ds["time"].values).astype("timedelta64[s]").astype(float)
+    if (steps <= 0).any():
+        i = int(np.argmax(steps <= 0))
+        kind = "repeated" if steps[i] == 0 else "decreasing"
+        raise ProfileError(path, "time", f"{kind} time stamp "
+                           f"{pd.Timestamp(ds['time'].values[i + 1])}", "strictly increasing")
 
 
 def step_hours(times: pd.DatetimeIndex, where) -> float:
@@ -50,22 +86,41 @@ def select_window(profiles: xr.Dataset | None, case) -> tuple[xr.Dataset, pd.Dat
     dt_h = step_hours(times, case.profiles)
     first = 0 if opts.start is None else int(np.searchsorted(times, pd.Timestamp(opts.start)))
     if opts.start is not None and (first >= len(times) or times[first] != pd.Timestamp(opts.start)):
-        raise CaseError(case.source, "time.start", f"{opts.start} is not a profile time step "
+        raise CaseError(case.where("time.start"), "time.start", f"{opts.start} is not a profile time step "
                         f"({times[0]} .. {times[-1]})", "a time within the profiles")
     n = len(times) - first if opts.length_h is None else int(round(opts.length_h / dt_h))
+    key = "time.days" if opts.days is not None else "time.hours"
+    if n < 1:
+        raise CaseError(case.where(key), key, f"{opts.length_h:g} h is shorter than one "
+                        f"profile step ({dt_h:g} h)", "at least one step")
     if first + n > len(times):
-        raise CaseError(case.source, "time.hours", f"window runs past the profiles' end "
+        raise CaseError(case.where(key), key, f"window runs past the profiles' end "
                         f"{times[-1]}", "a window within the profiles")
     window = profiles.isel(time=slice(first, first + n))
     return window, pd.DatetimeIndex(window["time"].values), dt_h
 
 
 def check_series(tables: dict, profiles: xr.Dataset, where) -> None:
-    """Every `*profile` column must name a series in the profiles file."""
+    """Every `*profile` column must name a series in the profiles file, in the units and
+    range that column expects (a temperature is not a wind profile)."""
     have = set(profiles.data_vars)
     for table, df in tables.items():
         for col in [c for c in df.columns if str(c).endswith("profile")]:
+            units, low, high = PROFILE_USES.get((table, col), DEFAULT_USE)
             for asset, name in df[col].items():
-                if isinstance(name, str) and name and name not in have:
-                    raise ProfileError(where, f"{table}.{asset}.{col}", f"series {name!r} not "
-                                       f"in the profiles file", "a series name in the file")
+                if not isinstance(name, str) or not name:
+                    continue
+                key = f"{table}.{asset}.{col}"
+                if name not in have:
+                    raise ProfileError(where, key, f"series {name!r} not in the profiles file",
+                                       "a series name in the file")
+                _check_use(profiles[name], key, units, low, high, where)
+
+
+def _check_use(da: xr.DataArray, key: str, units: str, low: float, high: float, where) -> None:
+    if da.attrs.get("units") != units:
+        raise ProfileError(where, key, f"series {da.name!r} is in {da.attrs.get('units')}",
+                           f"a series in {units}")
+    if da.size and (float(da.min()) < low - 1e-9 or float(da.max()) > high + 1e-9):
+        raise ProfileError(where, key, f"series {da.name!r} runs {float(da.min()):g} .. "
+                           f"{float(da.max()):g} {units}", f"values in [{low:g}, {high:g}] {units}")

@@ -174,13 +174,16 @@ def raw_tables(net, where) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def apply_switches(tables: dict, switches: dict[str, bool], case_file) -> dict:
-    known = set(tables) | {"wind", "solar"}
+def apply_switches(tables: dict, switches: dict[str, bool], case, specs) -> dict:
+    """`[technologies]` switches: any known technology (absent from this network = trivially
+    off) or wind/solar; a misspelt name is an error."""
+    known = set(specs) | {"wind", "solar"}
     out = dict(tables)
     for tech, enabled in switches.items():
         if tech not in known:
-            continue  # a technology absent from this network is trivially off
-        if enabled:
+            raise CaseError(case.where(f"technologies.{tech}"), f"technologies.{tech}",
+                            "unknown technology", f"one of {sorted(known)}")
+        if enabled or tech not in out and tech not in ("wind", "solar"):
             continue
         if tech in ("wind", "solar") and "renewable" in out:
             out["renewable"] = out["renewable"][out["renewable"]["kind"] != tech]
@@ -189,22 +192,30 @@ def apply_switches(tables: dict, switches: dict[str, bool], case_file) -> dict:
     return out
 
 
-def apply_overrides(tables: dict, overrides: dict, case_file) -> dict:
+def apply_overrides(tables: dict, overrides: dict, case, specs) -> dict:
+    """Case overrides (table.asset.column = value), each checked against its column's rule;
+    errors name the file (or --set) that gave the value."""
     out = {k: v.copy() for k, v in tables.items()}
     for table, assets in overrides.items():
+        where = case.where(f"overrides.{table}")
         if table not in out or not len(out[table]):
-            raise CaseError(case_file, f"overrides.{table}", "no such technology table in the "
+            raise CaseError(where, f"overrides.{table}", "no such technology table in the "
                             f"network (have {sorted(k for k in out if len(out[k]))})", "a table")
         df = out[table]
         for asset, columns in assets.items():
-            rows = df.index if asset == "*" else [resolve_asset(df, table, asset, case_file)]
+            rows = df.index if asset == "*" else [resolve_asset(df, table, asset, where)]
             for col, value in columns.items():
+                key = f"overrides.{table}.{asset}.{col}"
                 if col not in df.columns:
-                    raise CaseError(case_file, f"overrides.{table}.{asset}.{col}",
-                                    "unknown column", f"one of {sorted(map(str, df.columns))}")
+                    raise CaseError(case.where(key), key, "unknown column",
+                                    f"one of {sorted(map(str, df.columns))}")
+                if table in specs:
+                    specs[table].check_value(col, value, case.where(key), key)
                 if df[col].dtype != object:
                     df[col] = df[col].astype(float if isinstance(value, float) else df[col].dtype)
                 df.loc[rows, col] = value
+        if table in specs:
+            specs[table].check(df, where)
     return out
 
 
@@ -231,4 +242,7 @@ def finish_tables(tables: dict, specs: dict[str, TableSpec], where) -> dict:
     if unknown:
         raise NetworkError(where, ", ".join(unknown), "tables of no known technology",
                            f"one of {sorted(specs)}")
-    return {t: specs[t].fill(df, where) for t, df in tables.items() if len(df)}
+    out = {t: specs[t].fill(df, where) for t, df in tables.items() if len(df)}
+    for table, df in out.items():
+        specs[table].check(df, where)
+    return out

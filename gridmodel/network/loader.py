@@ -15,9 +15,9 @@ def base_tables(case: Case, techs: list, net=None) -> dict:
     specs = {tech.SPEC.table: tech.SPEC for tech in techs}
     net = load_net(case.network) if net is None else net
     tables = adapter.raw_tables(net, case.network)
-    tables = adapter.apply_switches(tables, case.technologies, case.source)
+    tables = adapter.apply_switches(tables, case.technologies, case, specs)
     tables = adapter.finish_tables(tables, specs, case.network)
-    return adapter.apply_overrides(tables, case.overrides, case.source)
+    return adapter.apply_overrides(tables, case.overrides, case, specs)
 
 
 def system_from_case(case: Case, techs: list) -> System:

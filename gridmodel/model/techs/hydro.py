@@ -26,7 +26,7 @@ SPEC = TableSpec(NAME, {
                                   "(daily regulation; no seasonal drawdown without a water "
                                   "value)")),
     "min_release_penalty_cny_per_mwh": (1000.0, "CNY/MWh below the minimum release"),
-})
+}, ordered=(("e_min_mwh", "e_max_mwh"), ("min_release_mw", "p_max_mw")))
 
 
 def active(system) -> bool:

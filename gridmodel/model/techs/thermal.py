@@ -49,7 +49,7 @@ SPEC = TableSpec("thermal", {
     "n_units": (1, ("identical units in this row (count); one integer commitment in "
                     "'clustered' mode, one binary per unit otherwise")),
     "must_run": (False, "true/false (committed in every step)"),
-})
+}, ordered=(("p_min_mw", "p_max_mw"),))
 
 
 def active(system) -> bool:
