@@ -16,7 +16,8 @@ import math
 from contextlib import contextmanager
 from pathlib import Path
 
-from .horizon import Checkpoint, core_slice, solve_rolling, window_steps
+from .checkpoint import Checkpoint
+from .horizon import core_slice, solve_rolling, window_steps
 
 
 def block_spans(n_steps: int, commit: int, blocks: int, warmup_steps: int):

@@ -230,7 +230,15 @@ XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Write an Excel wor
 
 
 def _check_new(path: Path | None, force: bool) -> None:
-    if path is not None and path.exists() and not force:
+    """A workbook path: ends in .xlsx (so no run or input file can be overwritten), is not a
+    folder or link, and exists only with --force."""
+    if path is None:
+        return
+    if path.suffix.lower() != ".xlsx":
+        raise InputError("--xlsx", str(path), "not a workbook name", "a file name ending .xlsx")
+    if path.is_symlink() or path.is_dir():
+        raise InputError("--xlsx", str(path), "is a folder or a link", "a workbook file")
+    if path.exists() and not force:
         raise OutputExistsError(f"{path} exists; pass --force to replace it")
 
 

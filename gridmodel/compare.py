@@ -24,7 +24,14 @@ def read_summary(run_dir: Path) -> dict:
     path = Path(run_dir) / "summary.json"
     if not path.is_file():
         raise InputError(run_dir, "summary.json", "not found", "a folder written by gridmodel run")
-    return json.loads(path.read_text())
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(path, "(file)", f"cannot read: {exc}", "JSON written by gridmodel "
+                         "run") from None
+    if not isinstance(summary, dict):
+        raise InputError(path, "(content)", "not a JSON object", "a gridmodel summary")
+    return summary
 
 
 def _labels(run_dirs: list[Path]) -> list[str]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import pickle
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from .checkpoint import Checkpoint
 from .model.core import (
     build_model,
     core_values,
@@ -84,35 +83,6 @@ def core_slice(values: dict, steps: slice) -> dict:
     return out
 
 
-class Checkpoint:
-    """One pickle per finished window in a folder, with the case fingerprint; lets an
-    interrupted run continue from its last finished window."""
-
-    def __init__(self, folder: Path | None, fingerprint: str):
-        self.folder, self.fingerprint = (Path(folder) if folder else None), fingerprint
-
-    def load(self) -> list[dict]:
-        if not self.folder or not (self.folder / "meta.json").exists():
-            return []
-        meta = json.loads((self.folder / "meta.json").read_text())
-        if meta.get("fingerprint") != self.fingerprint:
-            return []
-        return [pickle.loads(p.read_bytes()) for p in sorted(self.folder.glob("window_*.pkl"))]
-
-    def reset(self) -> None:
-        if self.folder and self.folder.exists():
-            shutil.rmtree(self.folder)
-
-    def save(self, index: int, entry: dict) -> None:
-        if not self.folder:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint}))
-        tmp = self.folder / f".window_{index:05d}.tmp"
-        tmp.write_bytes(pickle.dumps(entry))
-        tmp.rename(self.folder / f"window_{index:05d}.pkl")
-
-
 def fingerprint(case) -> str:
     """Changes whenever the resolved case changes (files by content hash)."""
     from .case import resolved_dict
@@ -141,17 +111,21 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
     records = [d["record"] for d in done]
     state = done[-1]["state"] if done else None
     start_cols = done[-1].get("start") if done else None
+    basis = done[-1].get("basis") if done else None
     started = time.perf_counter()
     integer_steps = commit if ahead and case.horizon.relax_lookahead else None
     built = build_model(system, case.model, case.reserve, commit + ahead, integer_steps)
     solver = WindowSolver(built.matrix, case.solver, case.model.commitment in MIP_MODES)
     build_s = time.perf_counter() - started
+    if basis is not None:  # a resumed run restarts its LPs where the interrupted one was
+        solver.set_basis(*basis)
     for index, start in enumerate(range(first, stop, commit)):
         if index < len(done):
             continue
         k = min(commit, stop - start)
         t0 = time.perf_counter()
         set_window(built, start, state)
+        solver.restart_from(solver.basis_object())  # same start as a resumed run: exact resume
         solver.load(built.ctx.window)
         update_s = time.perf_counter() - t0
         try:
@@ -169,7 +143,8 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
                                     report.objective_cny, report.bound_cny, update_s,
                                     report.solve_time_s, time.perf_counter() - t1))
         checkpoint.save(index, {"piece": pieces[-1], "core": cores[-1], "record": records[-1],
-                                "state": state, "start": start_cols})
+                                "state": state, "start": start_cols,
+                                "basis": solver.basis() if checkpoint.folder else None})
         if progress:
             progress(start + k - first, stop - first)
     return _join(pieces), _join_core(cores), records, build_s

@@ -54,7 +54,20 @@ def write_netcdf(ds: xr.Dataset, path: Path) -> None:
 
 
 def read_netcdf(path: Path) -> xr.Dataset:
-    return xr.load_dataset(path, engine="h5netcdf")
+    """A run's results.nc; a missing, half-written or foreign file is an InputError."""
+    from .errors import InputError
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path.parent, path.name, "not found", "a folder written by gridmodel run")
+    try:
+        ds = xr.load_dataset(path, engine="h5netcdf")
+    except Exception as exc:  # noqa: BLE001 - h5py/xarray raise many types on damaged files
+        raise InputError(path, "(file)", f"cannot read: {type(exc).__name__}: {exc}",
+                         "a results.nc written by gridmodel run") from None
+    if "time" not in ds.dims or "dt_h" not in ds.attrs:
+        raise InputError(path, "(content)", "no results over time", "a gridmodel results.nc")
+    return ds
 
 
 def energy_mwh(da: xr.DataArray, dt_h: float) -> float:

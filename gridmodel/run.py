@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
@@ -16,10 +13,11 @@ import tomli_w
 
 from . import kpi
 from .case import Case, resolved_dict
-from .errors import OutputExistsError
-from .horizon import Checkpoint, fingerprint, solve_rolling, window_table
+from .checkpoint import Checkpoint
+from .horizon import fingerprint, solve_rolling, window_table
 from .model.techs import TECHNOLOGIES
 from .network.loader import system_from_case
+from .outdir import RunFolder
 from .results import core_arrays, make_dataset, write_netcdf
 
 # slack penalties (not money anyone pays): kept apart from the operating cost in summaries
@@ -96,53 +94,32 @@ def default_out_dir(case: Case) -> Path:
     return Path("results") / case.name
 
 
-def check_out_dir(out_dir: Path, force: bool) -> None:
-    if out_dir.exists() and not force:
-        raise OutputExistsError(f"{out_dir} exists; pass --force to replace it "
-                                "(nothing was overwritten)")
-
-
-def write_run(outcome: RunOutcome, case: Case, out_dir: Path, force: bool) -> Path:
-    """Write into a fresh temporary folder, then move it into place."""
-    check_out_dir(out_dir, force)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        write_netcdf(outcome.dataset, tmp / "results.nc")
-        (tmp / "summary.json").write_text(json.dumps(outcome.summary, indent=2) + "\n")
-        (tmp / "run.json").write_text(json.dumps(outcome.info, indent=2, default=str) + "\n")
-        (tmp / "case.resolved.toml").write_text(tomli_w.dumps(resolved_dict(case)))
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old.{os.getpid()}")
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out_dir)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-    outcome.out_dir = out_dir
-    return out_dir
-
-
-def checkpoint_dir(out_dir: Path) -> Path:
-    return out_dir.parent / f".{out_dir.name}.checkpoint"
+def write_run(outcome: RunOutcome, case: Case, folder: RunFolder) -> Path:
+    """Each file to a temporary name inside the run folder, then renamed into place."""
+    folder.replace("results.nc", lambda tmp: write_netcdf(outcome.dataset, tmp))
+    folder.write_text("summary.json", json.dumps(outcome.summary, indent=2) + "\n")
+    folder.write_text("run.json", json.dumps(outcome.info, indent=2, default=str) + "\n")
+    folder.write_text("case.resolved.toml", tomli_w.dumps(resolved_dict(case)))
+    folder.complete()
+    outcome.out_dir = folder.path
+    return folder.path
 
 
 def run_case(case: Case, out_dir: Path | None = None, force: bool = False,
              resume: bool = False, progress=None, scheduler: str | None = None) -> RunOutcome:
-    """Solve and write a run folder. Windows are checkpointed next to the folder; with
-    `resume` an interrupted run continues from its last finished window."""
-    out_dir = Path(out_dir) if out_dir else default_out_dir(case)
-    check_out_dir(out_dir, force)
-    checkpoint = Checkpoint(checkpoint_dir(out_dir), fingerprint(case))
-    if not resume:
-        checkpoint.reset()
-    outcome = solve_case(case, progress, checkpoint, scheduler)
-    outcome.info["wall_time_s"] = outcome.summary["wall_time_s"]
-    write_run(outcome, case, out_dir, force)
-    checkpoint.reset()
+    """Solve and write a run folder (locked while it runs). Windows are checkpointed inside
+    it; with `resume` an interrupted run continues from its last finished window."""
+    folder = RunFolder(Path(out_dir) if out_dir else default_out_dir(case), force, resume)
+    folder.prepare()
+    try:
+        checkpoint = Checkpoint(folder.checkpoint, fingerprint(case))
+        if not resume:
+            checkpoint.reset()
+        outcome = solve_case(case, progress, checkpoint, scheduler)
+        outcome.info["wall_time_s"] = outcome.summary["wall_time_s"]
+        write_run(outcome, case, folder)
+    finally:
+        folder.release()
     return outcome
 
 

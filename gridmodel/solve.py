@@ -168,6 +168,35 @@ class WindowSolver:
     def solution(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().col_value, dtype=float)
 
+    def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The last solve's basis as (column, row) status codes, for a checkpoint."""
+        b = self.h.getBasis()
+        if not b.valid:
+            return None
+        return (np.array([int(v) for v in b.col_status], dtype=np.int8),
+                np.array([int(v) for v in b.row_status], dtype=np.int8))
+
+    def basis_object(self):
+        b = self.h.getBasis()
+        return b if b.valid else None
+
+    def restart_from(self, basis) -> None:
+        """Forget the solver's internal state (factorisation, pricing weights) and keep only
+        the basis: every window then starts as a resumed run does, so resuming is exact."""
+        self.h.clearSolver()
+        if basis is not None:
+            self.h.setBasis(basis)
+
+    def set_basis(self, cols: np.ndarray, rows: np.ndarray) -> None:
+        """Restore a saved basis (a resumed run's next LP starts where the old one was)."""
+        if len(cols) != self.mm.n_cols or len(rows) != len(self.mm.row_lo):
+            return
+        b = highspy.HighsBasis()
+        b.col_status = [highspy.HighsBasisStatus(int(v)) for v in cols]
+        b.row_status = [highspy.HighsBasisStatus(int(v)) for v in rows]
+        b.valid = True
+        self.h.setBasis(b)
+
 
 class _Relaxed:
     def __init__(self, solver: WindowSolver):

@@ -52,7 +52,7 @@ def test_run_writes_folder_and_refuses_to_overwrite(tmp_path):
     first = runner.invoke(app, ["run", str(case_file), "--out", str(out)])
     assert first.exit_code == 0, first.output
     assert {p.name for p in out.iterdir()} == {"results.nc", "summary.json", "run.json",
-                                               "case.resolved.toml"}
+                                               "case.resolved.toml", ".gridmodel-run.json"}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "optimal"
     (out / "mine.txt").write_text("keep me")

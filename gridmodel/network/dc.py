@@ -39,8 +39,48 @@ def _branch_names(net, lookups) -> list[tuple[str, int, int]]:
     return rows
 
 
-def build_network(net, bus_names: dict[int, str], where) -> Network:
+def check_topology(net, bus_names: dict[int, str], used: set[str], where) -> None:
+    """Finite electrical data, and every bus that carries an asset joined to the slack."""
+    import networkx as nx
+    import pandapower.topology as top
+
+    _check_finite(net, where)
+    graph = top.create_nxgraph(net, include_out_of_service=False)
+    slack = set(net.ext_grid.bus[net.ext_grid.in_service.astype(bool)])
+    if "slack" in net.gen:
+        slack |= set(net.gen.bus[net.gen.slack.fillna(False).astype(bool)
+                                 & net.gen.in_service.astype(bool)])
+    if not slack:
+        raise NetworkError(where, "ext_grid", "no in-service slack (ext_grid)",
+                           "one ext_grid as the DC reference bus")
+    joined = set().union(*(c for c in nx.connected_components(graph) if c & slack))
+    island = sorted(name for idx, name in bus_names.items() if name in used and idx not in joined)
+    if island:
+        raise NetworkError(where, "bus", f"buses {island[:8]} carry assets but no line or "
+                           "transformer joins them to the slack", "one connected network")
+
+
+def _check_finite(net, where) -> None:
+    checks = (("bus", "vn_kv", True), ("line", "x_ohm_per_km", True),
+              ("line", "length_km", True), ("line", "max_i_ka", True),
+              ("line", "max_loading_percent", False), ("trafo", "sn_mva", True),
+              ("trafo", "vk_percent", True), ("trafo", "max_loading_percent", False))
+    for table, column, required in checks:
+        df = net[table]
+        if column not in df or not len(df):
+            continue
+        live = df[df["in_service"].astype(bool)] if "in_service" in df else df
+        values = pd.to_numeric(live[column], errors="coerce")
+        bad = values[(values <= 0) | (values.isna() & required) | np.isinf(values)]
+        if len(bad):
+            raise NetworkError(where, f"{table}.{column}", f"{table} {list(bad.index)[:5]}: "
+                               f"{list(live[column][bad.index])[:5]}", "finite, > 0"
+                               + ("" if required else " (or empty = unlimited)"))
+
+
+def build_network(net, bus_names: dict[int, str], where, used: set[str] = frozenset()) -> Network:
     """PTDF (branch × named bus) and ratings in MW; 0 rating in pandapower = unlimited."""
+    check_topology(net, bus_names, set(used), where)
     ppc, lookups = _ppc_of(net, where)
     branch = ppc["branch"]
     if np.any(np.abs(branch[:, SHIFT].real) > 1e-9):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import warnings
 from contextlib import contextmanager
@@ -44,10 +45,47 @@ def _cached_empty_networks():
         pp_io_utils.create_empty_network, pp_file_io.create_empty_network = saved
 
 
+# the only objects a network file may ask pandapower's JSON reader to build (it would
+# otherwise import any module a file names)
+ALLOWED_OBJECTS = {("pandas.core.frame", "DataFrame"), ("pandas", "DataFrame"),
+                   ("pandas.core.series", "Series"), ("pandas", "Series"),
+                   ("pandapower.auxiliary", "pandapowerNet"), ("numpy", "array")}
+
+
+def _check_objects(node, path: Path) -> None:
+    """Refuse a file that names any module/class outside ALLOWED_OBJECTS (nested pandapower
+    objects are JSON strings inside the JSON: checked recursively)."""
+    if isinstance(node, dict):
+        if "_module" in node or "_class" in node:
+            kind = (node.get("_module"), node.get("_class"))
+            if kind not in ALLOWED_OBJECTS:
+                raise NetworkError(path, "_module/_class", f"object {kind[0]}.{kind[1]} is not "
+                                   "allowed", "pandapower tables only (DataFrame, pandapowerNet)")
+            if isinstance(node.get("_object"), str) and kind[1] == "pandapowerNet":
+                _check_objects(_json(node["_object"], path), path)
+        for value in node.values():
+            _check_objects(value, path)
+    elif isinstance(node, list):
+        for value in node:
+            _check_objects(value, path)
+
+
+def _json(text: str, path: Path):
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise NetworkError(path, "(syntax)", f"not JSON: {exc}", "a pandapower JSON file") from None
+
+
 def load_net(path: Path | str):
     path = Path(path)
-    if not path.is_file():
-        raise NetworkError(path, "(file)", "network file not found", "a pandapower JSON file")
+    try:
+        if not path.is_file():
+            raise NetworkError(path, "(file)", "network file not found", "a pandapower JSON file")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NetworkError(path, "(file)", f"cannot read: {exc}", "a UTF-8 JSON file") from None
+    _check_objects(_json(text, path), path)
     try:
         with warnings.catch_warnings(), _cached_empty_networks():
             warnings.simplefilter("ignore")

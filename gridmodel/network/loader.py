@@ -33,7 +33,8 @@ def system_from_case(case: Case, techs: list) -> System:
     check_series(tables, window, case.profiles or case.source)
     if case.reserve.spinning_profile:
         check_series({"reserve": _reserve_table(case)}, window, case.profiles or case.source)
-    network = build_network(net, adapter.bus_names(net), where)
+    used = {b for df in tables.values() if "bus" in df for b in df["bus"]}
+    network = build_network(net, adapter.bus_names(net), where, used)
     return System(name=case.name, network=network, tables=tables, profiles=window,
                   time=times, dt_h=dt_h)
 

@@ -1,0 +1,126 @@
+"""Checkpoints of finished windows in data formats (no pickle), validated on read.
+
+Per window `i` in the checkpoint folder: `window_i.json` (record, state handed to the next
+window, fingerprint), `window_i.npz` (core values, the next window's MIP start, the solver
+basis; read with allow_pickle=False) and `window_i.nc` (the window's result arrays). A window
+counts only when its JSON exists; the JSON is written last, by rename.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .errors import GridmodelError
+
+VERSION = 1
+
+
+class CheckpointError(GridmodelError):
+    """A checkpoint cannot be read back: say which file, and how to recover."""
+
+
+def _flatten(values: dict, prefix: str = "") -> dict[str, np.ndarray]:
+    out = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + "/"))
+        elif isinstance(value, list):
+            out["list:" + name] = np.array([str(v) for v in value], dtype=str)
+        else:
+            out[name] = np.asarray(value)
+    return out
+
+
+def _unflatten(arrays) -> dict:
+    out: dict = {}
+    for raw_key in arrays.files:
+        is_list = raw_key.startswith("list:")
+        key = raw_key[5:] if is_list else raw_key
+        node = out
+        *parents, leaf = key.split("/")
+        for part in parents:
+            node = node.setdefault(part, {})
+        value = arrays[raw_key]
+        node[leaf] = [str(v) for v in value] if is_list else value
+    return out
+
+
+class Checkpoint:
+    """Finished windows of one run in a folder; lets an interrupted run continue exactly."""
+
+    def __init__(self, folder: Path | None, fingerprint: str):
+        self.folder, self.fingerprint = (Path(folder) if folder else None), fingerprint
+
+    def _files(self, index: int) -> tuple[Path, Path, Path]:
+        stem = self.folder / f"window_{index:05d}"
+        return stem.with_suffix(".json"), stem.with_suffix(".npz"), stem.with_suffix(".nc")
+
+    def load(self) -> list[dict]:
+        """Entries of the finished windows of the same case (another case's are ignored)."""
+        if not self.folder or not self.folder.is_dir():
+            return []
+        entries = []
+        for index in range(len(list(self.folder.glob("window_*.json")))):
+            meta_path, npz_path, nc_path = self._files(index)
+            if not meta_path.is_file():
+                break
+            try:
+                entry = self._read(meta_path, npz_path, nc_path)
+            except CheckpointError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any damage means the same remedy
+                raise CheckpointError(f"{meta_path.parent}: window {index} cannot be read "
+                                      f"({type(exc).__name__}: {exc}); run without --resume "
+                                      "(or with --force) to start over") from None
+            if entry is None:
+                return []
+            entries.append(entry)
+        return entries
+
+    def _read(self, meta_path: Path, npz_path: Path, nc_path: Path) -> dict | None:
+        from .horizon import WindowRecord
+
+        meta = json.loads(meta_path.read_text())
+        if meta.get("version") != VERSION or meta.get("fingerprint") != self.fingerprint:
+            return None
+        with np.load(npz_path, allow_pickle=False) as arrays:
+            data = _unflatten(arrays)
+        piece = xr.load_dataset(nc_path, engine="h5netcdf")
+        start = data.get("start")
+        basis = data.get("basis")
+        return {"record": WindowRecord(**meta["record"]), "state": meta["state"],
+                "core": data["core"],
+                "start": (start["cols"], start["values"]) if start else None,
+                "basis": (basis["cols"], basis["rows"]) if basis else None,
+                "piece": {name: piece[name] for name in piece.data_vars}}
+
+    def save(self, index: int, entry: dict) -> None:
+        if not self.folder:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        meta_path, npz_path, nc_path = self._files(index)
+        arrays = {"core": entry["core"]}
+        if entry.get("start") is not None:
+            arrays["start"] = {"cols": entry["start"][0], "values": entry["start"][1]}
+        if entry.get("basis") is not None:
+            arrays["basis"] = {"cols": entry["basis"][0], "rows": entry["basis"][1]}
+        with open(npz_path, "wb") as f:
+            np.savez(f, **_flatten(arrays))
+        xr.Dataset(entry["piece"]).to_netcdf(nc_path, engine="h5netcdf")
+        meta = {"version": VERSION, "fingerprint": self.fingerprint,
+                "record": asdict(entry["record"]), "state": entry["state"]}
+        tmp = meta_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(meta))
+        os.replace(tmp, meta_path)
+
+    def reset(self) -> None:
+        if self.folder and self.folder.exists():
+            shutil.rmtree(self.folder)
