@@ -84,12 +84,11 @@ def report(ds: xr.Dataset, summary: dict) -> tuple[str, bool]:
 
 
 def write_report(run_dir: Path) -> tuple[str, bool]:
-    import json
-
+    from .compare import read_summary
     from .results import read_netcdf
 
     ds = read_netcdf(run_dir / "results.nc")
-    summary = json.loads((run_dir / "summary.json").read_text())
+    summary = read_summary(run_dir)
     text, ok = report(ds, summary)
     header = f"# Calibration of {run_dir.name} against Jilin 2016\n\n"
     (run_dir / "calibration.md").write_text(header + text)

@@ -294,7 +294,8 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
           set_: Annotated[list[str], typer.Option(
               "--set", help="key=v1,v2,... (repeatable; the grid is their product).")],
           workers: Annotated[int | None, typer.Option(
-              "--workers", help="Local worker processes (default: one per core).")] = None,
+              "--workers", min=1, max=256,
+              help="Local worker processes (default: one per core).")] = None,
           scheduler: Annotated[str | None, typer.Option(
               "--scheduler", help="Address of an existing dask scheduler.")] = None,
           out: Annotated[Path | None, typer.Option(
@@ -317,7 +318,12 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
     out = out or Path("results") / f"{case_file.stem}-sweep"
     try:
         _check_new(xlsx, force)
-        items = scenarios(parse_grid(set_))
+        grid = parse_grid(set_)
+        swept = {key for key, _ in grid}
+        for key in merit or []:
+            if key not in swept:
+                raise InputError("--merit", key, "not a swept key", f"one of {sorted(swept)}")
+        items = scenarios(grid)
         with _progress_bar(f"sweep of {len(items)} scenarios") as advance:
             table = run_sweep(case_file, items, out, workers or os.cpu_count() or 1, scheduler,
                               advance)
@@ -343,6 +349,11 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
                      f"{row.get('wind_curtailment_pct', float('nan')):.2f}",
                      str(error) if pd.notna(error) else "")
     console.print(view)
+    failed = int((table["status"] == "failed").sum()) if "status" in table else 0
+    if failed:
+        err_console.print(f"[bold red]{failed} of {len(table)} scenarios failed[/] (see the "
+                          "error column and sweep_summary.csv)")
+        raise typer.Exit(1)
 
 
 def _size_unit(keys: list[str]) -> str:
@@ -362,12 +373,14 @@ def plot(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
              "--week", help="First day of the week to show (YYYY-MM-DD).")] = None) -> None:
     """PNG figures into RUN_DIR/figures: dispatch and heat week, monthly curtailment,
     duration curves."""
-    from .plots import all_figures
+    from .plots import all_figures, week_start_of
     from .results import read_netcdf
 
     if not (run_dir / "results.nc").is_file():
         _fail(InputError(run_dir, "results.nc", "not found", "a folder written by gridmodel run"))
-    for path in all_figures(read_netcdf(run_dir / "results.nc"), run_dir / "figures", week):
+    ds = read_netcdf(run_dir / "results.nc")
+    week_start_of(ds, week)  # a bad date fails before any figure is drawn
+    for path in all_figures(ds, run_dir / "figures", week):
         console.print(f"wrote {path}")
 
 
@@ -385,17 +398,21 @@ def calibrate(run_dir: Annotated[Path, typer.Argument(help="A run folder of the 
 
 
 @command("ac-check")
-def ac_check(run_dir: Annotated[Path, typer.Argument(help="A run folder.")]) -> None:
+def ac_check(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
+             slack_bus: Annotated[str | None, typer.Option(
+                 "--slack-bus", help="Bus whose external grid balances losses (default: the "
+                 "network's ac_slack_bus, else its DC slack).")] = None) -> None:
     """AC power flow (pandapower runpp) of the peak-load hour and the windiest night hour."""
     from .case import load_case
-    from .network.ac_check import check_hour, peak_and_windy_night
+    from .network.ac_check import check_hour, peak_and_windy_night, slack_bus_name
     from .network.io import load_net
     from .results import read_netcdf
 
     try:
         case = load_case(run_dir / "case.resolved.toml")
         net, ds = load_net(case.network), read_netcdf(run_dir / "results.nc")
-        results = [check_hour(net, ds, i) for i in peak_and_windy_night(ds)]
+        slack = slack_bus_name(net, slack_bus)
+        results = [check_hour(net, ds, i, slack) for i in peak_and_windy_night(ds)]
     except GridmodelError as exc:
         _fail(exc)
     for r in results:

@@ -61,8 +61,10 @@ def read_instance(path: Path | str, cluster: bool = False) -> tuple[System, int]
     n_units (exact for identical units; removes their symmetry from the MIP)."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
         n = int(data["time_periods"])
+        if not 1 <= n <= 10 * 8784:
+            raise ValueError(f"time_periods {n} outside 1..87840")
         gens = data["thermal_generators"]
         groups = _identical_groups(gens) if cluster else {k: [k] for k in gens}
         thermal = pd.DataFrame({name: {**_thermal_row(gens[name]), "n_units": len(members)}
@@ -78,8 +80,13 @@ def read_instance(path: Path | str, cluster: bool = False) -> tuple[System, int]
             renewable[name] = {"bus": BUS, "kind": "wind" if "WIND" in name else "solar"
                                if "PV" in name else "hydro", "p_max_mw": scale,
                                "profile": f"max_{name}", "min_profile": f"min_{name}"}
-    except (KeyError, ValueError, TypeError) as exc:
-        raise InputError(path, str(exc), "not a pglib-uc instance", "MODEL.pdf format") from None
+        _check_series(series, n, path)
+    except InputError:
+        raise
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError, OSError,
+            UnicodeDecodeError, RecursionError) as exc:
+        raise InputError(path, f"{type(exc).__name__}: {exc}"[:200], "not a pglib-uc instance",
+                         "MODEL.pdf format") from None
     times = pd.date_range("2020-01-01", periods=n, freq="h")
     profiles = xr.Dataset({k: ("time", v, {"units": "MW" if k in ("demand", "reserve")
                                            else "pu"}) for k, v in series.items()},
@@ -88,16 +95,47 @@ def read_instance(path: Path | str, cluster: bool = False) -> tuple[System, int]
               "load": pd.DataFrame({"bus": [BUS], "p_mw": [1.0], "profile": ["demand"]},
                                    index=["demand"])}
     specs = {t.SPEC.table: t.SPEC for t in TECHNOLOGIES}
-    tables = {k: specs[k].fill(v, path) for k, v in tables.items()}
-    tables["renewable"]["kind"] = tables["renewable"]["kind"].astype(str)
+    tables = {k: specs[k].fill(v, path) for k, v in tables.items() if len(v)}
+    for k, v in tables.items():
+        specs[k].check(v, path)
+    if "renewable" in tables:
+        tables["renewable"]["kind"] = tables["renewable"]["kind"].astype(str)
     network = Network(buses=(BUS,), ptdf=pd.DataFrame(columns=[BUS], dtype=float),
                       rating_mw=pd.Series(dtype=float))
     return System(name=path.stem, network=network, tables=tables, profiles=profiles,
                   time=times, dt_h=1.0), n
 
 
+def _check_series(series: dict, n: int, path) -> None:
+    """Every series has n finite values; demand and reserve are not negative."""
+    for name, values in series.items():
+        if values.shape != (n,):
+            raise InputError(path, name, f"{values.size} values", f"{n} (time_periods)")
+        if not np.isfinite(values).all():
+            raise InputError(path, name, "NaN or inf values", "finite MW")
+        if name in ("demand", "reserve") and (values < 0).any():
+            raise InputError(path, name, f"negative value {values.min():g}", "MW >= 0")
+
+
+OPTION_NAMES = {"mip_gap": "--mip-gap", "time_limit_s": "--time-limit", "threads": "--threads",
+                "mip_start": "--mip-start"}
+
+
 def pglib_case(path: Path, mip_gap: float, time_limit_s: float, threads: int,
                mip_start: str = "none", cluster: bool = False) -> Case:
+    from pydantic import ValidationError
+
+    try:
+        return _pglib_case(path, mip_gap, time_limit_s, threads, mip_start, cluster)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        option = OPTION_NAMES.get(str(err["loc"][-1]), str(err["loc"][-1]))
+        raise InputError("command line", option, f"{err['msg']}, got {err.get('input')!r}",
+                         "see gridmodel pglib --help") from None
+
+
+def _pglib_case(path: Path, mip_gap: float, time_limit_s: float, threads: int,
+                mip_start: str, cluster: bool) -> Case:
     return Case(name=Path(path).stem, network=Path(path),
                 model=ModelOptions(commitment="clustered" if cluster else "binary",
                                    network="copperplate"),

@@ -15,10 +15,26 @@ import pandas as pd
 from . import kpi
 
 
+def week_start_of(ds, week_start: str | None) -> pd.Timestamp:
+    """The first time of the week to show: a YYYY-MM-DD date inside the run."""
+    from .errors import InputError
+
+    times = pd.DatetimeIndex(ds["time"].values)
+    if not week_start:
+        return times[0]
+    try:
+        start = pd.Timestamp(week_start)
+    except (ValueError, TypeError):
+        raise InputError("--week", week_start, "not a date", "YYYY-MM-DD") from None
+    if start.tzinfo is not None or not times[0].normalize() <= start <= times[-1]:
+        raise InputError("--week", week_start, "outside the run",
+                         f"a date from {times[0]:%Y-%m-%d} to {times[-1]:%Y-%m-%d}")
+    return start
+
+
 def _week(ds, week_start: str | None) -> slice:
     times = pd.DatetimeIndex(ds["time"].values)
-    start = pd.Timestamp(week_start) if week_start else times[0]
-    i = int(np.searchsorted(times, start))
+    i = int(np.searchsorted(times, week_start_of(ds, week_start)))
     return slice(i, min(i + 168, len(times)))
 
 

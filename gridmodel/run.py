@@ -129,8 +129,8 @@ def solve_pglib(path: Path, mip_gap: float = 1e-3, time_limit_s: float = 120.0,
     from .pglib import pglib_case, read_instance
 
     wall = time.perf_counter()
-    system, _ = read_instance(path, cluster)
     case = pglib_case(path, mip_gap, time_limit_s, threads, mip_start, cluster)
+    system, _ = read_instance(path, cluster)
     _, core, records, build_s = solve_rolling(case, system)
     w = records[0]
     return {"instance": Path(path).name, "status": w.status, "objective": w.objective_cny,

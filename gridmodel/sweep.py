@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
-from .case import apply_sets, load_raw, validate
+from .case import apply_sets, load_with_origins, validate
 from .errors import CaseError
 
 
@@ -29,9 +29,15 @@ def parse_grid(items: list[str]) -> list[tuple[str, list[str]]]:
     grid = []
     for item in items:
         key, sep, values = item.partition("=")
-        if not sep or not key or not values:
+        if not sep or not key.strip() or not values.strip():
             raise CaseError("--set", item, "not of the form key=v1,v2,...", "dotted.key=values")
-        grid.append((key.strip(), [v.strip() for v in values.split(",")]))
+        parts = [v.strip() for v in values.split(",")]
+        if any(not v for v in parts):
+            raise CaseError("--set", item, "an empty value in the list", "key=v1,v2,... "
+                            "without empty entries")
+        if len(set(parts)) < len(parts):
+            raise CaseError("--set", item, "a value repeated", "distinct values")
+        grid.append((key.strip(), parts))
     return grid
 
 
@@ -57,10 +63,13 @@ def check_scenarios(case_file: Path, items: list[Scenario]) -> None:
     from .network.io import load_net
     from .network.loader import base_tables
 
-    raw = load_raw(Path(case_file))
+    raw, origins = load_with_origins(Path(case_file))
     nets = {}
     for s in items:
-        case = validate(apply_sets(raw, s.sets), case_file)
+        scenario_origins = dict(origins)
+        case = validate(apply_sets(raw, s.sets, origins=scenario_origins), case_file,
+                        scenario_origins)
+        case = case.model_copy(update={"origins": scenario_origins})
         if case.network not in nets:
             nets[case.network] = load_net(case.network)
         base_tables(case, TECHNOLOGIES, nets[case.network])
@@ -93,7 +102,7 @@ def local_thread_sets(items: list[Scenario], workers: int) -> list[str]:
 
 def run_sweep(case_file: Path, items: list[Scenario], out_dir: Path, workers: int = 2,
               scheduler: str | None = None, progress=None) -> pd.DataFrame:
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import LocalCluster, as_completed
 
     check_scenarios(case_file, items)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -101,7 +110,7 @@ def run_sweep(case_file: Path, items: list[Scenario], out_dir: Path, workers: in
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
                                                   processes=True, dashboard_address=None)
     rows = {}
-    with Client(scheduler or cluster) as client:
+    with _client(scheduler, cluster) as client:
         futures = {client.submit(run_one, str(Path(case_file).resolve()), s.sets + extra,
                                  str((out_dir / s.name).resolve()), pure=False): s
                    for s in items}
@@ -121,6 +130,18 @@ def run_sweep(case_file: Path, items: list[Scenario], out_dir: Path, workers: in
     table.to_csv(out_dir / "sweep_summary.csv")
     combine(out_dir, [s.name for s in items if (out_dir / s.name / "results.nc").is_file()])
     return table
+
+
+def _client(scheduler: str | None, cluster):
+    """A dask client; an unreachable scheduler is a one-line error after 10 s."""
+    from dask.distributed import Client
+
+    try:
+        return Client(scheduler or cluster, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise CaseError("--scheduler", str(scheduler), f"cannot connect: {exc}",
+                        "the address of a running dask scheduler, e.g. tcp://host:8786") \
+            from None
 
 
 def combine(out_dir: Path, names: list[str]) -> Path | None:

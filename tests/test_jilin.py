@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from gridmodel.case import load_case
-from gridmodel.network.ac_check import check_hour, peak_and_windy_night
+from gridmodel.network.ac_check import check_hour, peak_and_windy_night, slack_bus_name
 from gridmodel.network.io import load_net
 from gridmodel.network.jilin import build_net
 from gridmodel.profiles.jilin import build as build_profiles
@@ -77,7 +77,7 @@ def test_ac_power_flow_converges_on_peak_and_windy_night(winter_week):
     net = load_net(ROOT / "networks" / "jilin_2016.json")
     ds = winter_week.dataset
     for index in peak_and_windy_night(ds):
-        result = check_hour(net, ds, index)
+        result = check_hour(net, ds, index, slack_bus_name(net))
         assert result.converged, result
         assert 0.95 <= result.vm_min_pu and result.vm_max_pu <= 1.07, result
         assert result.max_line_loading_pct < 100, result

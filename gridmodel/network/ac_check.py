@@ -9,9 +9,25 @@ from dataclasses import dataclass
 import numpy as np
 import pandapower as pp
 
-from ..errors import GridmodelError
+from ..errors import GridmodelError, InputError
 
-SLACK_BUS = "liaoning"  # the external Liaoning grid balances losses in the AC check
+
+def slack_bus_name(net, chosen: str | None = None) -> str:
+    """The bus whose external grid balances AC losses: `chosen`, else the network's
+    `ac_slack_bus` entry, else its DC reference (ext_grid, or the slack gen's bus)."""
+    names = [str(n) for n in net.bus["name"]]
+    name = chosen or net.get("ac_slack_bus")
+    if not name:
+        grids = net.ext_grid[net.ext_grid.in_service.astype(bool)]
+        gens = net.gen[net.gen["slack"].fillna(False).astype(bool)] if "slack" in net.gen \
+            else net.gen.iloc[:0]
+        buses = list(grids.bus) or list(gens.bus)
+        if not buses:
+            raise InputError("network", "ext_grid", "no slack bus", "--slack-bus NAME")
+        name = str(net.bus.at[buses[0], "name"])
+    if name not in names:
+        raise InputError("--slack-bus", str(name), "no such bus", f"one of {names}")
+    return str(name)
 
 
 @dataclass
@@ -29,7 +45,7 @@ def _hour(ds, name, dim, index):
     return dict(zip(da[dim].values.tolist(), da.values.tolist()))
 
 
-def dispatch_net(net, ds, index: int, slack_bus: str = SLACK_BUS):
+def dispatch_net(net, ds, index: int, slack_bus: str):
     """A copy of `net` with gens, sgens, loads, hydro, storage and ties at hour `index`."""
     ac = copy.deepcopy(net)
     bus_of = {name: i for i, name in ac.bus["name"].items()}
@@ -47,6 +63,7 @@ def dispatch_net(net, ds, index: int, slack_bus: str = SLACK_BUS):
         for bus, mw in _hour(ds, "bus_unserved_mw", "bus", index).items():
             pp.create_sgen(ac, bus_of[bus], mw, name=f"unserved_{bus}")
     ac.gen["slack"] = False
+    ac.ext_grid = ac.ext_grid.iloc[:0]
     pp.create_ext_grid(ac, bus_of[slack_bus], vm_pu=1.0, name="ac_check_slack")
     return ac
 
@@ -74,8 +91,8 @@ def _add_injections(ac, ds, index):
                                name=f"{table}_{row['name']}")
 
 
-def check_hour(net, ds, index: int) -> AcResult:
-    ac = dispatch_net(net, ds, index)
+def check_hour(net, ds, index: int, slack_bus: str) -> AcResult:
+    ac = dispatch_net(net, ds, index, slack_bus)
     when = str(ds["time"].values[index])[:16]
     try:
         with warnings.catch_warnings():

@@ -162,6 +162,7 @@ def build_net(folder: Path, ds) -> pp.pandapowerNet:
     _add_hydro_and_storage(net, t, bus)
     _add_heat(net, t, bus, ds)
     _add_ties(net, t, bus)
+    net["ac_slack_bus"] = "liaoning"  # the external Liaoning grid balances AC-check losses
     return net
 
 
