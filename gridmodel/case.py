@@ -151,6 +151,7 @@ class Case(_Strict):
 
 
 MAX_EXTENDS_DEPTH = 32
+UNION_TAGS = {"float", "int", "bool", "str", "function-after[_local_time(), datetime]"}
 
 
 def deep_merge(base: dict, top: dict) -> dict:
@@ -284,10 +285,17 @@ def _expected(loc: tuple) -> str:
 
 
 def origin_of(origins: dict | None, key: str, default) -> str:
-    """The file that set `key` (or its closest parent table)."""
+    """The file that set `key`, else a key below it (a table whose values were set), else
+    its closest parent table."""
+    origins = origins or {}
+    if key in origins:
+        return origins[key]
+    below = [v for k, v in origins.items() if k.startswith(key + ".")]
+    if below:
+        return "--set" if "--set" in below else below[-1]
     parts = key.split(".")
-    for n in range(len(parts), 0, -1):
-        found = (origins or {}).get(".".join(parts[:n]))
+    for n in range(len(parts) - 1, 0, -1):
+        found = origins.get(".".join(parts[:n]))
         if found:
             return found
     return str(default)
@@ -298,12 +306,13 @@ def validate(raw: dict, source: Path | str, origins: dict | None = None) -> Case
         return Case.model_validate({**raw, "source": source})
     except ValidationError as exc:
         err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        loc = tuple(p for p in err["loc"] if p not in UNION_TAGS)
+        key = ".".join(str(p) for p in loc) or "(top level)"
         problem = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
         if err["type"] != "value_error" and not isinstance(err.get("input"), (dict, type(None))):
             problem += f", got {err['input']!r}"[:120]
         raise CaseError(origin_of(origins, key, source), key, problem,
-                        _expected(err["loc"])) from None
+                        _expected(loc)) from None
 
 
 def load_case(path: Path | str, sets: list[str] | None = None) -> Case:

@@ -26,11 +26,18 @@ class OutputError(OutputExistsError):
     """An output path that gridmodel will not write into."""
 
 
+LEGACY_FILES = ("summary.json", "run.json", "case.resolved.toml")
+
+
 def is_run_folder(path: Path) -> bool:
-    return (Path(path) / MARKER).is_file()
+    """Marked as gridmodel's, or a complete run folder written before markers existed."""
+    path = Path(path)
+    return (path / MARKER).is_file() or all((path / f).is_file() for f in LEGACY_FILES)
 
 
 def _state(path: Path) -> str:
+    if not (path / MARKER).is_file() and is_run_folder(path):
+        return "complete"
     try:
         return json.loads((path / MARKER).read_text()).get("state", "unknown")
     except (OSError, ValueError, AttributeError):

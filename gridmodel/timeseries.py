@@ -102,7 +102,8 @@ def select_window(profiles: xr.Dataset | None, case) -> tuple[xr.Dataset, pd.Dat
 
 def check_series(tables: dict, profiles: xr.Dataset, where) -> None:
     """Every `*profile` column must name a series in the profiles file, in the units and
-    range that column expects (a temperature is not a wind profile)."""
+    range that column expects (a temperature is not a wind profile). `where(table, column)`
+    names the file that assigned the series."""
     have = set(profiles.data_vars)
     for table, df in tables.items():
         for col in [c for c in df.columns if str(c).endswith("profile")]:
@@ -112,9 +113,9 @@ def check_series(tables: dict, profiles: xr.Dataset, where) -> None:
                     continue
                 key = f"{table}.{asset}.{col}"
                 if name not in have:
-                    raise ProfileError(where, key, f"series {name!r} not in the profiles file",
+                    raise ProfileError(where(table, col), key, f"series {name!r} not in the profiles file",
                                        "a series name in the file")
-                _check_use(profiles[name], key, units, low, high, where)
+                _check_use(profiles[name], key, units, low, high, where(table, col))
 
 
 def _check_use(da: xr.DataArray, key: str, units: str, low: float, high: float, where) -> None:

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import xarray as xr
 from tiny import Tiny, series
 
 BINARY = '[model]\ncommitment = "binary"\n'
@@ -112,38 +111,6 @@ def test_clustered_equals_binary_on_identical_units(tmp_path):
     assert list(series(clustered, "thermal_on_count", "plant")) == [1, 2, 3, 2]
     on = binary.dataset["thermal_on_count"].sum("thermal").values
     assert list(on) == [1, 2, 3, 2] and binary.dataset.sizes["thermal"] == 3
-
-
-@pytest.mark.parametrize("mode", ["binary", "clustered", "rounded"])
-def test_resume_after_interruption_is_identical(tmp_path, mode):
-    """Stop a 3-window run after its second window (clustered: with the look-ahead MIP
-    start), resume it: every result variable and every summary number equals an
-    uninterrupted run's exactly (timings aside); the checkpoint holds no pickle."""
-    from gridmodel.case import load_case
-    from gridmodel.outdir import CHECKPOINT
-    from gridmodel.run import run_case
-
-    toml = rolling(24, 24).replace('"binary"', f'"{mode}"')
-    _three_days(tmp_path / "setup", toml)
-    case = load_case(tmp_path / "setup" / "case.toml")
-
-    def stop_after_two(done, total):
-        if done == 48:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        run_case(case, tmp_path / "run", progress=stop_after_two)
-    saved = tmp_path / "run" / CHECKPOINT
-    assert sorted(p.name for p in saved.glob("window_*.json")) == [
-        "window_00000.json", "window_00001.json"]
-    assert not list(saved.rglob("*.pkl")) and not (tmp_path / "run" / "summary.json").exists()
-    resumed = run_case(case, tmp_path / "run", resume=True)
-    assert not saved.exists()
-    whole = run_case(case, tmp_path / "whole")
-    timing = [v for v in whole.dataset.data_vars if v.endswith("_time_s")]
-    xr.testing.assert_equal(resumed.dataset.drop_vars(timing), whole.dataset.drop_vars(timing))
-    numbers = {k for k, v in whole.summary.items() if not k.endswith("_time_s")}
-    assert {k: resumed.summary[k] for k in numbers} == {k: whole.summary[k] for k in numbers}
 
 
 def test_lookahead_start_is_the_relaxed_lookahead_rounded_up(tmp_path, monkeypatch):

@@ -78,10 +78,29 @@ def _json(text: str, path: Path):
 
 
 def load_net(path: Path | str):
+    """A pandapower net from JSON (checked for foreign objects). Parsing is slow in pandapower
+    (≈ 0.5 s even for tiny nets): a file read before in this process, unchanged since (same
+    size and modification time), is served as a copy of the earlier result."""
     path = Path(path)
     try:
         if not path.is_file():
             raise NetworkError(path, "(file)", "network file not found", "a pandapower JSON file")
+        stat = path.stat()
+    except OSError as exc:
+        raise NetworkError(path, "(file)", f"cannot read: {exc}", "a UTF-8 JSON file") from None
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _NETS:
+        if len(_NETS) >= 8:
+            _NETS.pop(next(iter(_NETS)))
+        _NETS[key] = _read_net(path)
+    return copy.deepcopy(_NETS[key])
+
+
+_NETS: dict = {}
+
+
+def _read_net(path: Path):
+    try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise NetworkError(path, "(file)", f"cannot read: {exc}", "a UTF-8 JSON file") from None

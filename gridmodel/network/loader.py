@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..case import Case
+from ..errors import CaseError
 from ..system import System
 from ..timeseries import check_series, load_profiles, select_window
 from . import adapter
@@ -17,7 +18,30 @@ def base_tables(case: Case, techs: list, net=None) -> dict:
     tables = adapter.raw_tables(net, case.network)
     tables = adapter.apply_switches(tables, case.technologies, case, specs)
     tables = adapter.finish_tables(tables, specs, case.network)
-    return adapter.apply_overrides(tables, case.overrides, case, specs)
+    tables = adapter.apply_overrides(tables, case.overrides, case, specs)
+    _check_override_buses(tables, set(adapter.bus_names(net).values()), case)
+    return tables
+
+
+def _assigned_in(case: Case, table: str, column: str) -> str:
+    """Where a table's column value came from: an override (case file or --set) or the
+    network file."""
+    for key, origin in case.origins.items():
+        if key.startswith(f"overrides.{table}.") and key.endswith(f".{column}"):
+            return origin
+    return str(case.network)
+
+
+def _check_override_buses(tables: dict, buses: set, case) -> None:
+    """Network buses were checked when read; a bus that is unknown now came from an override."""
+    for table, df in tables.items():
+        if "bus" not in df:
+            continue
+        for asset, bus in df["bus"].items():
+            if bus not in buses:
+                key = f"overrides.{table}.{asset}.bus"
+                raise CaseError(case.where(f"overrides.{table}"), key, f"unknown bus {bus!r}",
+                                f"one of {sorted(buses)}")
 
 
 def system_from_case(case: Case, techs: list) -> System:
@@ -30,9 +54,10 @@ def system_from_case(case: Case, techs: list) -> System:
             tables = tech.prepare(tables, where, case)
     profiles = load_profiles(case.profiles) if case.profiles else None
     window, times, dt_h = select_window(profiles, case)
-    check_series(tables, window, case.profiles or case.source)
+    check_series(tables, window, lambda table, column: _assigned_in(case, table, column))
     if case.reserve.spinning_profile:
-        check_series({"reserve": _reserve_table(case)}, window, case.profiles or case.source)
+        check_series({"reserve": _reserve_table(case)}, window,
+                     lambda *_: case.where("reserve.spinning_profile"))
     used = {b for df in tables.values() if "bus" in df for b in df["bus"]}
     network = build_network(net, adapter.bus_names(net), where, used)
     return System(name=case.name, network=network, tables=tables, profiles=window,

@@ -1,0 +1,309 @@
+"""Hostile input: every bad value, file, folder and option ends as one line naming the key and
+exit 2 (never a traceback, never accepted nonsense); output folders are never clobbered."""
+
+import json
+import os
+import re
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tiny import Tiny
+from typer.testing import CliRunner
+
+from gridmodel.case import load_with_origins, validate
+from gridmodel.cli import app
+from gridmodel.errors import GridmodelError
+from gridmodel.model.techs import TECHNOLOGIES
+from gridmodel.network.io import load_net
+from gridmodel.network.loader import base_tables
+
+runner = CliRunner()
+
+
+def _setup(folder):
+    t = Tiny(2)
+    t.line(0, 1)
+    t.gen("coal", bus=0, p_min_mw=20, p_max_mw=100, c1=10, min_up_h=3.0)
+    t.renewable("W", "wind", 50, bus=1, series=[0.2, 0.9, 0.5])
+    t.load("L", 80, bus=1, series=[0.5, 1.0, 0.8])
+    t.profile("temp", [-20.0, -15.0, -10.0], "degC")
+    t.table("export_link", name="tie", bus=1, p_export_max_mw=30.0)
+    t.table("heat_zone", name="city", demand_mw_th=50.0)
+    t.table("heat_boiler", name="hb", zone="city", h_max_mw_th=60.0, cost_cny_per_mwh_th=100.0)
+    t.table("battery", name="bat", bus=1, e_max_mwh=20.0, p_in_max_mw=5.0, p_out_max_mw=5.0)
+    return t.write(folder, '[model]\ncommitment = "binary"\n')
+
+
+@pytest.fixture(scope="module")
+def case_file(tmp_path_factory):
+    return _setup(tmp_path_factory.mktemp("hostile"))
+
+
+def _refused(args, *words):
+    """exit 2, one error line, no traceback, the named words in the message."""
+    result = runner.invoke(app, args)
+    text = result.output
+    assert result.exit_code == 2, (args, result.exit_code, text, result.exception)
+    assert "Traceback" not in text and not isinstance(result.exception, (KeyError, TypeError))
+    flat = " ".join(text.split())
+    for word in words:
+        assert word in flat, (args, word, text)
+    return flat
+
+
+BAD_SETS = [  # (--set, words the message must contain)
+    ("horizon.window_h=inf", "horizon.window_h"),
+    ("horizon.lookahead_h=1e12", "horizon.lookahead_h"),
+    ("reserve.spinning_mw=inf", "reserve.spinning_mw"),
+    ("time.hours=true", "time.hours"),
+    ("time.start=2016-01-01T00:00:00+08:00", "time.start", "zone offset"),
+    ("time.start=2016-01-01T00:00:00Z", "time.start"),
+    ("time.start=5", "time.start"),
+    ("time.hours=0", "time.hours"),
+    ("solver.threads=2.5", "solver.threads"),
+    ("solver.mip_gap=nan", "solver.mip_gap"),
+    ("name=../../x", "name"),
+    ("technologies.electric_boyler=false", "technologies.electric_boyler", "unknown"),
+    ("thermal.coal.p_max_mw=-5", "overrides.thermal.coal.p_max_mw"),
+    ("thermal.coal.p_max_mw=nan", "overrides.thermal.coal.p_max_mw", "finite"),
+    ("thermal.coal.p_max_mw=inf", "overrides.thermal.coal.p_max_mw"),
+    ("thermal.coal.p_max_mw=lots", "overrides.thermal.coal.p_max_mw", "not a number"),
+    ("thermal.coal.p_min_mw=150", "p_min_mw", "p_max_mw"),
+    ("thermal.coal.n_units=0", "n_units"),
+    ("thermal.coal.n_units=2.5", "n_units", "whole"),
+    ("thermal.coal.n_units=-3", "n_units"),
+    ("thermal.coal.n_units=10000000", "n_units"),
+    ("thermal.coal.bus=nowhere", "overrides.thermal.coal.bus", "unknown bus"),
+    ("battery.bat.eta_in_pu=50", "eta_in_pu"),
+    ("battery.bat.initial_soc_pu=3", "initial_soc_pu"),
+    ("heat_zone.city.demand_mw_th=-1", "demand_mw_th"),
+    ("renewable.W.profile=temp", "renewable.W.profile", "degC"),
+    ("renewable.W.p_max_mw=1e12", "p_max_mw"),
+    ("overrides.nothing.x.y=1", "overrides.nothing"),
+    ("thermal.ghost.p_max_mw=1", "overrides.thermal.ghost", "unknown asset"),
+]
+
+
+@pytest.mark.parametrize("item,words", [(s, w) for s, *w in BAD_SETS],
+                         ids=[s for s, *_ in BAD_SETS])
+def test_bad_values_are_one_line_errors_naming_the_key(case_file, item, words):
+    flat = _refused(["validate", str(case_file), "--set", item], *words)
+    assert "--set" in flat  # the value's origin, not the network or case file
+
+
+def test_errors_name_the_file_that_holds_the_value(case_file, tmp_path):
+    (tmp_path / "parent.toml").write_text(
+        f'extends = "{case_file}"\n[horizon]\nwindow_h = -1\n')
+    (tmp_path / "child.toml").write_text('extends = "parent.toml"\n[solver]\nmip_gap = 0.01\n')
+    flat = _refused(["validate", str(tmp_path / "child.toml")], "horizon.window_h")
+    assert "parent.toml" in flat and "child.toml" not in flat
+
+
+def test_bad_files(case_file, tmp_path):
+    (tmp_path / "latin1.toml").write_bytes('name = "caf\xe9"\n'.encode("latin-1"))
+    _refused(["validate", str(tmp_path / "latin1.toml")], "UTF-8")
+    os.symlink(tmp_path / "loop_b.toml", tmp_path / "loop_a.toml")
+    os.symlink(tmp_path / "loop_a.toml", tmp_path / "loop_b.toml")
+    _refused(["validate", str(tmp_path / "loop_a.toml")], "loop_a.toml")
+    (tmp_path / "deep0.toml").write_text(f'extends = "{case_file}"\n')
+    for i in range(1, 40):
+        (tmp_path / f"deep{i}.toml").write_text(f'extends = "deep{i - 1}.toml"\n')
+    _refused(["validate", str(tmp_path / "deep39.toml")], "extends", "deeper than 32")
+
+
+def _net_variant(case_file, tmp_path, change):
+    net = json.loads((case_file.parent / "net.json").read_text())
+    change(net["_object"])
+    (tmp_path / "net.json").write_text(json.dumps(net))
+    for name in ("profiles.nc",):
+        (tmp_path / name).write_bytes((case_file.parent / name).read_bytes())
+    text = case_file.read_text()
+    (tmp_path / "case.toml").write_text(text)
+    return tmp_path / "case.toml"
+
+
+def _frame(inner, table):
+    return json.loads(inner[table]["_object"])
+
+
+def _set_frame(inner, table, frame):
+    inner[table]["_object"] = json.dumps(frame)
+
+
+def test_planted_objects_in_a_network_file_are_refused(case_file, tmp_path):
+    def plant(inner):
+        inner["evil"] = {"_module": "os", "_class": "system", "_object": "echo owned"}
+    _refused(["validate", str(_net_variant(case_file, tmp_path, plant))], "os.system",
+             "not allowed")
+
+
+@pytest.mark.parametrize("column,value,word", [("vn_kv", None, "bus.vn_kv"),
+                                               ("in_service", "island", "carry assets")])
+def test_bad_network_data(case_file, tmp_path, column, value, word):
+    def change(inner):
+        if column == "in_service":  # cut the only line: bus 1 (load, wind) is an island
+            line = _frame(inner, "line")
+            line["data"][0][line["columns"].index("in_service")] = False
+            _set_frame(inner, "line", line)
+        else:
+            bus = _frame(inner, "bus")
+            bus["data"][0][bus["columns"].index(column)] = value
+            _set_frame(inner, "bus", bus)
+    _refused(["validate", str(_net_variant(case_file, tmp_path, change))], word)
+
+
+def test_run_folder_safety(case_file, tmp_path):
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "thesis.docx").write_text("years of work")
+    _refused(["run", str(case_file), "--out", str(user), "--force"], "not a gridmodel run")
+    assert (user / "thesis.docx").read_text() == "years of work"
+    (tmp_path / "afile").write_text("x")
+    _refused(["run", str(case_file), "--out", str(tmp_path / "afile")], "is a file")
+    os.symlink(user, tmp_path / "link")
+    _refused(["run", str(case_file), "--out", str(tmp_path / "link")], "symbolic link")
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / ".lock").write_text(json.dumps({"pid": os.getppid(), "host": os.uname().nodename}))
+    _refused(["run", str(case_file), "--out", str(busy)], "being written by another run")
+    assert runner.invoke(app, ["run", str(case_file), "--out", str(tmp_path / "r")]).exit_code == 0
+    assert not (tmp_path / "r" / ".lock").exists()
+    results = tmp_path / "r" / "results.nc"
+    before = results.read_bytes()
+    _refused(["export", str(tmp_path / "r"), "--xlsx", str(results), "--force"], ".xlsx")
+    assert results.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no litter
+
+
+def test_a_corrupt_checkpoint_or_run_is_a_one_line_error(case_file, tmp_path):
+    run = tmp_path / "r"
+    assert runner.invoke(app, ["run", str(case_file), "--out", str(run)]).exit_code == 0
+    (run / "results.nc").write_bytes(b"\x89HDF\r\n garbage")
+    for args in (["plot", str(run)], ["export", str(run), "--xlsx", str(tmp_path / "a.xlsx")],
+                 ["calibrate", str(run)], ["ac-check", str(run)]):
+        _refused(args, "results.nc")
+    (run / "summary.json").write_text('{"half": ')
+    _refused(["compare", str(run), str(run)], "summary.json", "cannot read")
+    (run / ".gridmodel-run.json").write_text('{"state": "running"}')
+    (run / ".checkpoint").mkdir()
+    (run / ".checkpoint" / "window_00000.json").write_text("{not json")
+    _refused(["run", str(case_file), "--out", str(run), "--resume"], "cannot be read",
+             "without --resume")
+
+
+def test_plot_week_outside_the_run(case_file, tmp_path):
+    run = tmp_path / "r"
+    assert runner.invoke(app, ["run", str(case_file), "--out", str(run)]).exit_code == 0
+    _refused(["plot", str(run), "--week", "2015-13-45"], "--week", "not a date")
+    _refused(["plot", str(run), "--week", "2030-01-01"], "--week", "outside the run")
+
+
+def _pglib(tmp_path, demand, renewables=None):
+    gen = {"must_run": 0, "power_output_minimum": 0.0, "power_output_maximum": 100.0,
+           "ramp_up_limit": 100.0, "ramp_down_limit": 100.0, "ramp_startup_limit": 100.0,
+           "ramp_shutdown_limit": 100.0, "time_up_minimum": 1, "time_down_minimum": 1,
+           "power_output_t0": 0.0, "unit_on_t0": 0, "time_up_t0": 0, "time_down_t0": 1,
+           "startup": [{"lag": 1, "cost": 0.0}],
+           "piecewise_production": [{"mw": 0.0, "cost": 0.0}, {"mw": 100.0, "cost": 1000.0}]}
+    data = {"time_periods": len(demand), "demand": demand, "reserves": [0.0] * len(demand),
+            "thermal_generators": {"g": gen}, "renewable_generators": renewables or {}}
+    path = tmp_path / "inst.json"
+    path.write_text(json.dumps(data).replace("NaN", "NaN"))
+    return path
+
+
+def test_pglib_instances_and_options(tmp_path):
+    ok = runner.invoke(app, ["pglib", str(_pglib(tmp_path, [50.0, 80.0])), "--out",
+                             str(tmp_path / "o")])
+    assert ok.exit_code == 0, ok.output
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["objective"] == pytest.approx(1300.0)  # 130 MWh at 10 CNY/MWh
+    _refused(["pglib", str(_pglib(tmp_path, [50.0, float("nan")])), "--out",
+              str(tmp_path / "n")], "demand", "NaN")
+    _refused(["pglib", str(_pglib(tmp_path, [50.0])), "--mip-gap", "7", "--out",
+              str(tmp_path / "g")], "--mip-gap")
+    (tmp_path / "junk.json").write_text('{"time_periods": "x"}')
+    _refused(["pglib", str(tmp_path / "junk.json"), "--out", str(tmp_path / "j")],
+             "not a pglib-uc instance")
+
+
+@pytest.mark.parametrize("args,word", [
+    (["--set", "thermal.coal.p_max_mw=a,b"], "not a number"),
+    (["--set", "thermal.coal.p_max_mw=100,,200"], "empty value"),
+    (["--set", "thermal.coal.p_max_mw=100,200", "--workers", "0"], "--workers"),
+    (["--set", "thermal.coal.p_max_mw=100,200", "--merit", "battery.bat.e_max_mwh"],
+     "not a swept key"),
+])
+def test_sweep_fails_fast_before_any_solve(case_file, tmp_path, args, word):
+    _refused(["sweep", str(case_file), "--out", str(tmp_path / "s"), *args], word)
+    assert not (tmp_path / "s" / "sweep_summary.csv").exists()
+
+
+# ---- property test: generated mutations of a small case through validation ----------------
+
+KEYS = ["time.hours", "time.start", "horizon.window_h", "horizon.lookahead_h",
+        "horizon.blocks", "solver.mip_gap", "solver.threads", "solver.time_limit_s",
+        "model.commitment", "model.rounding_threshold_pu", "reserve.spinning_mw",
+        "reserve.spinning_pct_of_load", "technologies.battery", "name", "unknown.key",
+        "overrides.thermal.coal.p_max_mw", "overrides.thermal.coal.n_units",
+        "overrides.thermal.coal.min_up_h", "overrides.battery.bat.eta_out_pu",
+        "overrides.battery.bat.e_max_mwh", "overrides.renewable.W.profile",
+        "overrides.heat_boiler.hb.zone", "overrides.export_link.tie.loss_pu",
+        "overrides.load.L.bus", "overrides.thermal.nobody.p_max_mw",
+        "overrides.thermal.coal.no_column"]
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10**9, 10**9),
+                   st.floats(allow_nan=True, allow_infinity=True),
+                   st.text(max_size=12), st.sampled_from(["inf", "-1", "b0", "temp", "city",
+                                                          "2016-01-01T00:00:00+01:00"]),
+                   st.lists(st.integers(0, 3), max_size=3), st.dictionaries(
+                       st.text(max_size=4), st.integers(), max_size=2))
+MUTATION = st.tuples(st.sampled_from(["set", "delete"]), st.sampled_from(KEYS), VALUES)
+
+
+def _mutate(raw: dict, kind: str, key: str, value):
+    parts = key.split(".")
+    node = raw
+    for part in parts[:-1]:
+        nxt = node.setdefault(part, {})
+        if not isinstance(nxt, dict):
+            return
+        node = nxt
+    if kind == "delete":
+        node.pop(parts[-1], None)
+    elif value is not None:
+        node[parts[-1]] = value
+
+
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(mutations=st.lists(MUTATION, min_size=1, max_size=4))
+def test_generated_mutations_are_valid_or_one_named_error(case_file, mutations):
+    """≥ 200 generated mutations (types, deletions, extremes, NaN/inf, unknown keys, bad
+    references): each case either validates and builds its tables, or raises one
+    GridmodelError whose message names the key it is about."""
+    if case_file not in _NETS:
+        _NETS[case_file] = load_net(case_file.parent / "net.json")
+    net = _NETS[case_file]
+    raw, origins = load_with_origins(case_file)
+    for mutation in mutations:
+        _mutate(raw, *mutation)
+    try:
+        case = validate(raw, case_file, origins)
+        case = case.model_copy(update={"origins": origins})
+        base_tables(case, TECHNOLOGIES, net)
+    except GridmodelError as exc:
+        text = str(exc)
+        assert "\n" not in text.strip()
+        named = [k for _, k, _ in mutations] + ["(top level)", "name", "network"]
+        assert any(_mentions(text, k) for k in named), text
+
+
+_NETS: dict = {}
+
+
+def _mentions(text: str, key: str) -> bool:
+    parts = key.split(".")
+    return any(".".join(parts[:n]) in text for n in range(len(parts), 0, -1)
+               if not re.fullmatch(r"overrides|time|model|solver", ".".join(parts[:n])))
