@@ -36,15 +36,6 @@ class _Strict(BaseModel):
         if kind in (int, int | None) and isinstance(value, float) and not value.is_integer():
             raise ValueError(f"expected a whole number, got {value!r}")
         return value
-        for name, info in cls.model_fields.items():
-            value = data.get(name)
-            if info.annotation in (int, float, int | None, float | None) and isinstance(
-                    value, (bool, str)):
-                raise ValueError(f"{name}: expected a number, got {value!r}")
-            if info.annotation in (int, int | None) and isinstance(value, float):
-                if not value.is_integer():
-                    raise ValueError(f"{name}: expected a whole number, got {value!r}")
-        return data
 
 
 class TimeOptions(_Strict):

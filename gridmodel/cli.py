@@ -65,7 +65,7 @@ def command(*args, **kwargs):
                 if _DEBUG["on"]:
                     raise
                 _fail(GridmodelError(f"{exc.filename or ''}: {exc.strerror or exc}"))
-            except Exception as exc:  # noqa: BLE001 - the one place that reports the unforeseen
+            except Exception as exc:
                 if _DEBUG["on"]:
                     raise
                 err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "

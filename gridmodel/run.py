@@ -86,7 +86,8 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
             "build_time_s": build_s, "cost_breakdown_cny": costs, "versions": versions(),
             "unserved_energy": kpi.unserved_events(ds)[:200],
             "unserved_heat": kpi.unserved_events(ds, "heat_zone_unserved_mw_th")[:200],
-            "n_steps": system.n_steps, "dt_h": system.dt_h}
+            "n_steps": system.n_steps, "dt_h": system.dt_h,
+            "defaults_applied": system.extras.get("defaults_applied", {})}
     return RunOutcome(ds, summary, info)
 
 

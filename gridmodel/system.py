@@ -166,8 +166,17 @@ class TableSpec:
         from .errors import NetworkError
 
         df = df.copy()
+        applied = []
         for col, (default, unit) in self.columns.items():
             key = f"{self.table}.{col}"
+            if default is not None:
+                gaps = list(df.index) if col not in df.columns else list(
+                    df.index[df[col].isna()])
+                if gaps and not (isinstance(default, float) and np.isnan(default)):
+                    applied.append({"column": col, "default": default if not isinstance(
+                        default, float) or np.isfinite(default) else str(default),
+                        "unit": unit, "assets": "all" if len(gaps) == len(df) else
+                        [str(a) for a in gaps]})
             if col not in df.columns:
                 if default is None:
                     raise NetworkError(where, key, "column missing", unit)
@@ -185,4 +194,5 @@ class TableSpec:
                     raise NetworkError(where, key, "not a number", unit) from None
             else:
                 df[col] = df[col].astype(object).where(df[col].notna(), default)
+        df.attrs["defaults_applied"] = applied
         return df

@@ -55,6 +55,9 @@ def test_run_writes_folder_and_refuses_to_overwrite(tmp_path):
                                                "case.resolved.toml", ".gridmodel-run.json"}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "optimal"
+    defaults = json.loads((out / "run.json").read_text())["defaults_applied"]["thermal"]
+    assert {"column": "startup_cost_cny", "default": 0.0, "unit": "CNY per start (hot)",
+            "assets": "all"} in defaults  # the test net gives no start-up cost
     (out / "mine.txt").write_text("keep me")
     again = runner.invoke(app, ["run", str(case_file), "--out", str(out)])
     assert again.exit_code == 2 and "--force" in again.output

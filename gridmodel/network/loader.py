@@ -40,7 +40,7 @@ def _check_override_buses(tables: dict, buses: set, case) -> None:
         for asset, bus in df["bus"].items():
             if bus not in buses:
                 key = f"overrides.{table}.{asset}.bus"
-                raise CaseError(case.where(f"overrides.{table}"), key, f"unknown bus {bus!r}",
+                raise CaseError(case.where(key), key, f"unknown bus {bus!r}",
                                 f"one of {sorted(buses)}")
 
 
@@ -49,6 +49,7 @@ def system_from_case(case: Case, techs: list) -> System:
     net = load_net(case.network)
     where = case.network
     tables = base_tables(case, techs, net)
+    defaults = {t: df.attrs.get("defaults_applied", []) for t, df in tables.items()}
     for tech in techs:
         if hasattr(tech, "prepare") and tech.NAME in tables:
             tables = tech.prepare(tables, where, case)
@@ -61,7 +62,8 @@ def system_from_case(case: Case, techs: list) -> System:
     used = {b for df in tables.values() if "bus" in df for b in df["bus"]}
     network = build_network(net, adapter.bus_names(net), where, used)
     return System(name=case.name, network=network, tables=tables, profiles=window,
-                  time=times, dt_h=dt_h)
+                  time=times, dt_h=dt_h, extras={"defaults_applied": {
+                      t: d for t, d in defaults.items() if d}})
 
 
 def _reserve_table(case):
