@@ -118,3 +118,24 @@ def test_two_blocks_equal_the_sequential_run_when_the_warmup_covers_the_state(tm
                                seq.dataset["thermal_on_count"].values)
     np.testing.assert_allclose(par.dataset["thermal_p_mw"].values,
                                seq.dataset["thermal_p_mw"].values, atol=1e-6)
+
+
+def test_a_mip_window_without_incumbent_falls_back_to_the_rounded_schedule(tmp_path,
+                                                                           monkeypatch):
+    """A clustered MIP window that ends its time limit without any integer solution is not
+    an abort: it takes the rounded relaxation's schedule (load 150 MW: 2 units, 4000 CNY as
+    worked out above), is flagged `fallback` and counted in the summary."""
+    from gridmodel.solve import NoIncumbent, WindowSolver
+
+    def no_incumbent(self):
+        raise NoIncumbent("time limit", 20.0)
+
+    monkeypatch.setattr(WindowSolver, "solve_mip", no_incumbent)
+    t = Tiny()
+    t.gen("plant", p_min_mw=40, p_max_mw=100, c1=20, c0=500, n_units=3)
+    t.load("L", 150)
+    out = t.solve(tmp_path, '[model]\ncommitment = "clustered"\n')
+    assert out.summary["objective_cny"] == pytest.approx(4000)
+    assert out.summary["windows_fallback_count"] == 1
+    assert out.info["windows"][0]["status"] == "fallback"
+    assert out.info["windows"][0]["solve_time_s"] >= 20.0
