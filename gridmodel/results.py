@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .outputs import Output
 from .units import units_of
 
 
@@ -29,15 +30,31 @@ def core_arrays(values: dict, system) -> dict[str, xr.DataArray]:
         out["branch_rating_mw"] = xr.DataArray(rating, dims=("branch",),
                                                coords={"branch": list(ptdf.index)},
                                                attrs={"units": "MW"})
-    if "unserved_heat_mw_th" in values:
-        zones = values["heat_zones"]
-        out["heat_zone_unserved_mw_th"] = xr.DataArray(
-            values["unserved_heat_mw_th"].T, dims=("time", "heat_zone"),
-            coords={"heat_zone": zones}, attrs={"units": "MW_th"})
+    for name, c in values.get("carriers", {}).items():
+        dim, unit = c["node_dim"][0], c["unit"][0]
+        var = f"{dim}_unserved_{unit}"
+        out[var] = Output(var, name, "slack", f"unserved_{name}_mwh", f"Unserved {name}",
+                          "#d62728").stamp(xr.DataArray(
+                              c["unserved"].T, dims=("time", dim), coords={dim: c["nodes"]},
+                              attrs={"units": units_of(var)}))
     if "reserve_shortfall_mw" in values:
         out["reserve_shortfall_mw"] = xr.DataArray(values["reserve_shortfall_mw"], dims=("time",),
                                                    attrs={"units": "MW"})
+    for output in CORE_OUTPUTS:
+        if output.var in out:
+            output.stamp(out[output.var])
     return out
+
+
+CORE_OUTPUTS = (
+    Output("bus_unserved_mw", "electricity", "slack", "unserved_energy_mwh", "Unserved energy",
+           "#d62728"),
+    Output("bus_excess_mw", "electricity", "slack", "excess_energy_mwh", "Excess energy"),
+    Output("bus_net_injection_mw", "electricity", "detail", "", "Net injection"),
+    Output("branch_flow_mw", "electricity", "detail", "", "Branch flow"),
+    Output("reserve_shortfall_mw", "reserve", "slack", "reserve_shortfall_mwh",
+           "Reserve shortfall"),
+)
 
 
 def make_dataset(arrays: dict[str, xr.DataArray], times: pd.DatetimeIndex, dt_h: float,

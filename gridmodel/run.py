@@ -20,9 +20,6 @@ from .network.loader import system_from_case
 from .outdir import RunFolder
 from .results import core_arrays, make_dataset, write_netcdf
 
-# slack penalties (not money anyone pays): kept apart from the operating cost in summaries
-PENALTY_COSTS = ("unserved_energy", "excess_energy", "unserved_heat", "reserve_shortfall",
-                 "hydro_release_shortfall")
 PACKAGES = ("gridmodel", "pyomo", "highspy", "pandapower", "xarray", "numpy", "pandas")
 
 
@@ -71,7 +68,7 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
                "windows_count": len(records),
                "windows_at_time_limit_count": sum(r.status == "time_limit" for r in records),
                "windows_fallback_count": sum(r.status == "fallback" for r in records)}
-    penalty = sum(v for k, v in costs.items() if k in PENALTY_COSTS)
+    penalty = sum(v for k, v in costs.items() if k in core.get("penalty_costs", []))
     summary.update({"operating_cost_cny": summary["objective_cny"] - penalty,
                     "penalty_cost_cny": penalty})
     summary.update(kpi.summary(ds))

@@ -16,6 +16,7 @@ import pyomo.environ as pyo
 
 from ..case import ModelOptions, ReserveOptions
 from ..system import System
+from .carrier import Carrier
 from .compile import MatrixModel, Reader, compile_model
 from .techs import TECHNOLOGIES
 
@@ -36,11 +37,12 @@ class ModelContext:
     options: ModelOptions
     reserve: ReserveOptions
     n_steps: int
-    power: list[Term] = field(default_factory=list)
-    heat: list[Term] = field(default_factory=list)
+    flows: dict = field(default_factory=dict)       # carrier -> [Term]
+    carriers: dict = field(default_factory=dict)    # name -> Carrier (besides electricity)
     reserve_terms: list = field(default_factory=list)
     costs: dict = field(default_factory=dict)
-    heat_zones: tuple[str, ...] = ()
+    penalties: set = field(default_factory=set)     # cost names that are slack penalties
+    shared: dict = field(default_factory=dict)      # components one technology provides
     fuel_terms: dict = field(default_factory=dict)
     integer_steps: int | None = None  # integer commitment only in these first steps
     params: list = field(default_factory=list)
@@ -55,18 +57,42 @@ class ModelContext:
         r = self.reserve
         return r.spinning_mw > 0 or r.spinning_pct_of_load > 0 or bool(r.spinning_profile)
 
+    def add_flow(self, carrier: str, node_of, component, sign=1.0, coef=None):
+        """component[asset, t] × sign × coef[asset] flows into `carrier`'s node of the asset."""
+        self.flows.setdefault(carrier, []).append(Term(dict(node_of), component, sign, coef))
+
     def add_power(self, bus_of, component, sign=1.0, coef=None):
-        self.power.append(Term(dict(bus_of), component, sign, coef))
+        self.add_flow("electricity", bus_of, component, sign, coef)
 
     def add_heat(self, zone_of, component, sign=1.0, coef=None):
-        self.heat.append(Term(dict(zone_of), component, sign, coef))
+        self.add_flow("heat", zone_of, component, sign, coef)
+
+    def add_carrier(self, carrier: Carrier) -> None:
+        """Declare a carrier balanced per node (heat per zone, …); the core builds it."""
+        self.carriers[carrier.name] = carrier
+
+    @property
+    def heat_zones(self) -> tuple[str, ...]:
+        return self.carriers["heat"].nodes if "heat" in self.carriers else ()
+
+    def provide(self, name: str, component) -> None:
+        """Share a component with technologies that REQUIRE this one (e.g. 'thermal.on')."""
+        self.shared[name] = component
+
+    def use(self, name: str):
+        if name not in self.shared:
+            raise KeyError(f"no technology provides {name!r} (missing REQUIRES?)")
+        return self.shared[name]
 
     def add_reserve(self, assets, component):
         self.reserve_terms.append((list(assets), component))
 
-    def add_cost(self, name: str, rule):
-        """Register a cost component: rule(t) gives its CNY in step t (energy × dt_h)."""
+    def add_cost(self, name: str, rule, penalty: bool = False):
+        """Register a cost component: rule(t) gives its CNY in step t (energy × dt_h).
+        `penalty`: a slack penalty (reported apart from the operating cost)."""
         self.costs[name] = rule
+        if penalty:
+            self.penalties.add(name)
 
     def add_fuel(self, unit: str, component, key: str, coef: float = 1.0):
         """Add coef × component[key, t] to thermal `unit`'s fuel-equivalent output."""
@@ -172,7 +198,7 @@ def _add_electric_balance(m, ctx):
     m.excess_mw = pyo.Var(m.BUS, m.T, domain=pyo.NonNegativeReals)
     m.net_injection_mw = pyo.Var(m.BUS, m.T, domain=pyo.Reals)
     by_bus = {b: [] for b in buses}
-    for term in ctx.power:
+    for term in ctx.flows.get("electricity", []):
         for asset, bus in term.node_of.items():
             by_bus[bus].append((term, asset))
 
@@ -187,9 +213,9 @@ def _add_electric_balance(m, ctx):
         m.T, rule=lambda m, t: pyo.quicksum(m.net_injection_mw[b, t] for b in m.BUS) == 0)
     dt, o = ctx.dt_h, ctx.options
     ctx.add_cost("unserved_energy", lambda t: dt * o.value_of_lost_load_cny_per_mwh
-                 * pyo.quicksum(m.unserved_mw[b, t] for b in m.BUS))
+                 * pyo.quicksum(m.unserved_mw[b, t] for b in m.BUS), penalty=True)
     ctx.add_cost("excess_energy", lambda t: dt * o.excess_energy_penalty_cny_per_mwh
-                 * pyo.quicksum(m.excess_mw[b, t] for b in m.BUS))
+                 * pyo.quicksum(m.excess_mw[b, t] for b in m.BUS), penalty=True)
 
 
 def _add_dc_flows(m, ctx):
@@ -211,16 +237,21 @@ def _add_dc_flows(m, ctx):
         m.BRANCH, m.T, rule=lambda m, br, t: -m.flow_mw[br, t] <= m.rating_mw[br])
 
 
-def _add_heat_balance(m, ctx):
-    if not ctx.heat_zones:
-        return
-    m.HEAT_ZONE = pyo.Set(initialize=list(ctx.heat_zones), ordered=True)
-    m.unserved_heat_mw_th = pyo.Var(m.HEAT_ZONE, m.T, domain=pyo.NonNegativeReals)
-    m.heat_balance = pyo.Constraint(m.HEAT_ZONE, m.T, rule=lambda m, z, t: _node_sum(
-        ctx.heat, z, t) + m.unserved_heat_mw_th[z, t] == 0)
-    ctx.add_cost("unserved_heat", lambda t: ctx.dt_h * ctx.options.
-                 unserved_heat_penalty_cny_per_mwh_th
-                 * pyo.quicksum(m.unserved_heat_mw_th[z, t] for z in m.HEAT_ZONE))
+def _add_carrier_balances(m, ctx):
+    """One balance per (carrier, node) for every declared carrier besides electricity:
+    Σ registered flows + unserved = 0, unserved penalised."""
+    for c in ctx.carriers.values():
+        nodes = pyo.Set(initialize=list(c.nodes), ordered=True)
+        unserved = pyo.Var(nodes, m.T, domain=pyo.NonNegativeReals)
+        terms = ctx.flows.get(c.name, [])
+        balance = pyo.Constraint(nodes, m.T, rule=lambda m, n, t, terms=terms, u=unserved:
+                                 _node_sum(terms, n, t) + u[n, t] == 0)
+        for suffix, component in (("nodes", nodes), ("unserved", unserved),
+                                  ("balance", balance)):
+            m.add_component(f"{c.name}_{suffix}", component)
+        ctx.add_cost(c.cost_name, lambda t, c=c, u=unserved, nodes=nodes: ctx.dt_h
+                     * c.unserved_penalty_cny_per_mwh * pyo.quicksum(u[n, t] for n in nodes),
+                     penalty=True)
 
 
 def _add_reserve(m, ctx):
@@ -235,7 +266,7 @@ def _add_reserve(m, ctx):
 
     m.spinning_reserve = pyo.Constraint(m.T, rule=reserve_rule)
     ctx.add_cost("reserve_shortfall", lambda t: ctx.dt_h * ctx.options.
-                 reserve_shortfall_penalty_cny_per_mwh * m.reserve_shortfall_mw[t])
+                 reserve_shortfall_penalty_cny_per_mwh * m.reserve_shortfall_mw[t], penalty=True)
 
 
 def reserve_requirement_mw(system: System, reserve: ReserveOptions, start: int, n: int):
@@ -273,11 +304,10 @@ def build_model(system: System, options: ModelOptions, reserve: ReserveOptions,
         setattr(m, block_name(tech), block)
         tech.build(block, ctx)
     for tech in techs:
-        if hasattr(tech, "finalize"):
-            tech.finalize(getattr(m, block_name(tech)), ctx)
+        tech.finalize(getattr(m, block_name(tech)), ctx)
     _add_electric_balance(m, ctx)
     _add_dc_flows(m, ctx)
-    _add_heat_balance(m, ctx)
+    _add_carrier_balances(m, ctx)
     _add_reserve(m, ctx)
     m.COST = pyo.Set(initialize=list(ctx.costs), ordered=True)
     m.cost_cny = pyo.Expression(m.COST, m.T, rule=lambda m, k, t: ctx.costs[k](t))
@@ -308,8 +338,9 @@ def set_window(built: BuiltModel, start: int, state: dict | None = None) -> None
 
 def final_state(built: BuiltModel, steps: int) -> dict:
     """State after the first `steps` steps of the solved window (for the next window)."""
-    return {tech.NAME: tech.final_state(built.block(tech), built.ctx, steps)
-            for tech in built.techs if hasattr(tech, "final_state")}
+    states = {tech.NAME: tech.final_state(built.block(tech), built.ctx, steps)
+              for tech in built.techs}
+    return {name: state for name, state in states.items() if state is not None}
 
 
 def next_window_start(built: BuiltModel, shift: int) -> tuple[np.ndarray, np.ndarray]:
@@ -328,8 +359,6 @@ def _columns(built: BuiltModel, hook: str, arg) -> tuple[np.ndarray, np.ndarray]
     cols, values = [np.zeros(0, np.int64)], [np.zeros(0)]
     reader = built.ctx.window.reader
     for tech in built.techs:
-        if not hasattr(tech, hook):
-            continue
         for var, assets, vals in getattr(tech, hook)(built.block(tech), built.ctx, arg):
             col = reader.index(var, assets)[0].reshape(len(assets), -1)[:, :vals.shape[1]]
             ok = col >= 0
@@ -344,9 +373,13 @@ def core_values(built: BuiltModel) -> dict:
     buses = list(m.BUS)
     out = {name: ctx.values(getattr(m, name), buses)
            for name in ("unserved_mw", "excess_mw", "net_injection_mw")}
-    if hasattr(m, "HEAT_ZONE"):
-        out["heat_zones"] = list(m.HEAT_ZONE)
-        out["unserved_heat_mw_th"] = ctx.values(m.unserved_heat_mw_th, out["heat_zones"])
+    out["carriers"] = {}
+    for c in ctx.carriers.values():
+        nodes = list(c.nodes)
+        out["carriers"][c.name] = {
+            "nodes": nodes, "node_dim": [c.node_dim], "unit": [c.unit],
+            "unserved": ctx.values(getattr(m, f"{c.name}_unserved"), nodes)}
+    out["penalty_costs"] = sorted(ctx.penalties)
     if hasattr(m, "reserve_shortfall_mw"):
         out["reserve_shortfall_mw"] = ctx.values(m.reserve_shortfall_mw)
     costs = ctx.values(m.cost_cny, list(m.COST))
@@ -358,5 +391,9 @@ def extract(built: BuiltModel) -> dict:
     """All technologies' result arrays (time × asset DataArrays)."""
     arrays = {}
     for tech in built.techs:
-        arrays.update(tech.extract(built.block(tech), built.ctx))
+        found = tech.extract(built.block(tech), built.ctx)
+        for output in tech.OUTPUTS:
+            if output.var in found:
+                output.stamp(found[output.var])
+        arrays.update(found)
     return arrays

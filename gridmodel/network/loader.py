@@ -51,7 +51,7 @@ def system_from_case(case: Case, techs: list) -> System:
     tables = base_tables(case, techs, net)
     defaults = {t: df.attrs.get("defaults_applied", []) for t, df in tables.items()}
     for tech in techs:
-        if hasattr(tech, "prepare") and tech.NAME in tables:
+        if tech.NAME in tables:
             tables = tech.prepare(tables, where, case)
     profiles = load_profiles(case.profiles) if case.profiles else None
     window, times, dt_h = select_window(profiles, case)

@@ -11,6 +11,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ._util import data_array
+from .base import Technology
 
 
 def build_store(b, ctx, table, power: str, energy: str, inflow: bool = False) -> None:
@@ -94,16 +95,25 @@ def store_spec_columns(power: str, energy: str, eta_in: float, eta_out: float) -
             "eta_in_pu": (eta_in, "pu"), "eta_out_pu": (eta_out, "pu"), **STORE_COLUMNS}
 
 
-class ElectricStore:
+class ElectricStore(Technology):
     """A technology object for a store at a bus (battery, pumped hydro): same interface as a
     technology module."""
 
     def __init__(self, name: str, eta_in: float, eta_out: float, labels=("charge", "discharge")):
         from ...system import TableSpec
 
+        from ...outputs import Output
+
         self.NAME, self.labels = name, labels
         self.SPEC = TableSpec(name, {"bus": (None, "bus name"),
                                      **store_spec_columns("mw", "mwh", eta_in, eta_out)})
+        title = name.replace("_", " ").capitalize()
+        self.OUTPUTS = (
+            Output(f"{name}_{labels[0]}_mw", "electricity", "storage_in",
+                   f"{name}_{labels[0]}_mwh", f"{title} {labels[0]}"),
+            Output(f"{name}_{labels[1]}_mw", "electricity", "storage_out",
+                   f"{name}_{labels[1]}_mwh", f"{title} {labels[1]}"),
+            Output(f"{name}_soc_mwh", "electricity", "level", "", f"{title} content"))
 
     def active(self, system) -> bool:
         return len(system.table(self.NAME)) > 0

@@ -22,10 +22,12 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from ...errors import NetworkError
+from ...outputs import Output
 from ...system import TableSpec
 from ._util import check_refs, data_array
 
 NAME = "chp"
+REQUIRES = ("thermal", "heat_zone")  # acts on thermal units (on, p, fuel) in heat zones
 SPEC = TableSpec(NAME, {
     "unit": (None, "thermal unit name"),
     "zone": (None, "heat zone name"),
@@ -38,6 +40,14 @@ SPEC = TableSpec(NAME, {
     "bypass_h_max_mw_th": (0.0, "MW_th bypass heat"),
     "bypass_fuel_per_heat_pu": (0.4, "MW fuel-equivalent per MW_th of bypass heat"),
 })
+OUTPUTS = (
+    Output("chp_heat_mw_th", "heat", "generation", "chp_heat_mwh", "CHP", "#8c564b"),
+    Output("chp_lpc_heat_mw_th", "heat", "detail", "chp_lpc_heat_mwh",
+           "CHP LP-cylinder cut-off (in CHP)"),
+    Output("chp_bypass_heat_mw_th", "heat", "detail", "chp_bypass_heat_mwh",
+           "CHP bypass (in CHP)"),
+    Output("chp_p_mw", "electricity", "detail", "chp_electric_mwh", "CHP electric"),
+)
 
 
 def active(system) -> bool:
@@ -77,7 +87,7 @@ def prepare(tables: dict, where, case) -> dict:
 
 def build(b, ctx) -> None:
     table = ctx.system.table(NAME)
-    th = b.model().thermal_block
+    thermal_on, thermal_p = ctx.use("thermal.on"), ctx.use("thermal.p_mw")
     T = b.model().T
     b.CHP = pyo.Set(initialize=list(table.index), ordered=True)
     col = table.to_dict()
@@ -88,7 +98,7 @@ def build(b, ctx) -> None:
     b.heat_mw_th = pyo.Var(b.CHP, T, domain=pyo.NonNegativeReals)
     b.lpc_heat_mw_th = pyo.Var(b.LPC, T, domain=pyo.NonNegativeReals)
     b.bypass_heat_mw_th = pyo.Var(b.BYPASS, T, domain=pyo.NonNegativeReals)
-    on = lambda c, t: th.on[unit[c], t]
+    on = lambda c, t: thermal_on[unit[c], t]
     b.heat_max = pyo.Constraint(b.CHP, T, rule=lambda b, c, t: b.heat_mw_th[c, t]
                                 <= col["h_max_mw_th"][c] * on(c, t))
     b.lpc_max = pyo.Constraint(b.LPC, T, rule=lambda b, c, t: b.lpc_heat_mw_th[c, t]
@@ -97,7 +107,7 @@ def build(b, ctx) -> None:
                                   <= col["bypass_h_max_mw_th"][c] * on(c, t))
 
     def backpressure_line(b, c, t):
-        lhs, rhs = th.p_mw[unit[c], t], col["c_b_pu"][c] * b.heat_mw_th[c, t]
+        lhs, rhs = thermal_p[unit[c], t], col["c_b_pu"][c] * b.heat_mw_th[c, t]
         return lhs == rhs if col["mode"][c] == "backpressure" else lhs >= rhs
 
     b.chp_region_backpressure = pyo.Constraint(b.CHP, T, rule=backpressure_line)
@@ -120,8 +130,7 @@ def update(b, ctx, start, state) -> None:
 def extract(b, ctx) -> dict:
     table = ctx.system.table(NAME)
     cs = list(b.CHP)
-    th = b.model().thermal_block
-    power = ctx.values(th.p_mw, table.loc[cs, "unit"].tolist())
+    power = ctx.values(ctx.use("thermal.p_mw"), table.loc[cs, "unit"].tolist())
     lpc = _values_or_zero(ctx, b.lpc_heat_mw_th, b.LPC, cs)
     bypass = _values_or_zero(ctx, b.bypass_heat_mw_th, b.BYPASS, cs)
     out = {"chp_heat_mw_th": ctx.values(b.heat_mw_th, cs) + lpc + bypass,

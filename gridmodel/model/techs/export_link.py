@@ -12,6 +12,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ...errors import NetworkError
+from ...outputs import Output
 from ...system import TableSpec
 from ._util import bus_map, data_array, profile
 
@@ -26,6 +27,10 @@ SPEC = TableSpec("export_link", {
     "schedule_min_profile": ("", "series of minimum net export (MW)"),
     "schedule_max_profile": ("", "series of maximum net export (MW)"),
 })
+OUTPUTS = (
+    Output("export_link_export_mw", "electricity", "export", "export_mwh", "Export"),
+    Output("export_link_import_mw", "electricity", "import", "import_mwh", "Import", "#9467bd"),
+)
 
 
 def active(system) -> bool:

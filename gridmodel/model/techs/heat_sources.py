@@ -5,19 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from ...outputs import Output
 from ...system import TableSpec
 from . import heat_zone
 from ._util import bus_map, check_refs, data_array
+from .base import Technology
 
 
 def _zones_of(tables):
     return tables["heat_zone"].index if "heat_zone" in tables else []
 
 
-class HeatBoiler:
+class HeatBoiler(Technology):
     """Heat-only boiler: heat ≤ h_max; cost, coal and CO2 per MWh_th (efficiency folded in)."""
 
     NAME = "heat_boiler"
+    REQUIRES = ("heat_zone",)
     SPEC = TableSpec(NAME, {
         "zone": (None, "heat zone name"),
         "h_max_mw_th": (None, "MW_th"),
@@ -25,6 +28,12 @@ class HeatBoiler:
         "coal_t_per_mwh_th": (0.0, "t standard coal/MWh_th"),
         "co2_t_per_mwh_th": (0.0, "t CO2/MWh_th"),
     })
+    OUTPUTS = (
+        Output("heat_boiler_heat_mw_th", "heat", "generation", "heat_boiler_mwh",
+               "Heat-only boilers", "#ff7f0e"),
+        Output("heat_boiler_coal_t", "coal", "quantity", "coal_t", "Standard coal"),
+        Output("heat_boiler_co2_t", "co2", "quantity", "co2_t", "CO2"),
+    )
 
     def active(self, system):
         return len(system.table(self.NAME)) > 0
@@ -58,14 +67,21 @@ class HeatBoiler:
         }.items()}
 
 
-class PowerToHeat:
+class PowerToHeat(Technology):
     """Electric boiler (fixed efficiency) or heat pump (COP from the zone's temperature):
     consumes p_mw at a bus, delivers heat = cop[t] · p_mw to a zone."""
+
+    REQUIRES = ("heat_zone",)
 
     def __init__(self, name: str, columns: dict):
         self.NAME = name
         self.SPEC = TableSpec(name, {"bus": (None, "bus name"), "zone": (None, "heat zone name"),
                                      "p_max_mw": (None, "MW electric"), **columns})
+        title = name.replace("_", " ").capitalize() + "s"
+        self.OUTPUTS = (
+            Output(f"{name}_consumption_mw", "electricity", "consumption",
+                   f"{name}_consumption_mwh", title),
+            Output(f"{name}_heat_mw_th", "heat", "generation", f"{name}_heat_mwh", title))
 
     def active(self, system):
         return len(system.table(self.NAME)) > 0

@@ -3,13 +3,22 @@ standing loss per hour, initial and cyclic state."""
 
 from __future__ import annotations
 
+from ...outputs import Output
 from ...system import TableSpec
 from . import _storage
 from ._util import check_refs
 
 NAME = "heat_storage"
+REQUIRES = ("heat_zone",)
 SPEC = TableSpec(NAME, {"zone": (None, "heat zone name"),
                         **_storage.store_spec_columns("mw_th", "mwh_th", 1.0, 1.0)})
+OUTPUTS = (
+    Output("heat_storage_charge_mw_th", "heat", "storage_in", "heat_storage_charge_mwh",
+           "Heat storage charge"),
+    Output("heat_storage_discharge_mw_th", "heat", "storage_out", "heat_storage_discharge_mwh",
+           "Heat storage", "#bcbd22"),
+    Output("heat_storage_soc_mwh_th", "heat", "level", "", "Heat storage content"),
+)
 
 
 def active(system) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from ...outputs import Output
+from ..carrier import Carrier
 from ...system import TableSpec
 from ._util import data_array, profile, scaled_profiles
 
@@ -15,6 +17,8 @@ SPEC = TableSpec(NAME, {
     "demand_profile": ("", "series (pu of demand_mw_th)"),
     "temperature_profile": ("", "series of outdoor temperature (degC)"),
 })
+OUTPUTS = (Output("heat_zone_demand_mw_th", "heat", "demand", "heat_demand_mwh",
+                  "Heat demand", "#000000"),)
 
 
 def active(system) -> bool:
@@ -32,7 +36,8 @@ def temperature_c(system, zone: str, start: int, n: int) -> np.ndarray | None:
 
 def build(b, ctx) -> None:
     table = ctx.system.table(NAME)
-    ctx.heat_zones = tuple(table.index)
+    ctx.add_carrier(Carrier("heat", tuple(table.index), NAME, "mw_th",
+                            ctx.options.unserved_heat_penalty_cny_per_mwh_th, "unserved_heat"))
     b.ZONES = pyo.Set(initialize=list(table.index), ordered=True)
     b.demand_mw_th = ctx.param(b.ZONES, b.model().T)
     ctx.add_heat({z: z for z in table.index}, b.demand_mw_th, sign=-1.0)

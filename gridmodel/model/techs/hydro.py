@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from ...outputs import Output
 from ...system import TableSpec
 from . import _storage
 from ._util import bus_map, data_array, scaled_profiles
@@ -27,6 +28,12 @@ SPEC = TableSpec(NAME, {
                                   "value)")),
     "min_release_penalty_cny_per_mwh": (1000.0, "CNY/MWh below the minimum release"),
 }, ordered=(("e_min_mwh", "e_max_mwh"), ("min_release_mw", "p_max_mw")))
+# hydro_generation_mwh also counts thermal rows of kind "hydro" (kpi.py)
+OUTPUTS = (
+    Output("hydro_generation_mw", "electricity", "generation", "", "Hydro", "#1f77b4"),
+    Output("hydro_spill_mw", "water", "detail", "", "Hydro spill"),
+    Output("hydro_soc_mwh", "water", "level", "", "Reservoir content"),
+)
 
 
 def active(system) -> bool:
@@ -54,7 +61,7 @@ def build(b, ctx) -> None:
                                    + b.release_shortfall_mw[s, t] >= rmin[s])
     penalty = table["min_release_penalty_cny_per_mwh"].to_dict()
     ctx.add_cost("hydro_release_shortfall", lambda t: ctx.dt_h * pyo.quicksum(
-        penalty[s] * b.release_shortfall_mw[s, t] for s in b.STORES))
+        penalty[s] * b.release_shortfall_mw[s, t] for s in b.STORES), penalty=True)
     ctx.add_power(bus_map(table), b.generation_mw)
 
 

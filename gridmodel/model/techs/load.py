@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from ...outputs import Output
 from ...system import TableSpec
 from ._util import bus_map, data_array, scaled_profiles
 
@@ -13,6 +14,7 @@ SPEC = TableSpec("load", {
     "p_mw": (None, "MW (peak or scale of the profile)"),
     "profile": ("", "profile series (pu of p_mw)"),
 })
+OUTPUTS = (Output("load_demand_mw", "electricity", "demand", "load_mwh", "Load", "#000000"),)
 
 
 def active(system) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from ...outputs import Output
 from ...system import TableSpec
 from ._util import bus_map, data_array, scaled_profiles
 
@@ -16,6 +17,12 @@ SPEC = TableSpec("renewable", {
     "profile": ("", "profile series of availability (pu of p_max_mw)"),
     "min_profile": ("", "series of must-take output (pu of p_max_mw); empty = none"),
 })
+# wind/solar totals, curtailment and the local/export split are KPIs of their own (kpi.py)
+OUTPUTS = (
+    Output("renewable_available_mw", "electricity", "detail", "", "Wind+solar available"),
+    Output("renewable_used_mw", "electricity", "generation", "", "Wind+solar used", "#2ca02c"),
+    Output("renewable_curtailed_mw", "electricity", "detail", "", "Curtailed", "#d62728"),
+)
 
 
 def active(system) -> bool:

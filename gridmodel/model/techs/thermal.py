@@ -18,6 +18,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from ...errors import NetworkError
+from ...outputs import Output
 from ...system import TableSpec
 from ._util import bus_map, data_array, steps
 
@@ -50,6 +51,17 @@ SPEC = TableSpec("thermal", {
                     "'clustered' mode, one binary per unit otherwise")),
     "must_run": (False, "true/false (committed in every step)"),
 }, ordered=(("p_min_mw", "p_max_mw"),))
+OUTPUTS = (
+    Output("thermal_p_mw", "electricity", "generation", "thermal_generation_mwh", "Thermal",
+           "#6b6b6b"),
+    Output("thermal_on_count", "electricity", "quantity", "", "Units on"),
+    Output("thermal_startup_count", "electricity", "quantity", "thermal_starts_count",
+           "Start-ups"),
+    Output("thermal_cost_cny", "money", "quantity", "", "Thermal cost"),
+    Output("thermal_co2_t", "co2", "quantity", "co2_t", "CO2"),
+    Output("thermal_coal_t", "coal", "quantity", "coal_t", "Standard coal"),
+    Output("thermal_reserve_mw", "electricity", "detail", "", "Spinning reserve"),
+)
 
 
 def active(system) -> bool:
@@ -145,6 +157,8 @@ def build(b, ctx) -> None:
     if committed:
         _build_logic(b, ctx, table)
     ctx.add_power(bus_map(table), b.p_mw)
+    ctx.provide("thermal.on", b.on)  # for technologies acting on a unit (CHP)
+    ctx.provide("thermal.p_mw", b.p_mw)
 
 
 def finalize(b, ctx) -> None:

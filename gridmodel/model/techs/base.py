@@ -1,0 +1,106 @@
+"""The technology interface: named hooks with no-op defaults, declared dependencies and
+outputs. A technology is a subclass of `Technology` or a module of functions (wrapped by
+`as_technology`); the core calls every hook on every technology, never `hasattr`.
+
+Hooks, in the order the tool calls them:
+  active(system)                       -> bool: has rows in this system
+  prepare(tables, where, case)         -> tables: cross-table checks/expansion (before freeze)
+  build(block, ctx)                    Pyomo variables/constraints; register flows, costs,
+                                       reserve, fuel terms (`ctx.add_*`), share components
+                                       with technologies that require this one (`ctx.provide`)
+  finalize(block, ctx)                 after every build (e.g. thermal: fuel-equivalent output)
+  update(block, ctx, start, state)     write the window's data (`ctx.set_param`/`set_bounds`)
+  warm_start(block, ctx, shift)        [(var, assets, values)]: next window's MIP start
+  round_commitment(block, ctx, pu)     [(var, assets, values)]: rounded relaxation
+  final_state(block, ctx, steps)       state for the next window (None = stateless)
+  extract(block, ctx)                  {name: DataArray}, each declared in OUTPUTS
+
+Declarations: NAME, SPEC (TableSpec), OUTPUTS (gridmodel.outputs.Output), REQUIRES (names of
+technologies built before this one; build order follows from them).
+"""
+
+from __future__ import annotations
+
+HOOKS = ("active", "prepare", "build", "finalize", "update", "warm_start", "round_commitment",
+         "final_state", "extract")
+
+
+class Technology:
+    NAME: str = ""
+    SPEC = None
+    OUTPUTS: tuple = ()
+    REQUIRES: tuple = ()
+
+    def active(self, system) -> bool:
+        return len(system.table(self.NAME)) > 0
+
+    def prepare(self, tables: dict, where, case) -> dict:
+        return tables
+
+    def build(self, b, ctx) -> None:
+        """Every technology builds something; a subclass must say what."""
+        raise NotImplementedError(f"{self.NAME}: build")
+
+    def finalize(self, b, ctx) -> None:
+        return None
+
+    def update(self, b, ctx, start: int, state) -> None:
+        return None
+
+    def warm_start(self, b, ctx, shift: int) -> list:
+        return []
+
+    def round_commitment(self, b, ctx, threshold_pu: float) -> list:
+        return []
+
+    def final_state(self, b, ctx, steps: int):
+        return None
+
+    def extract(self, b, ctx) -> dict:
+        return {}
+
+
+class ModuleTechnology(Technology):
+    """A technology written as a module: its functions replace the default hooks; other
+    module attributes (helpers such as `heat_zone.zones`) stay reachable."""
+
+    def __init__(self, module):
+        self.module = module
+        self.NAME, self.SPEC = module.NAME, module.SPEC
+        self.OUTPUTS = tuple(getattr(module, "OUTPUTS", ()))
+        self.REQUIRES = tuple(getattr(module, "REQUIRES", ()))
+        for hook in HOOKS:
+            if hasattr(module, hook):
+                setattr(self, hook, getattr(module, hook))
+
+    def __getattr__(self, name):
+        return getattr(self.module, name)
+
+    def __repr__(self) -> str:
+        return f"<technology {self.NAME}>"
+
+
+def as_technology(obj) -> Technology:
+    return obj if isinstance(obj, Technology) else ModuleTechnology(obj)
+
+
+def build_order(techs: list) -> list:
+    """Technologies ordered so that each comes after those it REQUIRES (stable otherwise)."""
+    by_name = {t.NAME: t for t in techs}
+    done, order = set(), []
+
+    def visit(tech, path=()):
+        if tech.NAME in done:
+            return
+        if tech.NAME in path:
+            raise ValueError(f"technologies require each other: {' -> '.join(path)}")
+        for name in tech.REQUIRES:
+            if name not in by_name:
+                raise ValueError(f"{tech.NAME} requires unknown technology {name!r}")
+            visit(by_name[name], path + (tech.NAME,))
+        done.add(tech.NAME)
+        order.append(tech)
+
+    for tech in techs:
+        visit(tech)
+    return order
