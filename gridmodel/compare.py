@@ -20,6 +20,22 @@ COMPARE_KEYS = (
     "pumped_hydro_generation_mwh", "unserved_energy_mwh", "unserved_heat_mwh")
 
 
+QUANTITY_SUFFIXES = ("_mwh", "_t", "_count", "_cny")
+SKIP = ("solve_time_s", "wall_time_s", "python_time_s")
+
+
+def compare_keys(summaries) -> list[str]:
+    """COMPARE_KEYS first, then every other energy / tonnes / count key any run reports
+    (declared outputs of technologies the fixed list does not know, e.g. waste-to-energy)."""
+    keys = list(COMPARE_KEYS)
+    for summary in summaries:
+        for key, value in summary.items():
+            if key not in keys and key.endswith(QUANTITY_SUFFIXES) and isinstance(
+                    value, (int, float)) and not isinstance(value, bool):
+                keys.append(key)
+    return keys
+
+
 def read_summary(run_dir: Path) -> dict:
     path = Path(run_dir) / "summary.json"
     if not path.is_file():
@@ -46,8 +62,9 @@ def compare_table(run_dirs: list[Path]) -> pd.DataFrame:
     labels = _labels(run_dirs)
     summaries = {label: read_summary(d) for label, d in zip(labels, run_dirs)}
     names = list(summaries)
-    table = pd.DataFrame({n: [summaries[n].get(k, 0.0) for k in COMPARE_KEYS]
-                          for n in names}, index=list(COMPARE_KEYS))
+    keys = compare_keys(summaries.values())
+    table = pd.DataFrame({n: [summaries[n].get(k, 0.0) for k in keys]
+                          for n in names}, index=keys)
     for n in names[1:]:
         table[f"{n} − {names[0]}"] = table[n] - table[names[0]]
     table.index.name = "kpi"

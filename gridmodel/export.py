@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from . import kpi
+from . import kpi, outputs
 from .units import units_of
 
 
@@ -38,16 +38,28 @@ def units_table(ds) -> pd.DataFrame:
     return frame
 
 
+def outputs_table(ds) -> pd.DataFrame:
+    """The output registry of this run: what each result variable is, and its total."""
+    rows = {o.var: {"carrier": o.carrier, "role": o.role, "unit": ds[o.var].attrs.get("units"),
+                    "summary_key": o.summary_key, "label": o.label,
+                    "total": outputs.total(ds, o)} for o in outputs.declared(ds)}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+HOURLY_ROLES = ("demand", "generation", "storage_out", "import", "export", "consumption",
+                "storage_in", "slack")
+
+
 def hourly_table(ds) -> pd.DataFrame:
+    """One column per declared electricity/heat output (system total, its unit in the name)
+    and the renewable split."""
     split = kpi.renewable_split_hourly(ds)
     frame = pd.DataFrame(index=pd.DatetimeIndex(ds["time"].values, name="time"))
-    for key, var in (("load_mw", "load_demand_mw"), ("thermal_mw", "thermal_p_mw"),
-                     ("renewable_available_mw", "renewable_available_mw"),
-                     ("hydro_mw", "hydro_generation_mw"), ("export_mw", "export_link_export_mw"),
-                     ("import_mw", "export_link_import_mw"),
-                     ("heat_demand_mw_th", "heat_zone_demand_mw_th")):
-        if var in ds:
-            frame[key] = kpi._hourly_total(ds, var)
+    for carrier in ("electricity", "heat"):
+        for o in outputs.select(ds, carrier, HOURLY_ROLES):
+            frame[o.var] = kpi._hourly_total(ds, o.var)
+    if "renewable_available_mw" in ds:
+        frame["renewable_available_mw"] = kpi._hourly_total(ds, "renewable_available_mw")
     frame["renewable_local_mw"] = split["local_mw"]
     frame["renewable_exported_mw"] = split["exported_mw"]
     frame["renewable_curtailed_mw"] = split["curtailed_mw"]
@@ -94,12 +106,14 @@ def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None =
     units = units_table(ds)
     if len(units):
         _write(wb.add_worksheet("Units"), units, head, num, "unit")
+    _write(wb.add_worksheet("Outputs"), outputs_table(ds), head, num, "variable")
     hourly = hourly_table(ds)
     ws_hour = wb.add_worksheet("Hourly")
     _write(ws_hour, hourly, head, num, "time", when)
     if compare is not None:
         _write(wb.add_worksheet("Compare"), compare, head, num, "kpi")
-    _charts(wb, ws_month, month, ws_hour, hourly)
+    _charts(wb, ws_month, month, ws_hour, hourly,
+            [o.var for o in outputs.select(ds, "electricity", outputs.SUPPLY_ROLES)])
     if compare_monthly is not None and len(compare_monthly):
         _compare_monthly_sheet(wb, compare_monthly, head, num)
     if merit is not None and len(merit):
@@ -108,7 +122,7 @@ def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None =
     return path
 
 
-def _charts(wb, ws_month, month, ws_hour, hourly) -> None:
+def _charts(wb, ws_month, month, ws_hour, hourly, supply_vars=()) -> None:
     n = len(month)
     if "wind_curtailment_pct" in month:
         col = list(month.columns).index("wind_curtailment_pct") + 1
@@ -119,8 +133,8 @@ def _charts(wb, ws_month, month, ws_hour, hourly) -> None:
         chart.set_y_axis({"name": "%"})
         ws_month.insert_chart(n + 3, 1, chart)
     week = _winter_week(hourly)
-    stack = [c for c in ("thermal_mw", "hydro_mw", "renewable_local_mw",
-                         "renewable_exported_mw", "import_mw") if c in hourly]
+    stack = [c for c in hourly.columns if c in supply_vars and c != "renewable_used_mw"]
+    stack += ["renewable_local_mw", "renewable_exported_mw"]
     chart = wb.add_chart({"type": "area", "subtype": "stacked"})
     for c in stack:
         j = list(hourly.columns).index(c) + 1

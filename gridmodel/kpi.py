@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import outputs
+
 
 def _mwh(ds: xr.Dataset, name: str, where=None) -> float:
     if name not in ds:
@@ -20,10 +22,6 @@ def _mwh(ds: xr.Dataset, name: str, where=None) -> float:
 
 def _pct(part: float, whole: float) -> float:
     return 100.0 * part / whole if whole > 0 else 0.0
-
-
-def _sum(ds, name) -> float:
-    return float(np.nansum(ds[name].values)) if name in ds else 0.0
 
 
 def renewable_kpis(ds: xr.Dataset) -> dict:
@@ -42,23 +40,20 @@ def renewable_kpis(ds: xr.Dataset) -> dict:
     return out
 
 
+# reported even when no technology in the run declares them (0 = none)
+ALWAYS = ("load_mwh", "unserved_energy_mwh", "excess_energy_mwh", "thermal_generation_mwh",
+          "export_mwh", "import_mwh", "co2_t", "coal_t", "thermal_starts_count",
+          "reserve_shortfall_mwh", "heat_demand_mwh", "unserved_heat_mwh")
+
+
 def summary(ds: xr.Dataset) -> dict:
-    """Flat KPI dictionary with units in every key."""
-    out = {"load_mwh": _mwh(ds, "load_demand_mw"),
-           "unserved_energy_mwh": _mwh(ds, "bus_unserved_mw"),
-           "excess_energy_mwh": _mwh(ds, "bus_excess_mw")}
+    """Flat KPI dictionary with units in every key: every summary key the outputs declare
+    (outputs.py), wind/solar curtailment and where renewables went, hydro energy."""
+    out = dict.fromkeys(ALWAYS, 0.0)
+    out.update(outputs.summary_totals(ds))
     out.update(renewable_kpis(ds))
     out.update(renewable_split(ds))
-    out["thermal_generation_mwh"] = _mwh(ds, "thermal_p_mw")
-    out["export_mwh"] = _mwh(ds, "export_link_export_mw")
-    out["import_mwh"] = _mwh(ds, "export_link_import_mw")
-    out["co2_t"] = _sum(ds, "thermal_co2_t")
-    out["coal_t"] = _sum(ds, "thermal_coal_t")
-    out["thermal_starts_count"] = _sum(ds, "thermal_startup_count")
-    out["reserve_shortfall_mwh"] = _mwh(ds, "reserve_shortfall_mw")
-    out.update(heat_and_storage_kpis(ds))
-    out["coal_t"] += _sum(ds, "heat_boiler_coal_t")
-    out["co2_t"] += _sum(ds, "heat_boiler_co2_t")
+    out["hydro_generation_mwh"] = hydro_generation_mwh(ds)
     return {k: (round(v, 9) if isinstance(v, float) and math.isfinite(v) else v)
             for k, v in out.items()}
 
@@ -74,42 +69,22 @@ def unserved_events(ds: xr.Dataset, var: str = "bus_unserved_mw", tol: float = 1
              float(da.values[i, j])) for i, j in hits]
 
 
-HEAT_AND_STORAGE = {  # summary key -> results variable (MW or MW_th, summed × dt_h)
-    "heat_demand_mwh": "heat_zone_demand_mw_th",
-    "unserved_heat_mwh": "heat_zone_unserved_mw_th",
-    "chp_heat_mwh": "chp_heat_mw_th",
-    "chp_electric_mwh": "chp_p_mw",
-    "heat_boiler_mwh": "heat_boiler_heat_mw_th",
-    "electric_boiler_heat_mwh": "electric_boiler_heat_mw_th",
-    "electric_boiler_consumption_mwh": "electric_boiler_consumption_mw",
-    "heat_pump_heat_mwh": "heat_pump_heat_mw_th",
-    "heat_pump_consumption_mwh": "heat_pump_consumption_mw",
-    "heat_storage_discharge_mwh": "heat_storage_discharge_mw_th",
-    "battery_discharge_mwh": "battery_discharge_mw",
-    "battery_charge_mwh": "battery_charge_mw",
-    "pumped_hydro_generation_mwh": "pumped_hydro_generation_mw",
-    "pumped_hydro_pump_mwh": "pumped_hydro_pump_mw",
-}
-
-
-def heat_and_storage_kpis(ds: xr.Dataset) -> dict:
-    out = {key: _mwh(ds, var) for key, var in HEAT_AND_STORAGE.items()}
+def hydro_generation_mwh(ds: xr.Dataset) -> float:
+    """Hydro plants plus thermal rows of kind "hydro" (hydro units modelled as thermal)."""
     hydro_gens = ds["thermal_p_mw"].where(ds["thermal_kind"] == "hydro", 0.0) \
         if "thermal_kind" in ds.coords else None
-    out["hydro_generation_mwh"] = _mwh(ds, "hydro_generation_mw") + (
+    return _mwh(ds, "hydro_generation_mw") + (
         float(hydro_gens.sum()) * ds.attrs["dt_h"] if hydro_gens is not None else 0.0)
-    return out
-
-
-GENERATION_VARS = ("thermal_p_mw", "renewable_used_mw", "hydro_generation_mw",
-                   "pumped_hydro_generation_mw", "battery_discharge_mw")
 
 
 def _hourly_total(ds: xr.Dataset, name: str) -> np.ndarray:
-    if name not in ds:
-        return np.zeros(ds.sizes["time"])
-    da = ds[name]
-    return da.sum([d for d in da.dims if d != "time"]).values
+    return outputs.hourly(ds, name)
+
+
+def hourly_by_role(ds: xr.Dataset, carrier: str, roles) -> np.ndarray:
+    """Σ of every declared output of `carrier` in `roles`, per hour."""
+    return sum((outputs.hourly(ds, o.var) for o in outputs.select(ds, carrier, roles)),
+               np.zeros(ds.sizes["time"]))
 
 
 def renewable_split_hourly(ds: xr.Dataset) -> dict[str, np.ndarray]:
@@ -117,10 +92,9 @@ def renewable_split_hourly(ds: xr.Dataset) -> dict[str, np.ndarray]:
 
     Attribution rule: exports draw on the hour's supply mix in proportion, so the exported
     part of renewable output = used × net export / (domestic generation + imports)."""
-    supply = sum(_hourly_total(ds, v) for v in GENERATION_VARS) + _hourly_total(
-        ds, "export_link_import_mw")
-    net_export = np.maximum(_hourly_total(ds, "export_link_export_mw")
-                            - _hourly_total(ds, "export_link_import_mw"), 0.0)
+    supply = hourly_by_role(ds, "electricity", outputs.SUPPLY_ROLES)
+    net_export = np.maximum(hourly_by_role(ds, "electricity", ("export",))
+                            - hourly_by_role(ds, "electricity", ("import",)), 0.0)
     used = _hourly_total(ds, "renewable_used_mw")
     share = np.divide(net_export, supply, out=np.zeros_like(supply), where=supply > 0)
     exported = used * np.minimum(share, 1.0)
@@ -153,18 +127,10 @@ def monthly(ds: xr.Dataset) -> pd.DataFrame:
             "renewable").values * dt
     for key, values in renewable_split_hourly(ds).items():
         frame[f"renewable_{key.replace('_mw', '_mwh')}"] = values * dt
-    for key, var in (("export_mwh", "export_link_export_mw"),
-                     ("import_mwh", "export_link_import_mw"),
-                     ("thermal_generation_mwh", "thermal_p_mw"),
-                     ("heat_demand_mwh", "heat_zone_demand_mw_th"),
-                     ("chp_heat_mwh", "chp_heat_mw_th"),
-                     ("heat_boiler_mwh", "heat_boiler_heat_mw_th"),
-                     ("electric_boiler_heat_mwh", "electric_boiler_heat_mw_th"),
-                     ("heat_pump_heat_mwh", "heat_pump_heat_mw_th"),
-                     ("heat_storage_discharge_mwh", "heat_storage_discharge_mw_th"),
-                     ("unserved_heat_mwh", "heat_zone_unserved_mw_th")):
-        if var in ds:
-            frame[key] = _hourly_total(ds, var) * dt
+    for o in outputs.declared(ds):  # every declared energy with a summary key
+        if o.summary_key.endswith("_mwh") and o.role not in ("level", "quantity"):
+            column = frame.get(o.summary_key, 0.0)
+            frame[o.summary_key] = column + _hourly_total(ds, o.var) * dt
     table = frame.groupby(frame.index.to_period("M")).sum()
     if "wind_available_mwh" in table:
         avail = table["wind_available_mwh"].where(table["wind_available_mwh"] > 0)

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import kpi
+from . import kpi, outputs
 
 
 def week_start_of(ds, week_start: str | None) -> pd.Timestamp:
@@ -42,20 +42,18 @@ def dispatch(ds, path: Path, week_start: str | None = None) -> Path:
     sel = _week(ds, week_start)
     t = pd.DatetimeIndex(ds["time"].values)[sel]
     split = {k: v[sel] for k, v in kpi.renewable_split_hourly(ds).items()}
-    layers = {"thermal": kpi._hourly_total(ds, "thermal_p_mw")[sel],
-              "hydro": (kpi._hourly_total(ds, "hydro_generation_mw")
-                        + kpi._hourly_total(ds, "pumped_hydro_generation_mw"))[sel],
-              "wind+solar used": (split["local_mw"] + split["exported_mw"]),
-              "import": kpi._hourly_total(ds, "export_link_import_mw")[sel]}
+    supply = outputs.select(ds, "electricity", outputs.SUPPLY_ROLES)
+    layers, colours = _layers(ds, supply, sel)
     fig, ax = plt.subplots(figsize=(12, 5))
-    ax.stackplot(t, *layers.values(), labels=list(layers), alpha=0.85)
+    ax.stackplot(t, *layers.values(), labels=list(layers), colors=colours, alpha=0.85)
     top = sum(layers.values())
     ax.fill_between(t, top, top + split["curtailed_mw"], color="red", alpha=0.35,
                     label="curtailed wind+solar")
-    load = kpi._hourly_total(ds, "load_demand_mw")[sel]
+    load = kpi.hourly_by_role(ds, "electricity", ("demand",))[sel]
+    use = load + kpi.hourly_by_role(ds, "electricity", ("export", "consumption",
+                                                          "storage_in"))[sel]
     ax.plot(t, load, color="black", lw=1.2, label="load")
-    ax.plot(t, load + kpi._hourly_total(ds, "export_link_export_mw")[sel], color="black",
-            lw=1.0, ls="--", label="load + export")
+    ax.plot(t, use, color="black", lw=1.0, ls="--", label="load + export + charging/conversion")
     ax.set(title=f"Dispatch, week from {t[0]:%Y-%m-%d}", xlabel="time (CST)", ylabel="MW")
     ax.legend(loc="upper left", ncol=3, fontsize=8)
     return _save(fig, path)
@@ -64,20 +62,28 @@ def dispatch(ds, path: Path, week_start: str | None = None) -> Path:
 def heat(ds, path: Path, week_start: str | None = None) -> Path:
     sel = _week(ds, week_start)
     t = pd.DatetimeIndex(ds["time"].values)[sel]
-    layers = {name: kpi._hourly_total(ds, var)[sel] for name, var in (
-        ("CHP", "chp_heat_mw_th"), ("heat-only boilers", "heat_boiler_heat_mw_th"),
-        ("electric boilers", "electric_boiler_heat_mw_th"), ("heat pumps", "heat_pump_heat_mw_th"),
-        ("heat storage", "heat_storage_discharge_mw_th"),
-        ("unserved", "heat_zone_unserved_mw_th")) if var in ds}
+    layers, colours = _layers(ds, outputs.select(ds, "heat", outputs.SUPPLY_ROLES + ("slack",)),
+                              sel)
     fig, ax = plt.subplots(figsize=(12, 5))
     if layers:
-        ax.stackplot(t, *layers.values(), labels=list(layers), alpha=0.85)
-    ax.plot(t, kpi._hourly_total(ds, "heat_zone_demand_mw_th")[sel], color="black", lw=1.2,
+        ax.stackplot(t, *layers.values(), labels=list(layers), colors=colours, alpha=0.85)
+    ax.plot(t, kpi.hourly_by_role(ds, "heat", ("demand",))[sel], color="black", lw=1.2,
             label="heat demand")
     ax.set(title=f"Heat balance, all zones, week from {t[0]:%Y-%m-%d}", xlabel="time (CST)",
            ylabel="MW_th")
     ax.legend(loc="upper left", ncol=3, fontsize=8)
     return _save(fig, path)
+
+
+def _layers(ds, declared: list, sel: slice) -> tuple[dict, list]:
+    """Stack layers from declared outputs, one per label (same label = one layer)."""
+    layers, colours = {}, {}
+    for o in declared:
+        name = o.label or o.var
+        layers[name] = layers.get(name, 0.0) + kpi._hourly_total(ds, o.var)[sel]
+        colours.setdefault(name, o.colour or None)
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    return layers, [c or cycle[i % len(cycle)] for i, c in enumerate(colours.values())]
 
 
 def monthly_curtailment(ds, path: Path) -> Path:
