@@ -106,12 +106,14 @@ class Rule:
         return f"{self.kind} in [{self.low:g}, {self.high:g}]{extra} {unit}"
 
 
-def rule_for(column: str, default) -> Rule:
-    if column in TEXT_COLUMNS or isinstance(default, str):
+def rule_for(column: str, default, span: tuple | None = None) -> Rule:
+    """`span`: the (low, high) a spec gives its column (or `str`: a required text column),
+    else RANGES, else the unit part of its name."""
+    if span is str or column in TEXT_COLUMNS or isinstance(default, str):
         return Rule("text")
     if isinstance(default, bool):
         return Rule("bool")
-    low, high = RANGES.get(column) or next(
+    low, high = span or RANGES.get(column) or next(
         (r for part, r in UNIT_RANGES if part in column and (
             part.startswith(("_cny", "_t_per_")) or column.endswith(part))), (0.0, 1e9))
     is_inf = isinstance(default, float) and np.isinf(default)
@@ -122,9 +124,10 @@ def rule_for(column: str, default) -> Rule:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """Input columns of one technology table: name -> (default, unit). Default None = required.
-    Every column's type and range come from `rule_for` (its name's unit suffix, or RANGES);
-    `ordered` pairs must satisfy first <= second in every row."""
+    """Input columns of one technology table: name -> (default, unit[, (low, high) | str]).
+    Default None = required. Every column's type and range come from `rule_for` (the
+    spec's own (low, high), else RANGES, else its name's unit part); `ordered` pairs must
+    satisfy first <= second in every row."""
 
     table: str
     columns: dict[str, tuple[object, str]]
@@ -133,7 +136,8 @@ class TableSpec:
     def rule(self, column: str) -> Rule | None:
         if column not in self.columns:
             return None
-        return rule_for(column, self.columns[column][0])
+        spec = self.columns[column]
+        return rule_for(column, spec[0], spec[2] if len(spec) > 2 else None)
 
     def check_value(self, column: str, value, where, key: str) -> None:
         """One value (e.g. a case override) against its column's rule."""
@@ -167,7 +171,7 @@ class TableSpec:
 
         df = df.copy()
         applied = []
-        for col, (default, unit) in self.columns.items():
+        for col, (default, unit, *_) in self.columns.items():
             key = f"{self.table}.{col}"
             if default is not None:
                 gaps = list(df.index) if col not in df.columns else list(

@@ -13,6 +13,7 @@ from . import (
                pumped_hydro,
                renewable,
                thermal,
+               waste_to_energy,
 )
 
 from .base import as_technology, build_order
@@ -21,5 +22,5 @@ from .base import as_technology, build_order
 TECHNOLOGIES = build_order([as_technology(t) for t in (
     thermal, renewable, load, export_link, heat_zone, chp, heat_sources.HEAT_BOILER,
     heat_sources.ELECTRIC_BOILER, heat_sources.HEAT_PUMP, heat_storage, battery.TECH,
-    pumped_hydro.TECH, hydro)])
+    pumped_hydro.TECH, hydro, waste_to_energy)])
 SPECS = {tech.SPEC.table: tech.SPEC for tech in TECHNOLOGIES}
