@@ -1,0 +1,155 @@
+"""Features without a test until now, each on a tiny system worked out by hand: export-link
+imports and schedules, LP-cylinder cut-off, hydro minimum release, must-run, relaxed
+commitment, the lp_fix start, reserve by share of load and by profile, multi-segment
+piecewise-linear cost."""
+
+import pandapower as pp
+import pytest
+from tiny import Tiny, series
+
+OFF = '[model]\ncommitment = "off"\n'
+
+
+def _coal_and_load(load_mw=100.0, hours=2):
+    t = Tiny()
+    t.gen("coal", p_max_mw=200, c1=300)
+    t.load("L", load_mw, series=[1.0] * hours)
+    return t
+
+
+def test_imports_replace_dearer_coal_up_to_the_link_limit(tmp_path):
+    """Load 100 MW for 2 h, coal 300 CNY/MWh; a link imports ≤ 40 MW at 200 CNY/MWh with 10 %
+    losses: 36 MW arrive (222 CNY per delivered MWh < 300), coal makes 64 MW.
+    Cost per hour 40 × 200 + 64 × 300 = 27,200 CNY."""
+    t = _coal_and_load()
+    t.table("export_link", name="tie", bus=0, p_export_max_mw=0.0, p_import_max_mw=40.0,
+            import_price_cny_per_mwh=200.0, loss_pu=0.1)
+    out = t.solve(tmp_path, OFF)
+    assert out.summary["objective_cny"] == pytest.approx(2 * 27_200)
+    assert out.summary["import_mwh"] == pytest.approx(80)
+    assert list(series(out, "thermal_p_mw", "coal")) == pytest.approx([64, 64])
+
+
+def test_a_minimum_export_schedule_is_delivered(tmp_path):
+    """A schedule of net export ≥ 30 MW in hour 1 and ≥ 0 in hour 2 (export worth nothing):
+    coal makes 130 then 100 MW: 39,000 + 30,000 CNY."""
+    t = _coal_and_load()
+    t.profile("tie_min", [30.0, 0.0], "MW")
+    t.table("export_link", name="tie", bus=0, p_export_max_mw=50.0,
+            schedule_min_profile="tie_min")
+    out = t.solve(tmp_path, OFF)
+    assert list(series(out, "export_link_export_mw", "tie")) == pytest.approx([30, 0])
+    assert out.summary["objective_cny"] == pytest.approx(69_000)
+
+
+def _chp(tmp_path, lpc_h_max_mw_th):
+    """One bus, load 60 MW; a CHP unit (50-200 MW fuel-equivalent, 100 CNY/MWh, c_b 1.0,
+    c_v 0.15, 100 MW_th extraction) and a 500 CNY/MWh_th boiler serve 100 MW_th."""
+    t = Tiny()
+    t.gen("chp_unit", p_min_mw=50, p_max_mw=200, c1=100)
+    t.load("L", 60, series=[1.0])
+    t.table("heat_zone", name="city", demand_mw_th=100.0)
+    t.table("chp", name="chp1", unit="chp_unit", zone="city", c_b_pu=1.0, c_v_pu=0.15,
+            h_max_mw_th=100.0, lpc_h_max_mw_th=lpc_h_max_mw_th)
+    t.table("heat_boiler", name="boiler", zone="city", h_max_mw_th=200.0,
+            cost_cny_per_mwh_th=500.0)
+    return t.solve(tmp_path, OFF)
+
+
+def test_lp_cylinder_cut_off_frees_heat_from_the_back_pressure_line(tmp_path):
+    """Without the retrofit, extraction heat needs p ≥ c_b·h = h, and p = 60 (the load): 60
+    MW_th from the CHP, 40 from the boiler; fuel 60 + 0.15·60 = 69 → 6,900 + 20,000 = 26,900
+    CNY. With 100 MW_th of LP-cylinder cut-off the CHP covers all 100 MW_th at p = 60: fuel
+    60 + 0.15·100 = 75 → 7,500 CNY, no boiler."""
+    plain = _chp(tmp_path / "plain", 0.0)
+    assert plain.summary["objective_cny"] == pytest.approx(26_900)
+    assert plain.summary["heat_boiler_mwh"] == pytest.approx(40)
+    lpc = _chp(tmp_path / "lpc", 100.0)
+    assert lpc.summary["objective_cny"] == pytest.approx(7_500)
+    assert lpc.summary["chp_heat_mwh"] == pytest.approx(100)
+    assert lpc.summary["heat_boiler_mwh"] == pytest.approx(0)
+
+
+def test_hydro_minimum_release_short_of_water_is_penalised(tmp_path):
+    """A reservoir with 5 MWh and no inflow must release 10 MW each of 2 h: 15 MWh short at
+    1,000 CNY/MWh (a penalty); its 5 MWh serve 5 of the 10 MWh of load, coal the other 5 at
+    300 CNY/MWh. Objective 16,500 = penalty 15,000 + operating 1,500."""
+    t = _coal_and_load(load_mw=5.0)
+    t.table("hydro", name="dam", bus=0, p_max_mw=50.0, min_release_mw=10.0, inflow_mw=0.0,
+            e_max_mwh=10.0, initial_soc_pu=0.5, cyclic=False, cyclic_each_window=False)
+    out = t.solve(tmp_path, OFF)
+    assert out.summary["objective_cny"] == pytest.approx(16_500)
+    assert out.summary["penalty_cost_cny"] == pytest.approx(15_000)
+    assert out.summary["hydro_generation_mwh"] == pytest.approx(5)
+
+
+def _must_run(tmp_path, must_run):
+    """A: 50-100 MW at 10 CNY/MWh; B: 0-100 MW at 5 CNY/MWh; load 60 MW for 2 h."""
+    t = Tiny()
+    t.gen("A", p_min_mw=50, p_max_mw=100, c1=10, must_run=must_run)
+    t.gen("B", p_max_mw=100, c1=5)
+    t.load("L", 60, series=[1.0, 1.0])
+    return t.solve(tmp_path, '[model]\ncommitment = "binary"\n')
+
+
+def test_must_run_keeps_a_unit_on_at_its_minimum(tmp_path):
+    """Free: B alone, 2 × 60 × 5 = 600 CNY. A must run: A 50 + B 10 each hour,
+    2 × (500 + 50) = 1,100 CNY."""
+    assert _must_run(tmp_path / "free", False).summary["objective_cny"] == pytest.approx(600)
+    forced = _must_run(tmp_path / "forced", True)
+    assert forced.summary["objective_cny"] == pytest.approx(1_100)
+    assert list(series(forced, "thermal_p_mw", "A")) == pytest.approx([50, 50])
+
+
+def _plant(tmp_path, toml, load_mw=150.0):
+    """Three 40-100 MW units (20 CNY/MWh, 500 CNY/h no-load)."""
+    t = Tiny()
+    t.gen("plant", p_min_mw=40, p_max_mw=100, c1=20, c0=500, n_units=3)
+    t.load("L", load_mw)
+    return t.solve(tmp_path, toml)
+
+
+def test_relaxed_commitment_is_the_lp_bound(tmp_path):
+    """Load 150 MW: on = 1.5 units, 150 × 20 + 1.5 × 500 = 3,750 CNY."""
+    out = _plant(tmp_path, '[model]\ncommitment = "relaxed"\n')
+    assert out.summary["objective_cny"] == pytest.approx(3_750)
+    assert list(series(out, "thermal_on_count", "plant")) == pytest.approx([1.5])
+
+
+def test_lp_fix_start_reaches_the_integer_optimum(tmp_path):
+    """Clustered MIP with the LP-fix start, gap 0: 2 units, 3,000 + 1,000 = 4,000 CNY."""
+    out = _plant(tmp_path, '[model]\ncommitment = "clustered"\n[solver]\nmip_gap = 0.0\n'
+                           'mip_start = "lp_fix"\n')
+    assert out.summary["objective_cny"] == pytest.approx(4_000)
+    assert list(series(out, "thermal_on_count", "plant")) == [2]
+
+
+@pytest.mark.parametrize("reserve", ["spinning_pct_of_load = 10", 'spinning_profile = "r"'])
+def test_spinning_reserve_commits_a_third_unit(tmp_path, reserve):
+    """Load 190 MW, reserve 10 % of load = 19 MW (or a 19 MW profile). Two units leave
+    10 MW of headroom: the third is committed, 190 × 20 + 3 × 500 = 5,300 CNY (a 9 MW
+    shortfall would cost 90,000). Without reserve: 2 units, 4,800 CNY."""
+    t = Tiny()
+    t.gen("plant", p_min_mw=40, p_max_mw=100, c1=20, c0=500, n_units=3)
+    t.load("L", 190, series=[1.0])
+    t.profile("r", [19.0], "MW")
+    base = '[model]\ncommitment = "clustered"\n[solver]\nmip_gap = 0.0\n'
+    out = t.solve(tmp_path / "r", base + f"[reserve]\n{reserve}\n")
+    assert out.summary["objective_cny"] == pytest.approx(5_300)
+    assert list(series(out, "thermal_on_count", "plant")) == [3]
+    assert t.solve(tmp_path / "n", base).summary["objective_cny"] == pytest.approx(4_800)
+
+
+def test_piecewise_linear_cost_dispatches_segment_by_segment(tmp_path):
+    """A: 10 CNY/MWh up to 50 MW, 30 above (pandapower pwl_cost); B: 20 CNY/MWh. Load 80 MW:
+    A's cheap segment (50 MW), then B (30 MW), not A's dear one: 500 + 600 = 1,100 CNY."""
+    t = Tiny()
+    idx = pp.create_gen(t.net, t.buses[0], 0.0, name="A", max_p_mw=100.0, min_p_mw=0.0,
+                        slack=True, controllable=True)
+    pp.create_pwl_cost(t.net, idx, "gen", [[0, 50, 10], [50, 100, 30]])
+    t._slack = True
+    t.gen("B", p_max_mw=100, c1=20)
+    t.load("L", 80, series=[1.0])
+    out = t.solve(tmp_path, OFF)
+    assert out.summary["objective_cny"] == pytest.approx(1_100)
+    assert list(series(out, "thermal_p_mw", "A")) == pytest.approx([50])
