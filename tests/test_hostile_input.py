@@ -4,6 +4,7 @@ exit 2 (never a traceback, never accepted nonsense); output folders are never cl
 import json
 import os
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -38,6 +39,19 @@ def _setup(folder):
 @pytest.fixture(scope="module")
 def case_file(tmp_path_factory):
     return _setup(tmp_path_factory.mktemp("hostile"))
+
+
+@pytest.fixture(scope="module")
+def finished_run(case_file, tmp_path_factory):
+    run = tmp_path_factory.mktemp("runs") / "done"
+    assert runner.invoke(app, ["run", str(case_file), "--out", str(run)]).exit_code == 0
+    return run
+
+
+def _copy_of(run, tmp_path):
+    import shutil
+
+    return Path(shutil.copytree(run, tmp_path / "r"))
 
 
 def _refused(args, *words):
@@ -176,9 +190,8 @@ def test_run_folder_safety(case_file, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no litter
 
 
-def test_a_corrupt_checkpoint_or_run_is_a_one_line_error(case_file, tmp_path):
-    run = tmp_path / "r"
-    assert runner.invoke(app, ["run", str(case_file), "--out", str(run)]).exit_code == 0
+def test_a_corrupt_checkpoint_or_run_is_a_one_line_error(case_file, finished_run, tmp_path):
+    run = _copy_of(finished_run, tmp_path)
     (run / "results.nc").write_bytes(b"\x89HDF\r\n garbage")
     for args in (["plot", str(run)], ["export", str(run), "--xlsx", str(tmp_path / "a.xlsx")],
                  ["calibrate", str(run)], ["ac-check", str(run)]):
@@ -192,9 +205,8 @@ def test_a_corrupt_checkpoint_or_run_is_a_one_line_error(case_file, tmp_path):
              "without --resume")
 
 
-def test_plot_week_outside_the_run(case_file, tmp_path):
-    run = tmp_path / "r"
-    assert runner.invoke(app, ["run", str(case_file), "--out", str(run)]).exit_code == 0
+def test_plot_week_outside_the_run(finished_run, tmp_path):
+    run = _copy_of(finished_run, tmp_path)
     _refused(["plot", str(run), "--week", "2015-13-45"], "--week", "not a date")
     _refused(["plot", str(run), "--week", "2030-01-01"], "--week", "outside the run")
 

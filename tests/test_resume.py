@@ -7,26 +7,26 @@ from test_rolling_horizon import _three_days, rolling
 
 @pytest.mark.parametrize("mode", ["clustered", "rounded"])
 def test_resume_after_interruption_is_identical(tmp_path, mode):
-    """Stop a 3-window run after its second window (clustered: with the look-ahead MIP
-    start), resume it: every result variable and every summary number equals an
-    uninterrupted run's exactly (timings aside); the checkpoint holds no pickle."""
+    """Stop a 2-window run after its first window (clustered: the second window starts from
+    the first one's look-ahead commitment; rounded: from its LP basis), resume it: every
+    result variable and every summary number equals an uninterrupted run's exactly
+    (timings aside); the checkpoint holds no pickle."""
     from gridmodel.case import load_case
     from gridmodel.outdir import CHECKPOINT
     from gridmodel.run import run_case
 
-    toml = rolling(24, 24).replace('"binary"', f'"{mode}"')
+    toml = rolling(24, 24).replace('"binary"', f'"{mode}"') + "[time]\nhours = 48\n"
     _three_days(tmp_path / "setup", toml)
     case = load_case(tmp_path / "setup" / "case.toml")
 
-    def stop_after_two(done, total):
-        if done == 48:
+    def stop_after_one(done, total):
+        if done == 24:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_case(case, tmp_path / "run", progress=stop_after_two)
+        run_case(case, tmp_path / "run", progress=stop_after_one)
     saved = tmp_path / "run" / CHECKPOINT
-    assert sorted(p.name for p in saved.glob("window_*.json")) == [
-        "window_00000.json", "window_00001.json"]
+    assert sorted(p.name for p in saved.glob("window_*.json")) == ["window_00000.json"]
     assert not list(saved.rglob("*.pkl")) and not (tmp_path / "run" / "summary.json").exists()
     resumed = run_case(case, tmp_path / "run", resume=True)
     assert not saved.exists()
