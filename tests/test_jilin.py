@@ -48,29 +48,57 @@ def winter_week():
                                 ["solver.time_limit_s=120"]))
 
 
-WINTER_WEEK_GOLDEN = {  # KPI: (value, absolute tolerance); 11–17 Jan 2016, the coldest week
-    "load_mwh": (1_397_633, 1_400),
-    "wind_available_mwh": (246_271, 250),
-    "wind_curtailment_pct": (87.2, 6.0),
-    "thermal_generation_mwh": (1_586_234, 50_000),
-    "chp_heat_mwh": (2_555_815, 80_000),
-    "import_mwh": (233_869, 3_000),  # fixed ties: (1,375 + 17.08) MW × 168 h
-    "unserved_energy_mwh": (0.0, 1.0),
-}
+def _supply_minus_use_mwh(s: dict) -> float:
+    """Electric energy balance of the summary: every source minus every use (MWh)."""
+    def total(*keys):
+        return sum(s.get(k, 0.0) for k in keys)
+
+    supply = total("thermal_generation_mwh", "wind_used_mwh", "solar_used_mwh", "import_mwh",
+                   "unserved_energy_mwh", "pumped_hydro_generation_mwh",
+                   "battery_discharge_mwh", "hydro_generation_mwh") - _thermal_hydro_mwh(s)
+    use = total("load_mwh", "export_mwh", "excess_energy_mwh", "pumped_hydro_pump_mwh",
+                "battery_charge_mwh", "electric_boiler_consumption_mwh",
+                "heat_pump_consumption_mwh")
+    return supply - use
 
 
-def test_winter_week_kpis_match_goldens(winter_week):
-    s = winter_week.summary
+def _thermal_hydro_mwh(s):
+    return s.get("_thermal_hydro_mwh", 0.0)
+
+
+def test_winter_week_balances_and_bounds(winter_week):
+    """11–17 Jan 2016 (168 h), checked against figures derived without the model: the
+    load is the S5 monthly energy's share of the week; imports are the fixed tie schedules
+    ((1,375 + 17.08) MW × 168 h); electricity and heat balance exactly; thermal output is
+    within capacity × hours; curtailment in the coldest week is at least the Q1 statistic
+    (reference: ≈ 45 % lower end) and below 100 %."""
+    s, ds = winter_week.summary, winter_week.dataset
     assert s["status"] == "optimal"
-    for key, (value, tol) in WINTER_WEEK_GOLDEN.items():
-        assert s[key] == pytest.approx(value, abs=tol), key
-    # CHP supplies more than 70 % of winter heat (S22)
-    assert s["chp_heat_mwh"] > 0.7 * s["heat_demand_mwh"]
+    assert s["load_mwh"] == pytest.approx(1_397_633, abs=1_400)
+    assert s["import_mwh"] == pytest.approx((1375 + 17.08) * 168, rel=1e-3)
+    thermal_hydro = float(ds["thermal_p_mw"].where(ds["thermal_kind"] == "hydro", 0).sum())
+    assert _supply_minus_use_mwh({**s, "_thermal_hydro_mwh": thermal_hydro}) == pytest.approx(
+        0, abs=1e-3 * s["load_mwh"])
+    heat_supply = sum(s.get(k, 0.0) for k in (
+        "chp_heat_mwh", "heat_boiler_mwh", "electric_boiler_heat_mwh", "heat_pump_heat_mwh",
+        "heat_storage_discharge_mwh", "unserved_heat_mwh")) - s.get("heat_storage_charge_mwh", 0)
+    assert heat_supply == pytest.approx(s["heat_demand_mwh"], rel=1e-6)
+    capacity_mwh = winter_week_capacity_mw() * 168
+    assert 0 < s["thermal_generation_mwh"] <= capacity_mwh
+    assert 45.0 <= s["wind_curtailment_pct"] < 100.0
+    assert s["unserved_energy_mwh"] == pytest.approx(0, abs=1.0)
+    assert s["chp_heat_mwh"] > 0.7 * s["heat_demand_mwh"]  # CHP > 70 % of winter heat (S22)
     # rounded relaxation: every window's schedule costs at least its LP relaxation (the bound)
     windows = winter_week.info["windows"]
     assert len(windows) == 7
     assert all(w["objective_cny"] >= w["bound_cny"] - 1e-7 * abs(w["bound_cny"])
                for w in windows)
+
+
+def winter_week_capacity_mw() -> float:
+    net = load_net(ROOT / "networks" / "jilin_2016.json")
+    units = net.gen["n_units"].fillna(1) if "n_units" in net.gen else 1
+    return float((net.gen.max_p_mw * units).sum())
 
 
 def test_ac_power_flow_converges_on_peak_and_windy_night(winter_week):

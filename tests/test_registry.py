@@ -163,8 +163,8 @@ def test_a_third_carrier_needs_no_edit_of_the_core(tmp_path, monkeypatch):
     max) fed by coal at 10 CNY/MWh. It runs at 8 MW (5.6 MW H2): 1.4 MW of hydrogen is
     unserved each hour at 1,000 CNY/MWh. Objective 2 × (8 × 10 + 1.4 × 1,000) = 2,960 CNY;
     the core built the hydrogen balance from the two registrations alone."""
-    import gridmodel.model.core as core
-    import gridmodel.run as run
+    from gridmodel import run
+    from gridmodel.model import core
 
     extra = build_order(list(TECHNOLOGIES) + [HydrogenDemand(), Electrolyser()])
     monkeypatch.setattr(core, "TECHNOLOGIES", extra)

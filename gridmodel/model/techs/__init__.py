@@ -15,7 +15,6 @@ from . import (
                thermal,
                waste_to_energy,
 )
-
 from .base import as_technology, build_order
 
 # the registry: one line per technology (build order follows from each one's REQUIRES)

@@ -100,9 +100,8 @@ class ElectricStore(Technology):
     technology module."""
 
     def __init__(self, name: str, eta_in: float, eta_out: float, labels=("charge", "discharge")):
-        from ...system import TableSpec
-
         from ...outputs import Output
+        from ...system import TableSpec
 
         self.NAME, self.labels = name, labels
         self.SPEC = TableSpec(name, {"bus": (None, "bus name"),

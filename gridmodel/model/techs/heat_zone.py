@@ -7,8 +7,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ...outputs import Output
-from ..carrier import Carrier
 from ...system import TableSpec
+from ..carrier import Carrier
 from ._util import data_array, profile, scaled_profiles
 
 NAME = "heat_zone"
