@@ -11,7 +11,7 @@ from pathlib import Path
 
 import tomli_w
 
-from . import kpi
+from . import kpi, outputs
 from .case import Case, resolved_dict
 from .checkpoint import Checkpoint
 from .horizon import fingerprint, solve_rolling, window_table
@@ -84,7 +84,9 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
             "unserved_energy": kpi.unserved_events(ds)[:200],
             "unserved_heat": kpi.unserved_events(ds, "heat_zone_unserved_mw_th")[:200],
             "n_steps": system.n_steps, "dt_h": system.dt_h,
-            "defaults_applied": system.extras.get("defaults_applied", {})}
+            "defaults_applied": system.extras.get("defaults_applied", {}),
+            "outputs": [{**asdict(o), "unit": ds[o.var].attrs.get("units")}
+                        for o in outputs.declared(ds)]}
     return RunOutcome(ds, summary, info)
 
 

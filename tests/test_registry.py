@@ -50,7 +50,8 @@ def test_waste_to_energy_burns_its_daily_waste_within_its_must_run(tmp_path):
 
 def test_the_registry_drives_every_output(tmp_path):
     """The waste-to-energy module declares its outputs once; summary, monthly table, workbook
-    (Outputs and Hourly sheets), compare and the dispatch plot's layers all show it."""
+    (Outputs and Hourly sheets), compare, the dispatch plot's layers, the AC check's
+    injections and run.json all show it."""
     from gridmodel import kpi, plots
 
     case = _wte(tmp_path / "in")
@@ -72,6 +73,17 @@ def test_the_registry_drives_every_output(tmp_path):
     layers, _ = plots._layers(ds, plots.outputs.select(ds, "electricity", ("generation",)),
                               slice(0, 24))
     assert layers["Waste-to-energy"].sum() == pytest.approx(450)
+    from gridmodel.network.ac_check import dispatch_net, slack_bus_name
+    from gridmodel.network.io import load_net
+
+    net = load_net(tmp_path / "in" / "net.json")
+    ac = dispatch_net(net, ds, 0, slack_bus_name(net))
+    wte = ac.sgen[ac.sgen["name"] == "waste_to_energy_wte"]
+    assert float(wte["p_mw"].iloc[0]) == pytest.approx(float(ds["waste_to_energy_p_mw"][0, 0]))
+    info = _json(tmp_path / "a" / "run.json")
+    assert {"var": "waste_to_energy_p_mw", "carrier": "electricity", "role": "generation",
+            "summary_key": "waste_to_energy_generation_mwh", "label": "Waste-to-energy",
+            "colour": "#7f7f7f", "unit": "MW"} in info["outputs"]
 
 
 def test_every_result_variable_of_a_technology_is_declared(tmp_path):

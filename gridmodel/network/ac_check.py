@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandapower as pp
 
+from .. import outputs
 from ..errors import GridmodelError, InputError
 
 
@@ -41,6 +42,8 @@ class AcResult:
 
 
 def _hour(ds, name, dim, index):
+    if name not in ds:
+        return {}
     da = ds[name].isel(time=index)
     return dict(zip(da[dim].values.tolist(), da.values.tolist()))
 
@@ -68,27 +71,25 @@ def dispatch_net(net, ds, index: int, slack_bus: str):
     return ac
 
 
+INJECTION = {"generation": 1.0, "storage_out": 1.0, "import": 1.0,
+             "consumption": -1.0, "storage_in": -1.0, "export": -1.0}
+
+
 def _add_injections(ac, ds, index):
-    """Hydro, pumped hydro, electric boilers and ties as sgens/loads at their buses."""
-    for table, prod, cons in (("hydro", "hydro_generation_mw", None),
-                              ("pumped_hydro", "pumped_hydro_generation_mw",
-                               "pumped_hydro_pump_mw"),
-                              ("export_link", "export_link_import_mw", "export_link_export_mw")):
-        if table not in ac or not len(ac[table]) or prod not in ds:
+    """Every declared electricity output of a technology table in the net (hydro, stores,
+    ties, electric boilers, waste-to-energy, …) as one sgen per asset at its bus: the output
+    registry says which outputs inject and which draw."""
+    net_mw: dict[tuple[str, str], float] = {}
+    for o in outputs.select(ds, "electricity", tuple(INJECTION)):
+        table = next(d for d in ds[o.var].dims if d != "time")
+        if table not in ac or not len(ac[table]) or "bus" not in ac[table]:
             continue
-        gen = _hour(ds, prod, table, index)
-        use = _hour(ds, cons, table, index) if cons else {}
-        for _, row in ac[table].iterrows():
-            net_mw = gen.get(row["name"], 0.0) - use.get(row["name"], 0.0)
-            if abs(net_mw) > 1e-6:
-                pp.create_sgen(ac, int(row["bus"]), net_mw, name=f"{table}_{row['name']}")
-    for table in ("electric_boiler", "heat_pump"):
-        var = f"{table}_consumption_mw"
-        if table in ac and len(ac[table]) and var in ds:
-            use = _hour(ds, var, table, index)
-            for _, row in ac[table].iterrows():
-                pp.create_load(ac, int(row["bus"]), use.get(row["name"], 0.0),
-                               name=f"{table}_{row['name']}")
+        for name, mw in _hour(ds, o.var, table, index).items():
+            net_mw[(table, name)] = net_mw.get((table, name), 0.0) + INJECTION[o.role] * mw
+    for (table, name), mw in net_mw.items():
+        rows = ac[table][ac[table]["name"] == name]
+        if len(rows) and abs(mw) > 1e-6:
+            pp.create_sgen(ac, int(rows.iloc[0]["bus"]), mw, name=f"{table}_{name}")
 
 
 def check_hour(net, ds, index: int, slack_bus: str) -> AcResult:
