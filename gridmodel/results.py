@@ -84,7 +84,9 @@ def read_netcdf(path: Path) -> xr.Dataset:
                          "a results.nc written by gridmodel run") from None
     if "time" not in ds.dims or "dt_h" not in ds.attrs:
         raise InputError(path, "(content)", "no results over time", "a gridmodel results.nc")
-    return ds
+    from .outputs import stamp_missing
+
+    return stamp_missing(ds)
 
 
 def energy_mwh(da: xr.DataArray, dt_h: float) -> float:

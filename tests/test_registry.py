@@ -204,3 +204,21 @@ def _json(path):
     import json
 
     return json.loads(path.read_text())
+
+
+def test_results_written_before_the_registry_are_migrated_on_reading(tmp_path):
+    """A results.nc without declarations (older runs) gets the current ones when read, so
+    KPIs and the renewable split come out as for a fresh run."""
+    from gridmodel import kpi
+    from gridmodel.outputs import ATTRS
+    from gridmodel.results import write_netcdf
+
+    case = _wte(tmp_path / "in")
+    assert runner.invoke(app, ["run", str(case), "--out", str(tmp_path / "r")]).exit_code == 0
+    fresh = read_netcdf(tmp_path / "r" / "results.nc")
+    old = fresh.copy()
+    for name in old.data_vars:
+        for key in ATTRS:
+            old[name].attrs.pop(key, None)
+    write_netcdf(old, tmp_path / "old.nc")
+    assert kpi.summary(read_netcdf(tmp_path / "old.nc")) == kpi.summary(fresh)
