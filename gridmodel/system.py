@@ -132,6 +132,7 @@ class TableSpec:
     table: str
     columns: dict[str, tuple[object, str]]
     ordered: tuple[tuple[str, str], ...] = ()
+    scaled: tuple[str, ...] = ()  # columns an override `scale = k` multiplies (capacity, demand)
 
     def rule(self, column: str) -> Rule | None:
         if column not in self.columns:

@@ -206,6 +206,9 @@ def apply_overrides(tables: dict, overrides: dict, case, specs) -> dict:
             rows = df.index if asset == "*" else [resolve_asset(df, table, asset, where)]
             for col, value in columns.items():
                 key = f"overrides.{table}.{asset}.{col}"
+                if col in PSEUDO_COLUMNS:
+                    df = PSEUDO_COLUMNS[col](df, rows, value, specs.get(table), case, key)
+                    continue
                 if col not in df.columns:
                     raise CaseError(case.where(key), key, "unknown column",
                                     f"one of {sorted(map(str, df.columns))}")
@@ -216,7 +219,31 @@ def apply_overrides(tables: dict, overrides: dict, case, specs) -> dict:
                 df.loc[rows, col] = value
         if table in specs:
             specs[table].check(df, where)
+        out[table] = df
     return out
+
+
+def _scale(df, rows, value, spec, case, key):
+    """`scale = k`: multiply the table's capacity/demand columns (future years)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        raise CaseError(case.where(key), key, f"{value!r}", "a factor in [0, 100]")
+    if spec is None or not spec.scaled:
+        raise CaseError(case.where(key), key, "this table has nothing to scale",
+                        "scale on renewable, load, heat_zone, thermal or export_link")
+    for col in spec.scaled:
+        df[col] = df[col].astype(float)
+        df.loc[rows, col] = df.loc[rows, col] * float(value)
+    return df
+
+
+def _in_service(df, rows, value, spec, case, key):
+    """`in_service = false`: retire the rows (tables that refer to them must drop them too)."""
+    if not isinstance(value, bool):
+        raise CaseError(case.where(key), key, f"{value!r}", "true or false")
+    return df if value else df.drop(index=rows)
+
+
+PSEUDO_COLUMNS = {"scale": _scale, "in_service": _in_service}
 
 
 def resolve_asset(df, table: str, asset: str, case_file) -> str:

@@ -113,9 +113,25 @@ def _add_hydro_and_storage(net, t, bus) -> None:
         net.storage.loc[idx, "initial_soc_pu"] = 0.5
 
 
+def _chp_heat_mw_th(net) -> pd.Series:
+    """CHP extraction heat capacity per zone (MW_th): h_max per unit × units."""
+    units = net.gen.set_index("name")["n_units"].fillna(1)
+    chp = net["chp"]
+    return (chp["h_max_mw_th"] * chp["unit"].map(units)).groupby(chp["zone"]).sum()
+
+
+def boiler_capacity_mw_th(heat: dict, share: float, chp_mw_th: float, listed_mw_th: float):
+    """Heat-only boilers of a zone: the zone's share of the heating capacity that the
+    statistics imply for the season's heat (S35: 23.2 GW_th for 44.6 TWh_th in 2008,
+    ≈ 520 MW_th per TWh_th) minus its CHP extraction capacity; at least the listed plants."""
+    total = heat["capacity_mw_th_per_twh_th"] * heat["season_energy_mwh_th"] / 1e6
+    return max(float(listed_mw_th), total * share - chp_mw_th)
+
+
 def _add_heat(net, t, bus, ds) -> None:
     heat = t["parameters"]["heat"]
     shares = t["buses"].set_index("name")["heat_share_pct"] / 100
+    chp_heat = _chp_heat_mw_th(net)
     zones, boilers = [], []
     for r in t["heat"].itertuples():
         attrs = ds[f"heat_{r.name}"].attrs
@@ -124,7 +140,9 @@ def _add_heat(net, t, bus, ds) -> None:
         zones.append({"name": r.name, "demand_mw_th": peak, "demand_profile": f"heat_{r.name}",
                       "temperature_profile": f"temp_{r.name}"})
         boilers.append({"name": f"boilers_{r.name}", "zone": r.name,
-                        "h_max_mw_th": float(r.boiler_h_max_mw_th),
+                        "h_max_mw_th": boiler_capacity_mw_th(
+                            heat, shares[r.name], float(chp_heat.get(r.name, 0.0)),
+                            r.boiler_h_max_mw_th),
                         "cost_cny_per_mwh_th": float(r.boiler_cost_cny_per_mwh_th),
                         "coal_t_per_mwh_th": 0.1229 / 0.75,
                         "co2_t_per_mwh_th": 0.1229 / 0.75 * 2.66})

@@ -26,7 +26,7 @@ SPEC = TableSpec("export_link", {
     "import_price_cny_per_mwh": (0.0, "CNY per imported MWh"),
     "schedule_min_profile": ("", "series of minimum net export (MW)"),
     "schedule_max_profile": ("", "series of maximum net export (MW)"),
-})
+}, scaled=("p_export_max_mw", "p_import_max_mw"))
 OUTPUTS = (
     Output("export_link_export_mw", "electricity", "export", "export_mwh", "Export"),
     Output("export_link_import_mw", "electricity", "import", "import_mwh", "Import", "#9467bd"),

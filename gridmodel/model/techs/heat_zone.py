@@ -16,7 +16,7 @@ SPEC = TableSpec(NAME, {
     "demand_mw_th": (None, "MW_th (scale of the demand profile)"),
     "demand_profile": ("", "series (pu of demand_mw_th)"),
     "temperature_profile": ("", "series of outdoor temperature (degC)"),
-})
+}, scaled=("demand_mw_th",))
 OUTPUTS = (Output("heat_zone_demand_mw_th", "heat", "demand", "heat_demand_mwh",
                   "Heat demand", "#000000"),)
 

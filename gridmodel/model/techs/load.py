@@ -13,7 +13,7 @@ SPEC = TableSpec("load", {
     "bus": (None, "bus name"),
     "p_mw": (None, "MW (peak or scale of the profile)"),
     "profile": ("", "profile series (pu of p_mw)"),
-})
+}, scaled=("p_mw",))
 OUTPUTS = (Output("load_demand_mw", "electricity", "demand", "load_mwh", "Load", "#000000"),)
 
 

@@ -16,7 +16,7 @@ SPEC = TableSpec("renewable", {
     "p_max_mw": (None, "MW installed"),
     "profile": ("", "profile series of availability (pu of p_max_mw)"),
     "min_profile": ("", "series of must-take output (pu of p_max_mw); empty = none"),
-})
+}, scaled=("p_max_mw",))
 # wind/solar totals, curtailment and the local/export split are KPIs of their own (kpi.py)
 OUTPUTS = (
     Output("renewable_available_mw", "electricity", "detail", "", "Wind+solar available"),
@@ -43,9 +43,9 @@ def build(b, ctx) -> None:
                                  >= b.must_take_mw[r, t])
     ctx.add_power(bus_map(table), b.used_mw)
     penalty = ctx.options.curtailment_cost_cny_per_mwh
-    if penalty:
+    if penalty:  # a priority for renewables, not money: reported with the penalties
         ctx.add_cost("curtailment", lambda t: ctx.dt_h * penalty * pyo.quicksum(
-            b.available_mw[r, t] - b.used_mw[r, t] for r in b.UNITS))
+            b.available_mw[r, t] - b.used_mw[r, t] for r in b.UNITS), penalty=True)
 
 
 def update(b, ctx, start: int, state) -> None:

@@ -50,7 +50,7 @@ SPEC = TableSpec("thermal", {
     "n_units": (1, ("identical units in this row (count); one integer commitment in "
                     "'clustered' mode, one binary per unit otherwise")),
     "must_run": (False, "true/false (committed in every step)"),
-}, ordered=(("p_min_mw", "p_max_mw"),))
+}, ordered=(("p_min_mw", "p_max_mw"),), scaled=("p_max_mw", "p_min_mw"))
 OUTPUTS = (
     Output("thermal_p_mw", "electricity", "generation", "thermal_generation_mwh", "Thermal",
            "#6b6b6b"),
