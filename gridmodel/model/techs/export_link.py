@@ -4,6 +4,11 @@ Per link: export (out of the province) and import (into it) in MW at the provinc
 losses as a share of the sent power, a value for delivered exports and a price for imports,
 and optional hourly bounds on net export (`schedule_min_profile` / `schedule_max_profile`,
 series in MW; negative = net import).
+
+A scheduled exchange the dispatcher can adjust (`schedule_band_mw` > 0): net export may leave
+its schedule by up to the band (dev_up above it, dev_down below), at a small cost per MWh,
+while the cumulative deviation (carried from window to window) stays within
+±`deviation_limit_mwh` — the contracted volume is kept within that account.
 """
 
 from __future__ import annotations
@@ -26,10 +31,15 @@ SPEC = TableSpec("export_link", {
     "import_price_cny_per_mwh": (0.0, "CNY per imported MWh"),
     "schedule_min_profile": ("", "series of minimum net export (MW)"),
     "schedule_max_profile": ("", "series of maximum net export (MW)"),
+    "schedule_band_mw": (0.0, "MW the net export may leave its schedule by (0 = fixed)"),
+    "deviation_limit_mwh": (0.0, "MWh: cumulative deviation from the schedule kept within ±"),
+    "deviation_cost_cny_per_mwh": (1.0, "CNY per MWh of deviation (coordination priority)"),
 }, scaled=("p_export_max_mw", "p_import_max_mw"))
 OUTPUTS = (
     Output("export_link_export_mw", "electricity", "export", "export_mwh", "Export"),
     Output("export_link_import_mw", "electricity", "import", "import_mwh", "Import", "#9467bd"),
+    Output("export_link_deviation_mw", "electricity", "detail", "export_link_deviation_mwh",
+           "Deviation from schedule (+ = less import / more export)"),
 )
 
 
@@ -57,14 +67,32 @@ def build(b, ctx) -> None:
     b.net_export_min_mw = ctx.param(b.LINKS, T)
     b.export_mw = pyo.Var(b.LINKS, T, domain=pyo.NonNegativeReals)
     b.import_mw = pyo.Var(b.LINKS, T, domain=pyo.NonNegativeReals)
+    band = table["schedule_band_mw"].to_dict()
+    b.BANDED = pyo.Set(initialize=[k for k in b.LINKS if band[k] > 0], ordered=True)
+    b.dev_up_mw = pyo.Var(b.BANDED, T, bounds=lambda b, k, t: (0, band[k]))
+    b.dev_down_mw = pyo.Var(b.BANDED, T, bounds=lambda b, k, t: (0, band[k]))
+    b.deviation_start_mwh = ctx.param(b.BANDED)
+    up = lambda k, t: b.dev_up_mw[k, t] if k in b.BANDED else 0.0  # noqa: E731
+    down = lambda k, t: b.dev_down_mw[k, t] if k in b.BANDED else 0.0  # noqa: E731
+    # the schedule bounds net export minus the deviation (dev = up − down)
     b.export_limit = pyo.Constraint(b.LINKS, T, rule=lambda b, k, t: b.export_mw[k, t]
-                                    - b.import_mw[k, t] <= b.export_max_mw[k, t])
+                                    - b.import_mw[k, t] - up(k, t) + down(k, t)
+                                    <= b.export_max_mw[k, t])
     b.import_limit = pyo.Constraint(b.LINKS, T, rule=lambda b, k, t: b.import_mw[k, t]
-                                    <= b.import_max_mw[k, t])
+                                    <= b.import_max_mw[k, t] + down(k, t))
+    limit = table["deviation_limit_mwh"].to_dict()
+    b.deviation_account = pyo.Constraint(b.BANDED, rule=lambda b, k: pyo.inequality(
+        -limit[k], b.deviation_start_mwh[k] + dt * pyo.quicksum(
+            b.dev_up_mw[k, t] - b.dev_down_mw[k, t] for t in T), limit[k]))
+    dev_cost = table["deviation_cost_cny_per_mwh"].to_dict()
+    ctx.add_cost("exchange_deviation", lambda t: dt * pyo.quicksum(
+        dev_cost[k] * (b.dev_up_mw[k, t] + b.dev_down_mw[k, t]) for k in b.BANDED),
+        penalty=True)
     b.export_cap = pyo.Constraint(b.LINKS, T, rule=lambda b, k, t: b.export_mw[k, t]
                                   <= float(table.at[k, "p_export_max_mw"]))
     b.schedule_min = pyo.Constraint(b.LINKS, T, rule=lambda b, k, t: b.export_mw[k, t]
-                                    - b.import_mw[k, t] >= b.net_export_min_mw[k, t])
+                                    - b.import_mw[k, t] - up(k, t) + down(k, t)
+                                    >= b.net_export_min_mw[k, t])
     keep = (1 - table["loss_pu"]).to_dict()
     ctx.add_power(bus_map(table), b.export_mw, sign=-1.0)
     ctx.add_power(bus_map(table), b.import_mw, sign=1.0, coef=keep)
@@ -92,11 +120,31 @@ def update(b, ctx, start: int, state) -> None:
     ctx.set_param(b.export_max_mw, export_max, links)
     ctx.set_param(b.import_max_mw, import_max, links)
     ctx.set_param(b.net_export_min_mw, net_min, links)
+    banded = list(b.BANDED)
+    if banded:
+        ctx.set_param(b.deviation_start_mwh, [(state or {}).get(k, 0.0) for k in banded],
+                      banded)
+
+
+def final_state(b, ctx, k: int) -> dict | None:
+    """Cumulative deviation from the schedule (MWh) after the committed steps."""
+    banded = list(b.BANDED)
+    if not banded:
+        return None
+    start = ctx.values(b.deviation_start_mwh, banded)
+    moved = ctx.values(b.dev_up_mw, banded)[:, :k] - ctx.values(b.dev_down_mw, banded)[:, :k]
+    return {g: float(start[i] + ctx.dt_h * moved[i].sum()) for i, g in enumerate(banded)}
 
 
 def extract(b, ctx) -> dict:
     links = list(b.LINKS)
     exp = ctx.values(b.export_mw, links)
     imp = ctx.values(b.import_mw, links)
+    dev = np.zeros_like(exp)
+    banded = list(b.BANDED)
+    if banded:
+        rows = [links.index(k) for k in banded]
+        dev[rows] = ctx.values(b.dev_up_mw, banded) - ctx.values(b.dev_down_mw, banded)
     return {"export_link_export_mw": data_array("export_link_export_mw", exp, NAME, links),
-            "export_link_import_mw": data_array("export_link_import_mw", imp, NAME, links)}
+            "export_link_import_mw": data_array("export_link_import_mw", imp, NAME, links),
+            "export_link_deviation_mw": data_array("export_link_deviation_mw", dev, NAME, links)}
