@@ -50,6 +50,18 @@ def solve_block(case, first: int, start: int, stop: int, checkpoint: tuple | Non
     return (_drop(arrays, warm), core_slice(core, slice(warm, None)), keep, build_s, warm_s)
 
 
+def _steps_done(spans, results: dict, folder: Path | None, commit: int) -> int:
+    """Kept steps solved so far: finished blocks whole, running ones by their checkpoints."""
+    done = 0
+    for i, (first, start, stop) in enumerate(spans):
+        if i in results:
+            done += stop - start
+        elif folder is not None:
+            windows = len(list((folder / f"block_{i:03d}").glob("window_*.json")))
+            done += min(stop - start, max(0, windows * commit - (start - first)))
+    return done
+
+
 def _drop(arrays: dict, k: int) -> dict:
     return {name: da.isel(time=slice(k, None)) for name, da in arrays.items()}
 
@@ -83,7 +95,7 @@ def solve_blocks(case, system, progress=None, checkpoint_folder: Path | None = N
     the warm-up solve time."""
     import os
 
-    from dask.distributed import as_completed
+    from dask.distributed import wait
 
     from .horizon import _join, _join_core
 
@@ -91,19 +103,24 @@ def solve_blocks(case, system, progress=None, checkpoint_folder: Path | None = N
     h = case.horizon
     spans = block_spans(system.n_steps, commit, h.blocks, round(h.warmup_h / system.dt_h))
     workers = min(len(spans), os.cpu_count() or 1)
-    results, done_steps = {}, 0
+    results = {}
     with dask_client(workers, scheduler) as client:
         futures = {}
         for i, (first, start, stop) in enumerate(spans):
             cp = (str(checkpoint_folder / f"block_{i:03d}"), fingerprint) \
                 if checkpoint_folder else None
             futures[client.submit(solve_block, case, first, start, stop, cp, pure=False)] = i
-        for future in as_completed(futures):
-            i = futures[future]
-            results[i] = future.result()
-            done_steps += spans[i][2] - spans[i][1]
+        pending = set(futures)
+        while pending:  # poll: blocks report progress through their checkpoints
+            try:
+                done, pending = wait(pending, timeout=10, return_when="FIRST_COMPLETED")
+            except TimeoutError:  # none finished yet: report the checkpoints' progress
+                done = set()
+            for future in done:
+                results[futures[future]] = future.result()
             if progress:
-                progress(done_steps, system.n_steps)
+                progress(_steps_done(spans, results, checkpoint_folder, commit),
+                         system.n_steps)
     ordered = [results[i] for i in range(len(spans))]
     arrays = _join([r[0] for r in ordered])
     core = _join_core([r[1] for r in ordered])

@@ -118,3 +118,31 @@ def test_every_bundled_case_validates(case_file):
 
     system = system_from_case(load_case(ROOT / "cases" / case_file), TECHNOLOGIES)
     assert system.n_steps > 0
+
+
+FLEXIBILITY = {  # option family: --set overrides (sizes of the scenario cases)
+    "electric boilers": ["electric_boiler.baicheng.p_max_mw=500",
+                         "electric_boiler.songyuan.p_max_mw=500"],
+    "heat storage": ["heat_storage.changchun.e_max_mwh_th=6000",
+                     "heat_storage.changchun.p_in_max_mw_th=1000",
+                     "heat_storage.changchun.p_out_max_mw_th=1000"],
+    "CHP retrofit": ["chp.*.min_load_pu=0.3"],
+    "battery": ["battery.baicheng.p_in_max_mw=500", "battery.baicheng.p_out_max_mw=500",
+                "battery.baicheng.e_max_mwh=2000"],
+    "pumped hydro": ["pumped_hydro.dunhua.p_in_max_mw=1400",
+                     "pumped_hydro.dunhua.p_out_max_mw=1400",
+                     "pumped_hydro.dunhua.e_max_mwh=8400"],
+    "UHV export": ["export_link.uhv_west.p_export_max_mw=5000"],
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", list(FLEXIBILITY))
+def test_every_flexibility_option_lowers_or_keeps_winter_curtailment(winter_week, family):
+    """Adding flexibility can only widen what the optimiser may do; with heat served and no
+    surplus slack in the baseline, wind curtailment must not rise beyond the rounding noise
+    (0.3 pp: the per-window gap of the rounded mode)."""
+    option = solve_case(load_case(ROOT / "cases" / "jilin-2016-winter-week.toml",
+                                  ["solver.time_limit_s=120", *FLEXIBILITY[family]]))
+    base = winter_week.summary["wind_curtailment_pct"]
+    assert option.summary["wind_curtailment_pct"] <= base + 0.3, family
