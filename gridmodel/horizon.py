@@ -167,12 +167,29 @@ def solve_window(built, solver: WindowSolver, case, start_cols=None) -> SolveRep
                 report = solve_rounded(built, solver, case)
             report.status, report.solve_time_s = "fallback", report.solve_time_s + exc.elapsed_s
             return report
+        reader.x = solver.solution()
+        report.solve_time_s += fixed_commitment_duals(built, solver)
+        return report
     elif mode == "rounded":
         return solve_rounded(built, solver, case)
-    else:
-        report = solver.solve_lp()
-    reader.x = solver.solution()
+    report = solver.solve_lp()
+    reader.x, reader.y = solver.solution(), solver.row_duals()
     return report
+
+
+def fixed_commitment_duals(built, solver: WindowSolver) -> float:
+    """After a MIP: the dispatch LP with every integer column fixed at its value gives the
+    prices (row duals); the MIP's solution is kept. Returns the LP's time."""
+    data, reader = built.ctx.window, built.ctx.window.reader
+    cols = solver.int_cols
+    lo, hi = data.col_lo.copy(), data.col_hi.copy()
+    lo[cols] = hi[cols] = np.round(reader.x[cols])
+    with solver.as_lp():
+        solver.set_cols(lo, hi)
+        report = solver.solve_lp()
+        reader.y = solver.row_duals()
+        solver.set_cols(data.col_lo, data.col_hi)
+    return report.solve_time_s
 
 
 def solve_rounded(built, solver: WindowSolver, case) -> SolveReport:
@@ -193,11 +210,11 @@ def solve_rounded(built, solver: WindowSolver, case) -> SolveReport:
         fixed = solver.solve_lp()
         spent += fixed.solve_time_s
         if best is None or fixed.objective_cny < best.objective_cny - 1e-9:
-            best, best_x = fixed, solver.solution()
+            best, best_x, best_y = fixed, solver.solution(), solver.row_duals()
         if relative_gap(best.objective_cny, relaxed.objective_cny) <= case.solver.mip_gap:
             break
     solver.set_cols(data.col_lo, data.col_hi)
-    reader.x = best_x
+    reader.x, reader.y = best_x, best_y
     gap = relative_gap(best.objective_cny, relaxed.objective_cny)
     return SolveReport("optimal", "rounded", best.objective_cny, relaxed.objective_cny, gap,
                        spent)

@@ -54,6 +54,7 @@ def summary(ds: xr.Dataset) -> dict:
     out.update(renewable_kpis(ds))
     out.update(renewable_split(ds))
     out["hydro_generation_mwh"] = hydro_generation_mwh(ds)
+    out.update(price_kpis(ds))
     return {k: (round(v, 9) if isinstance(v, float) and math.isfinite(v) else v)
             for k, v in out.items()}
 
@@ -67,6 +68,34 @@ def unserved_events(ds: xr.Dataset, var: str = "bus_unserved_mw", tol: float = 1
     hits = np.argwhere(da.values > tol)
     return [(str(ds["time"].values[i])[:16], str(da[node_dim].values[j]),
              float(da.values[i, j])) for i, j in hits]
+
+
+def price_kpis(ds: xr.Dataset) -> dict:
+    """Load-weighted mean nodal price, demand-weighted mean heat price, hours with a price
+    ≤ 0 at a wind bus (surplus hours) and exports valued at their bus's price."""
+    if "bus_price_cny_per_mwh" not in ds:
+        return {}
+    price = ds["bus_price_cny_per_mwh"]
+    out = {}
+    if "load_bus" in ds.coords:
+        load = ds["load_demand_mw"].groupby("load_bus").sum().rename(load_bus="bus")
+        load = load.reindex(bus=price["bus"], fill_value=0.0)
+        out["price_mean_cny_per_mwh"] = _weighted(price, load)
+    if "heat_zone_price_cny_per_mwh_th" in ds:
+        out["heat_price_mean_cny_per_mwh_th"] = _weighted(
+            ds["heat_zone_price_cny_per_mwh_th"], ds["heat_zone_demand_mw_th"])
+    if "renewable_bus" in ds.coords:
+        wind_buses = sorted({b for b, k in zip(ds["renewable_bus"].values,
+                                               ds["renewable_kind"].values) if k == "wind"})
+        if wind_buses:
+            low = (price.sel(bus=wind_buses) <= 1e-6).any("bus")
+            out["surplus_hours_count"] = float(low.sum()) * ds.attrs["dt_h"]
+    return out
+
+
+def _weighted(price: xr.DataArray, weight: xr.DataArray) -> float:
+    total = float(weight.sum())
+    return float((price * weight).sum()) / total if total > 0 else math.nan
 
 
 def hydro_generation_mwh(ds: xr.Dataset) -> float:

@@ -8,7 +8,7 @@ everywhere without another edit.
 Roles: generation (electric or heat supply), consumption (demand of a converter or store),
 demand (fixed demand), storage_out / storage_in (store discharge / charge), import / export
 (exchange with outside the modelled system), slack (unserved or excess, penalised), level
-(state: store content), detail (a breakdown of another output: counted in its own summary key
+(state: store content), price (dual of a balance: CNY per MWh), detail (a breakdown of another output: counted in its own summary key
 but never in balances), quantity (tonnes, counts: summed without dt_h).
 """
 
@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 ROLES = ("generation", "consumption", "demand", "storage_out", "storage_in", "import",
-         "export", "slack", "level", "detail", "quantity")
+         "export", "slack", "level", "detail", "quantity", "price")
 SUPPLY_ROLES = ("generation", "storage_out", "import")
 ATTRS = ("carrier", "role", "summary_key", "label", "colour")
 

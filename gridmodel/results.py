@@ -30,8 +30,20 @@ def core_arrays(values: dict, system) -> dict[str, xr.DataArray]:
         out["branch_rating_mw"] = xr.DataArray(rating, dims=("branch",),
                                                coords={"branch": list(ptdf.index)},
                                                attrs={"units": "MW"})
+    if "price_cny_per_mwh" in values:
+        out["bus_price_cny_per_mwh"] = xr.DataArray(
+            values["price_cny_per_mwh"].T, dims=("time", "bus"), coords={"bus": buses},
+            attrs={"units": "CNY/MWh"})
+    if "reserve_price_cny_per_mw" in values:
+        out["reserve_price_cny_per_mw"] = xr.DataArray(
+            values["reserve_price_cny_per_mw"], dims=("time",), attrs={"units": "CNY/MW/h"})
     for name, c in values.get("carriers", {}).items():
         dim, unit = c["node_dim"][0], c["unit"][0]
+        if "price" in c:
+            price = f"{dim}_price_cny_per_{unit.replace('mw', 'mwh')}"
+            out[price] = Output(price, name, "price", "", f"{name} price").stamp(xr.DataArray(
+                c["price"].T, dims=("time", dim), coords={dim: c["nodes"]},
+                attrs={"units": f"CNY/{unit.replace('mw', 'MWh')}"}))
         var = f"{dim}_unserved_{unit}"
         out[var] = Output(var, name, "slack", f"unserved_{name}_mwh", f"Unserved {name}",
                           "#d62728").stamp(xr.DataArray(
@@ -54,6 +66,8 @@ CORE_OUTPUTS = (
     Output("branch_flow_mw", "electricity", "detail", "", "Branch flow"),
     Output("reserve_shortfall_mw", "reserve", "slack", "reserve_shortfall_mwh",
            "Reserve shortfall"),
+    Output("bus_price_cny_per_mwh", "electricity", "price", "", "Nodal price"),
+    Output("reserve_price_cny_per_mw", "reserve", "price", "", "Reserve price"),
 )
 
 

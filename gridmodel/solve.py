@@ -168,6 +168,10 @@ class WindowSolver:
     def solution(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().col_value, dtype=float)
 
+    def row_duals(self) -> np.ndarray:
+        """Row duals of the last LP (CNY per unit of the row's right-hand side)."""
+        return np.asarray(self.h.getSolution().row_dual, dtype=float)
+
     def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The last solve's basis as (column, row) status codes, for a checkpoint."""
         b = self.h.getBasis()

@@ -91,7 +91,20 @@ class Reader:
         self.mm, self.n = mm, n_steps
         self.x = np.zeros(mm.n_cols)
         self.p = np.zeros(mm.n_param)
+        self.y = np.zeros(len(mm.row_lo))  # row duals of the fixed-commitment LP
         self._maps: dict = {}
+        self._rows: dict = {}
+
+    def duals(self, con, assets=None) -> np.ndarray:
+        """Row duals of a constraint's elements, shaped like `values` (0 where absent)."""
+        key = (id(con), None if assets is None else tuple(assets))
+        if key not in self._rows:
+            keys = element_keys(con, assets, self.n)
+            self._rows[key] = np.array([self.mm.row_of.get(id(con[k]), -1) if k in con
+                                        else -1 for k in keys], dtype=np.int64)
+        rows = self._rows[key]
+        out = np.where(rows >= 0, self.y[np.maximum(rows, 0)], 0.0)
+        return _shape(out, assets, con, self.n)
 
     def _var_map(self, comp, keys):
         """(decision idx, parameter idx, constant) per element; -1 where not that kind."""

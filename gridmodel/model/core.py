@@ -373,18 +373,34 @@ def core_values(built: BuiltModel) -> dict:
     buses = list(m.BUS)
     out = {name: ctx.values(getattr(m, name), buses)
            for name in ("unserved_mw", "excess_mw", "net_injection_mw")}
+    per_unit = _price_per_dual(ctx)  # CNY per MWh from a row dual, per step
+    duals = ctx.window.reader.duals
+    out["price_cny_per_mwh"] = duals(m.bus_balance, buses) * per_unit
     out["carriers"] = {}
     for c in ctx.carriers.values():
         nodes = list(c.nodes)
         out["carriers"][c.name] = {
             "nodes": nodes, "node_dim": [c.node_dim], "unit": [c.unit],
-            "unserved": ctx.values(getattr(m, f"{c.name}_unserved"), nodes)}
+            "unserved": ctx.values(getattr(m, f"{c.name}_unserved"), nodes),
+            # Σ supply − demand + unserved = 0: demand sits on the right-hand side with +
+            "price": -duals(getattr(m, f"{c.name}_balance"), nodes) * per_unit}
+    if hasattr(m, "spinning_reserve"):
+        out["reserve_price_cny_per_mw"] = -duals(m.spinning_reserve) * per_unit
     out["penalty_costs"] = sorted(ctx.penalties)
     if hasattr(m, "reserve_shortfall_mw"):
         out["reserve_shortfall_mw"] = ctx.values(m.reserve_shortfall_mw)
     costs = ctx.values(m.cost_cny, list(m.COST))
     out["cost_cny"] = {k: costs[i] for i, k in enumerate(m.COST)}
     return out
+
+
+def _price_per_dual(ctx) -> np.ndarray:
+    """Row duals are CNY of weighted objective per MW of right-hand side in step t; a price
+    is CNY per MWh: divide by dt_h and the step's time-preference weight. Sign: a balance
+    row reads injection − Σ flows = 0 with demand on its right-hand side, so +1 MW of demand
+    costs −dual."""
+    weights = np.array([time_preference(t, ctx.n_steps) for t in range(ctx.n_steps)])
+    return -1.0 / (ctx.dt_h * weights)
 
 
 def extract(built: BuiltModel) -> dict:

@@ -37,4 +37,6 @@ def update(b, ctx, start: int, state) -> None:
 def extract(b, ctx) -> dict:
     units = list(b.UNITS)
     demand = ctx.values(b.demand_mw, units)
-    return {"load_demand_mw": data_array("load_demand_mw", demand, NAME, units)}
+    bus = ctx.system.table(NAME)["bus"].loc[units].tolist()
+    return {"load_demand_mw": data_array("load_demand_mw", demand, NAME, units).assign_coords(
+        load_bus=(NAME, bus))}

@@ -63,9 +63,10 @@ def extract(b, ctx) -> dict:
     units = list(b.UNITS)
     avail = ctx.values(b.available_mw, units)
     used = np.minimum(ctx.values(b.used_mw, units), avail)
-    kind = ctx.system.table(NAME)["kind"]
+    kind, bus = ctx.system.table(NAME)["kind"], ctx.system.table(NAME)["bus"]
     out = [data_array("renewable_available_mw", avail, NAME, units),
            data_array("renewable_used_mw", used, NAME, units),
            data_array("renewable_curtailed_mw", avail - used, NAME, units)]
-    return {da.name: da.assign_coords(renewable_kind=(NAME, kind.loc[units].tolist()))
+    return {da.name: da.assign_coords(renewable_kind=(NAME, kind.loc[units].tolist()),
+                                      renewable_bus=(NAME, bus.loc[units].tolist()))
             for da in out}
