@@ -110,6 +110,8 @@ def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None =
     hourly = hourly_table(ds)
     ws_hour = wb.add_worksheet("Hourly")
     _write(ws_hour, hourly, head, num, "time", when)
+    if "bus_price_cny_per_mwh" in ds:
+        _prices_sheet(wb, ds, head, num)
     if compare is not None:
         _write(wb.add_worksheet("Compare"), compare, head, num, "kpi")
     _charts(wb, ws_month, month, ws_hour, hourly,
@@ -120,6 +122,37 @@ def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None =
         _merit_sheet(wb, merit.set_index("label"), head, num)
     wb.close()
     return path
+
+
+def _prices_sheet(wb, ds, head, num) -> None:
+    """Monthly mean price by bus, heat price by zone, and the price-duration curve (chart)."""
+    ws = wb.add_worksheet("Prices")
+    row = 0
+    for name, table in kpi.price_tables(ds).items():
+        ws.write(row, 0, name, head)
+        _write_at(ws, table, head, num, row + 1)
+        row += len(table) + 3
+    duration = np.sort(kpi.hourly_mean_price(ds))[::-1]
+    ws.write(row, 0, "price duration: load-weighted system price, sorted (CNY/MWh)", head)
+    for i, value in enumerate(duration):
+        ws.write_number(row + 1 + i, 0, float(value), num)
+    chart = wb.add_chart({"type": "line"})
+    chart.add_series({"name": "system price", "values": ["Prices", row + 1, 0,
+                                                         row + len(duration), 0]})
+    chart.set_title({"name": "Price duration curve"})
+    chart.set_y_axis({"name": "CNY/MWh"})
+    chart.set_x_axis({"name": "hours (sorted)"})
+    ws.insert_chart(1, 12, chart)
+
+
+def _write_at(ws, frame: pd.DataFrame, head, num, top: int) -> None:
+    ws.write(top, 0, str(frame.index.name or ""), head)
+    for j, col in enumerate(frame.columns, start=1):
+        ws.write(top, j, str(col), head)
+    for i, (label, values) in enumerate(frame.iterrows(), start=1):
+        ws.write(top + i, 0, str(label))
+        for j, value in enumerate(values, start=1):
+            ws.write_number(top + i, j, float(value), num)
 
 
 def _charts(wb, ws_month, month, ws_hour, hourly, supply_vars=()) -> None:

@@ -93,6 +93,30 @@ def price_kpis(ds: xr.Dataset) -> dict:
     return out
 
 
+def hourly_mean_price(ds: xr.Dataset) -> np.ndarray:
+    """System price per hour: bus prices weighted by the bus's load (plain mean without)."""
+    price = ds["bus_price_cny_per_mwh"]
+    if "load_bus" not in ds.coords:
+        return price.mean("bus").values
+    load = ds["load_demand_mw"].groupby("load_bus").sum().rename(load_bus="bus").reindex(
+        bus=price["bus"], fill_value=0.0)
+    total = load.sum("bus")
+    return ((price * load).sum("bus") / total.where(total > 0)).fillna(price.mean("bus")).values
+
+
+def price_tables(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
+    """Monthly mean price by bus (CNY/MWh) and heat price by zone (CNY/MWh_th)."""
+    out = {}
+    for name in ("bus_price_cny_per_mwh", "heat_zone_price_cny_per_mwh_th"):
+        if name in ds:
+            frame = ds[name].to_pandas()
+            table = frame.groupby(frame.index.to_period("M")).mean()
+            table.index = table.index.astype(str)
+            table.index.name = "month"
+            out[name] = table
+    return out
+
+
 def _weighted(price: xr.DataArray, weight: xr.DataArray) -> float:
     total = float(weight.sum())
     return float((price * weight).sum()) / total if total > 0 else math.nan

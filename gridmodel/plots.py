@@ -117,10 +117,30 @@ def _save(fig, path: Path) -> Path:
 
 def all_figures(ds, folder: Path, week_start: str | None = None) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    return [dispatch(ds, folder / "dispatch_week.png", week_start),
-            heat(ds, folder / "heat_week.png", week_start),
-            monthly_curtailment(ds, folder / "monthly_curtailment.png"),
-            duration_curves(ds, folder / "duration_curves.png")]
+    paths = [dispatch(ds, folder / "dispatch_week.png", week_start),
+             heat(ds, folder / "heat_week.png", week_start),
+             monthly_curtailment(ds, folder / "monthly_curtailment.png"),
+             duration_curves(ds, folder / "duration_curves.png")]
+    if "bus_price_cny_per_mwh" in ds:
+        paths.append(prices(ds, folder / "prices.png", week_start))
+    return paths
+
+
+def prices(ds, path: Path, week_start: str | None = None) -> Path:
+    """Price duration curve (load-weighted system price) and a week of nodal prices."""
+    system = kpi.hourly_mean_price(ds)
+    hours = np.arange(1, len(system) + 1) * ds.attrs["dt_h"]
+    sel = _week(ds, week_start)
+    t = pd.DatetimeIndex(ds["time"].values)[sel]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 4.5))
+    left.plot(hours, np.sort(system)[::-1], color="tab:blue")
+    left.set(title="Price duration curve (load-weighted)", xlabel="hours", ylabel="CNY/MWh")
+    for bus in ds["bus"].values:
+        right.plot(t, ds["bus_price_cny_per_mwh"].sel(bus=bus).values[sel], lw=1, label=bus)
+    right.set(title=f"Nodal prices, week from {t[0]:%Y-%m-%d}", xlabel="time (CST)",
+              ylabel="CNY/MWh")
+    right.legend(fontsize=7, ncol=3)
+    return _save(fig, path)
 
 
 def merit_order_chart(table, path: Path, size_label: str = "size") -> Path:

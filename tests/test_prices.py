@@ -53,3 +53,28 @@ def test_heat_price_is_the_boiler_cost_when_boilers_are_marginal(tmp_path):
     assert list(series(out, "heat_zone_price_cny_per_mwh_th", "city")) == pytest.approx([80])
     assert list(series(out, "bus_price_cny_per_mwh", "b0")) == pytest.approx([10])
     assert out.summary["heat_price_mean_cny_per_mwh_th"] == pytest.approx(80)
+
+
+def test_prices_sheet_and_figure(tmp_path):
+    """The workbook's Prices sheet holds the monthly mean price per bus ((20 + 50) / 2 = 35
+    CNY/MWh in the one-bus case) and the sorted system prices (50, 20); plot writes
+    prices.png."""
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from gridmodel.cli import app
+
+    t = Tiny()
+    t.gen("A", p_max_mw=100, c1=20)
+    t.gen("B", p_max_mw=100, c1=50)
+    t.load("L", 150, series=[0.5, 1.0])
+    case = t.write(tmp_path / "in", '[model]\ncommitment = "off"\n')
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", str(case), "--out", str(tmp_path / "r")]).exit_code == 0
+    book = tmp_path / "r.xlsx"
+    assert runner.invoke(app, ["export", str(tmp_path / "r"), "--xlsx", str(book)]).exit_code == 0
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(book)["Prices"].iter_rows()]
+    assert rows[1] == ["month", "b0"] and rows[2] == ["2016-01", pytest.approx(35)]
+    assert [r[0] for r in rows[-2:]] == [pytest.approx(50), pytest.approx(20)]
+    assert runner.invoke(app, ["plot", str(tmp_path / "r")]).exit_code == 0
+    assert (tmp_path / "r" / "figures" / "prices.png").stat().st_size > 5000
