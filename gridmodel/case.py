@@ -55,6 +55,12 @@ class TimeOptions(_Strict):
             return value
         if isinstance(value, date):
             return datetime(value.year, value.month, value.day)
+        if isinstance(value, str):  # ISO text, as case.resolved.toml writes it
+            try:
+                return cls._local_time(datetime.fromisoformat(value))
+            except ValueError as exc:
+                if "zone offset" in str(exc):
+                    raise
         raise ValueError(f"not a date-time, got {type(value).__name__} {value!r}")
 
     @model_validator(mode="after")

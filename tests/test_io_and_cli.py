@@ -188,3 +188,18 @@ def test_half_hour_steps_give_same_energy_as_hourly(tmp_path):
     assert hourly["load_mwh"] == pytest.approx(120) and half["load_mwh"] == pytest.approx(120)
     assert hourly["objective_cny"] == pytest.approx(half["objective_cny"]) == pytest.approx(1200)
     assert np.isclose(hourly["thermal_generation_mwh"], half["thermal_generation_mwh"])
+
+
+def test_a_run_folder_reads_back_its_resolved_case(tmp_path):
+    """case.resolved.toml (time.start written as ISO text) loads as a case again, so the
+    commands that read it (ac-check) work on every run folder."""
+    t, _ = _demo_like(tmp_path)
+    case_file = t.write(tmp_path, '[model]\ncommitment = "binary"\n'
+                                  '[time]\nstart = 2016-01-01T00:00:00\nhours = 3\n')
+    out = tmp_path / "run"
+    assert runner.invoke(app, ["run", str(case_file), "--out", str(out)]).exit_code == 0
+    again = load_case(out / "case.resolved.toml")
+    assert str(again.time.start) == "2016-01-01 00:00:00"
+    result = runner.invoke(app, ["ac-check", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("converged=True") == 2
