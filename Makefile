@@ -19,11 +19,11 @@ run: $(STAMP)
 	$(BIN)/gridmodel run $(CASE) --force
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadscope
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 # everything, including the tests that start local dask clusters (marker `slow`)
 test-all: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadscope -m ""
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal -m ""
 
 # the year in every mode, back to back (README "Year speed"; ≈ 45 min)
 bench-year: $(STAMP)
