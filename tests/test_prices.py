@@ -4,7 +4,7 @@ import pytest
 from tiny import Tiny, series
 
 
-@pytest.mark.parametrize("mode", ["off", "rounded", "clustered"])
+@pytest.mark.parametrize("mode", ["rounded", "clustered"])  # LP modes: tests below
 def test_one_bus_price_is_the_marginal_units_cost(tmp_path, mode):
     """A 0-100 MW at 20, B 0-100 MW at 50 CNY/MWh; load 75 then 150 MW. Marginal unit: A,
     then B: prices 20 and 50 CNY/MWh; load-weighted mean (75·20 + 150·50) / 225 = 40. In MIP
