@@ -84,6 +84,10 @@ def price_kpis(ds: xr.Dataset) -> dict:
     if "heat_zone_price_cny_per_mwh_th" in ds:
         out["heat_price_mean_cny_per_mwh_th"] = _weighted(
             ds["heat_zone_price_cny_per_mwh_th"], ds["heat_zone_demand_mw_th"])
+    if "export_link_bus" in ds.coords:
+        at_bus = price.sel(bus=ds["export_link_bus"]).drop_vars("bus", errors="ignore")
+        out["export_value_at_prices_cny"] = float(
+            (ds["export_link_export_mw"] * at_bus).sum()) * ds.attrs["dt_h"]
     if "renewable_bus" in ds.coords:
         wind_buses = sorted({b for b, k in zip(ds["renewable_bus"].values,
                                                ds["renewable_kind"].values) if k == "wind"})

@@ -7,6 +7,8 @@ SUFFIX_UNITS = {
     "_mwh_th": "MWh_th",
     "_cny": "CNY",
     "_cny_per_mwh": "CNY/MWh",
+    "_cny_per_mwh_th": "CNY/MWh_th",
+    "_cny_per_mw": "CNY/MW/h",
     "_cny_per_h": "CNY/h",
     "_t": "t",
     "_t_per_mwh": "t/MWh",

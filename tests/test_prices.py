@@ -78,3 +78,19 @@ def test_prices_sheet_and_figure(tmp_path):
     assert [r[0] for r in rows[-2:]] == [pytest.approx(50), pytest.approx(20)]
     assert runner.invoke(app, ["plot", str(tmp_path / "r")]).exit_code == 0
     assert (tmp_path / "r" / "figures" / "prices.png").stat().st_size > 5000
+
+
+def test_export_limit_shadow_value_and_export_value_at_prices(tmp_path):
+    """A 0-100 MW at 20 CNY/MWh, load 50 MW, a 30 MW link that sells at 100 CNY/MWh: it
+    exports its 30 MW; the price stays 20 (A is marginal); one more MW of link would earn
+    100 − 20 = 80 CNY/h (shadow value); exports valued at the bus price: 30 × 20 = 600."""
+    t = Tiny()
+    t.gen("A", p_max_mw=100, c1=20)
+    t.load("L", 50, series=[1.0])
+    t.table("export_link", name="tie", bus=0, p_export_max_mw=30.0,
+            export_value_cny_per_mwh=100.0)
+    out = t.solve(tmp_path, '[model]\ncommitment = "off"\n')
+    assert list(series(out, "export_link_export_mw", "tie")) == pytest.approx([30])
+    assert list(series(out, "bus_price_cny_per_mwh", "b0")) == pytest.approx([20])
+    assert list(series(out, "export_link_limit_value_cny_per_mw", "tie")) == pytest.approx([80])
+    assert out.summary["export_value_at_prices_cny"] == pytest.approx(600)

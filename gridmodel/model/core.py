@@ -120,6 +120,11 @@ class ModelContext:
         """Solved values as (asset × t) array, (asset,) or (t,) by the component's index."""
         return self.window.reader.values(component, assets)
 
+    def shadow_value(self, constraint, assets=None) -> np.ndarray:
+        """What one more unit of a `≤ constant` constraint's right-hand side would save, per
+        hour (CNY per MW and h), from the fixed-commitment LP's duals."""
+        return self.window.reader.duals(constraint, assets) * _price_per_dual(self)
+
 
 class WindowData:
     """One window's numbers, filled by the technologies' `update` hooks and handed to the

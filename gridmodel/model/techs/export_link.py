@@ -40,6 +40,8 @@ OUTPUTS = (
     Output("export_link_import_mw", "electricity", "import", "import_mwh", "Import", "#9467bd"),
     Output("export_link_deviation_mw", "electricity", "detail", "export_link_deviation_mwh",
            "Deviation from schedule (+ = less import / more export)"),
+    Output("export_link_limit_value_cny_per_mw", "electricity", "price", "",
+           "Shadow value of the export capacity"),
 )
 
 
@@ -145,6 +147,9 @@ def extract(b, ctx) -> dict:
     if banded:
         rows = [links.index(k) for k in banded]
         dev[rows] = ctx.values(b.dev_up_mw, banded) - ctx.values(b.dev_down_mw, banded)
-    return {"export_link_export_mw": data_array("export_link_export_mw", exp, NAME, links),
-            "export_link_import_mw": data_array("export_link_import_mw", imp, NAME, links),
-            "export_link_deviation_mw": data_array("export_link_deviation_mw", dev, NAME, links)}
+    value = ctx.shadow_value(b.export_cap, links)
+    bus = ctx.system.table(NAME)["bus"].loc[links].tolist()
+    out = {"export_link_export_mw": exp, "export_link_import_mw": imp,
+           "export_link_deviation_mw": dev, "export_link_limit_value_cny_per_mw": value}
+    return {k: data_array(k, v, NAME, links).assign_coords(export_link_bus=(NAME, bus))
+            for k, v in out.items()}
