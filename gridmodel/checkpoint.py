@@ -1,9 +1,10 @@
 """Checkpoints of finished windows in data formats (no pickle), validated on read.
 
 Per window `i` in the checkpoint folder: `window_i.json` (record, state handed to the next
-window, fingerprint), `window_i.npz` (core values, the next window's MIP start, the solver
-basis; read with allow_pickle=False) and `window_i.nc` (the window's result arrays). A window
-counts only when its JSON exists; the JSON is written last, by rename.
+window, fingerprint, how to rebuild the result arrays) and `window_i.npz` (core values, the
+next window's MIP start, the solver basis, the window's result arrays and their coordinates;
+read with allow_pickle=False). A window counts only when its JSON exists; the JSON is written
+last, by rename. (NetCDF for the arrays cost ≈ 0.6–0.9 s per window; npz ≈ 0.02 s.)
 """
 
 from __future__ import annotations
@@ -53,15 +54,39 @@ def _unflatten(arrays) -> dict:
     return out
 
 
+def _arrays_to(piece: dict) -> tuple[dict, dict]:
+    """Result DataArrays → (JSON description, plain arrays): values and every coordinate."""
+    def plain(values):  # object arrays (text) would need pickle: store them as text
+        return values.astype(str) if values.dtype == object else values
+
+    meta, arrays = {}, {}
+    for name, da in piece.items():
+        arrays[name] = {"values": plain(da.values),
+                        **{f"coord_{c}": plain(da[c].values) for c in da.coords}}
+        meta[name] = {"dims": list(da.dims), "attrs": dict(da.attrs),
+                      "coords": {c: list(da[c].dims) for c in da.coords}}
+    return meta, arrays
+
+
+def _arrays_from(meta: dict, arrays: dict) -> dict:
+    out = {}
+    for name, m in meta.items():
+        a = arrays[name]
+        coords = {c: (dims, a[f"coord_{c}"]) for c, dims in m["coords"].items()}
+        out[name] = xr.DataArray(a["values"], dims=m["dims"], coords=coords, name=name,
+                                 attrs=m["attrs"])
+    return out
+
+
 class Checkpoint:
     """Finished windows of one run in a folder; lets an interrupted run continue exactly."""
 
     def __init__(self, folder: Path | None, fingerprint: str):
         self.folder, self.fingerprint = (Path(folder) if folder else None), fingerprint
 
-    def _files(self, index: int) -> tuple[Path, Path, Path]:
+    def _files(self, index: int) -> tuple[Path, Path]:
         stem = self.folder / f"window_{index:05d}"
-        return stem.with_suffix(".json"), stem.with_suffix(".npz"), stem.with_suffix(".nc")
+        return stem.with_suffix(".json"), stem.with_suffix(".npz")
 
     def load(self) -> list[dict]:
         """Entries of the finished windows of the same case (another case's are ignored)."""
@@ -69,11 +94,11 @@ class Checkpoint:
             return []
         entries = []
         for index in range(len(list(self.folder.glob("window_*.json")))):
-            meta_path, npz_path, nc_path = self._files(index)
+            meta_path, npz_path = self._files(index)
             if not meta_path.is_file():
                 break
             try:
-                entry = self._read(meta_path, npz_path, nc_path)
+                entry = self._read(meta_path, npz_path)
             except CheckpointError:
                 raise
             except Exception as exc:  # noqa: BLE001 - any damage means the same remedy
@@ -85,7 +110,7 @@ class Checkpoint:
             entries.append(entry)
         return entries
 
-    def _read(self, meta_path: Path, npz_path: Path, nc_path: Path) -> dict | None:
+    def _read(self, meta_path: Path, npz_path: Path) -> dict | None:
         from .horizon import WindowRecord
 
         meta = json.loads(meta_path.read_text())
@@ -93,30 +118,30 @@ class Checkpoint:
             return None
         with np.load(npz_path, allow_pickle=False) as arrays:
             data = _unflatten(arrays)
-        piece = xr.load_dataset(nc_path, engine="h5netcdf")
         start = data.get("start")
         basis = data.get("basis")
         return {"record": WindowRecord(**meta["record"]), "state": meta["state"],
                 "core": data["core"],
                 "start": (start["cols"], start["values"]) if start else None,
                 "basis": (basis["cols"], basis["rows"]) if basis else None,
-                "piece": {name: piece[name] for name in piece.data_vars}}
+                "piece": _arrays_from(meta["piece"], data["piece"])}
 
     def save(self, index: int, entry: dict) -> None:
         if not self.folder:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        meta_path, npz_path, nc_path = self._files(index)
-        arrays = {"core": entry["core"]}
+        meta_path, npz_path = self._files(index)
+        piece_meta, piece_arrays = _arrays_to(entry["piece"])
+        arrays = {"core": entry["core"], "piece": piece_arrays}
         if entry.get("start") is not None:
             arrays["start"] = {"cols": entry["start"][0], "values": entry["start"][1]}
         if entry.get("basis") is not None:
             arrays["basis"] = {"cols": entry["basis"][0], "rows": entry["basis"][1]}
         with open(npz_path, "wb") as f:
             np.savez(f, **_flatten(arrays))
-        xr.Dataset(entry["piece"]).to_netcdf(nc_path, engine="h5netcdf")
         meta = {"version": VERSION, "fingerprint": self.fingerprint,
-                "record": asdict(entry["record"]), "state": entry["state"]}
+                "record": asdict(entry["record"]), "state": entry["state"],
+                "piece": piece_meta}
         tmp = meta_path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(meta))
         os.replace(tmp, meta_path)
