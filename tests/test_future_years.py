@@ -1,8 +1,9 @@
 """Future years by scaling: `scale` and `in_service` overrides, validated like any other,
 recorded in case.resolved.toml."""
 
-import pytest
 import tomllib
+
+import pytest
 from tiny import Tiny
 from typer.testing import CliRunner
 

@@ -112,10 +112,11 @@ def test_unserved_heat_is_penalised_and_reported(tmp_path):
 
 
 @pytest.mark.parametrize("table, row", [
-    ("heat_storage", dict(name="acc", zone="city", e_max_mwh_th=0.0, p_in_max_mw_th=0.0,
-                          p_out_max_mw_th=0.0)),
-    ("electric_boiler", dict(name="eb", bus=0, zone="city", p_max_mw=0.0)),
-    ("heat_boiler", dict(name="hob", zone="city", h_max_mw_th=0.0, cost_cny_per_mwh_th=50.0)),
+    ("heat_storage", {"name": "acc", "zone": "city", "e_max_mwh_th": 0.0,
+                      "p_in_max_mw_th": 0.0, "p_out_max_mw_th": 0.0}),
+    ("electric_boiler", {"name": "eb", "bus": 0, "zone": "city", "p_max_mw": 0.0}),
+    ("heat_boiler", {"name": "hob", "zone": "city", "h_max_mw_th": 0.0,
+                     "cost_cny_per_mwh_th": 50.0}),
 ])
 def test_zero_size_equals_switched_off(tmp_path, table, row):
     t = chp_system()

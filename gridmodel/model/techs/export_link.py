@@ -74,8 +74,8 @@ def build(b, ctx) -> None:
     b.dev_up_mw = pyo.Var(b.BANDED, T, bounds=lambda b, k, t: (0, band[k]))
     b.dev_down_mw = pyo.Var(b.BANDED, T, bounds=lambda b, k, t: (0, band[k]))
     b.deviation_start_mwh = ctx.param(b.BANDED)
-    up = lambda k, t: b.dev_up_mw[k, t] if k in b.BANDED else 0.0  # noqa: E731
-    down = lambda k, t: b.dev_down_mw[k, t] if k in b.BANDED else 0.0  # noqa: E731
+    up = lambda k, t: b.dev_up_mw[k, t] if k in b.BANDED else 0.0
+    down = lambda k, t: b.dev_down_mw[k, t] if k in b.BANDED else 0.0
     # the schedule bounds net export minus the deviation (dev = up − down)
     b.export_limit = pyo.Constraint(b.LINKS, T, rule=lambda b, k, t: b.export_mw[k, t]
                                     - b.import_mw[k, t] - up(k, t) + down(k, t)
