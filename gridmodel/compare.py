@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from .attribution import CAUSES
 from .errors import InputError
 
 COMPARE_KEYS = (
     "objective_cny", "operating_cost_cny", "penalty_cost_cny", "wind_curtailment_pct",
     "solar_curtailment_pct", "renewable_absorption_pct",
     "renewable_local_mwh", "renewable_exported_mwh", "renewable_curtailed_mwh",
+    *(f"curtailment_{cause}_mwh" for cause in CAUSES),
     "renewable_local_pct", "renewable_exported_pct", "renewable_curtailed_pct",
     "export_mwh", "import_mwh", "thermal_generation_mwh", "coal_t", "co2_t",
     "heat_demand_mwh", "chp_heat_mwh", "heat_boiler_mwh", "electric_boiler_heat_mwh",

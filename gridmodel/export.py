@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from . import kpi, outputs
+from . import attribution, kpi, outputs
 from .units import units_of
 
 
@@ -112,6 +112,8 @@ def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None =
     _write(ws_hour, hourly, head, num, "time", when)
     if "bus_price_cny_per_mwh" in ds:
         _prices_sheet(wb, ds, head, num)
+    if attribution.OUTPUT.var in ds:
+        _causes_sheet(wb, attribution.monthly_table(ds), head, num)
     if compare is not None:
         _write(wb.add_worksheet("Compare"), compare, head, num, "kpi")
     _charts(wb, ws_month, month, ws_hour, hourly,
@@ -143,6 +145,22 @@ def _prices_sheet(wb, ds, head, num) -> None:
     chart.set_y_axis({"name": "CNY/MWh"})
     chart.set_x_axis({"name": "hours (sorted)"})
     ws.insert_chart(1, 12, chart)
+
+
+def _causes_sheet(wb, monthly: pd.DataFrame, head, num) -> None:
+    """Curtailment by cause and month (MWh) and a stacked column chart."""
+    ws = wb.add_worksheet("CurtailmentCauses")
+    table = monthly.copy()
+    table.loc["total"] = table.sum()
+    table.index.name = "month"
+    _write_at(ws, table, head, num, 0)
+    chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+    for j, cause in enumerate(monthly.columns, start=1):
+        chart.add_series({"name": cause, "categories": ["CurtailmentCauses", 1, 0, len(monthly), 0],
+                          "values": ["CurtailmentCauses", 1, j, len(monthly), j]})
+    chart.set_title({"name": "Wind and solar curtailment by cause"})
+    chart.set_y_axis({"name": "MWh"})
+    ws.insert_chart(1, len(monthly.columns) + 2, chart)
 
 
 def _write_at(ws, frame: pd.DataFrame, head, num, top: int) -> None:

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import kpi, outputs
+from . import attribution, kpi, outputs
 
 
 def week_start_of(ds, week_start: str | None) -> pd.Timestamp:
@@ -123,7 +123,25 @@ def all_figures(ds, folder: Path, week_start: str | None = None) -> list[Path]:
              duration_curves(ds, folder / "duration_curves.png")]
     if "bus_price_cny_per_mwh" in ds:
         paths.append(prices(ds, folder / "prices.png", week_start))
+    if attribution.OUTPUT.var in ds:
+        paths.append(curtailment_causes(ds, folder / "curtailment_causes.png"))
     return paths
+
+
+def curtailment_causes(ds, path: Path) -> Path:
+    """Stacked monthly bars of curtailed wind and solar by cause (GWh)."""
+    table = attribution.monthly_table(ds) / 1e3
+    table = table.loc[:, table.sum() > 0]
+    fig, ax = plt.subplots(figsize=(9, 4))
+    bottom = np.zeros(len(table))
+    for cause in table.columns:
+        ax.bar(table.index, table[cause], bottom=bottom, label=cause)
+        bottom += table[cause].to_numpy()
+    ax.set(title="Curtailment by cause", xlabel="month", ylabel="GWh")
+    ax.tick_params(axis="x", rotation=45)
+    if len(table.columns):
+        ax.legend(fontsize=8)
+    return _save(fig, path)
 
 
 def prices(ds, path: Path, week_start: str | None = None) -> Path:

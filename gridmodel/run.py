@@ -11,7 +11,7 @@ from pathlib import Path
 
 import tomli_w
 
-from . import kpi, outputs
+from . import attribution, kpi, outputs
 from .case import Case, resolved_dict
 from .checkpoint import Checkpoint
 from .horizon import fingerprint, solve_rolling, window_table
@@ -59,6 +59,7 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
     arrays.update(core_arrays(core, system))
     ds = make_dataset(arrays, system.time, system.dt_h, {"case": case.name})
     ds = ds.merge(window_table(records, system.time))
+    ds = ds.merge(attribution.attribute(ds, system, TECHNOLOGIES))
     costs = {k: float(v.sum()) for k, v in core["cost_cny"].items()}
     gaps = [r.mip_gap for r in records if r.mip_gap == r.mip_gap]
     statuses = {r.status for r in records}
@@ -72,6 +73,7 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
     summary.update({"operating_cost_cny": summary["objective_cny"] - penalty,
                     "penalty_cost_cny": penalty})
     summary.update(kpi.summary(ds))
+    summary.update(attribution.summary(ds))
     summary["renewable_split_by_month_mwh"] = kpi.monthly_split(ds)
     python_s = sum(r.update_time_s + r.extract_time_s for r in records)
     summary.update({"mip_gap": max(gaps) if gaps else float("nan"),

@@ -61,7 +61,7 @@ def test_compare_and_workbook_round_trip(tmp_path):
     with zipfile.ZipFile(book) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         xml = " ".join(z.read(n).decode() for n in charts)
-    assert len(charts) == 4 and "Monthly wind curtailment" in xml and "Winter-week" in xml
+    assert len(charts) == 5 and "curtailment by cause" in xml and "Monthly wind curtailment" in xml and "Winter-week" in xml
     assert "Price duration curve" in xml and "Prices" in wb.sheetnames
     assert "Curtailed wind and solar per month" in xml
     head, first = [[c.value for c in r] for r in wb["CompareMonthly"].iter_rows(max_row=2)]
@@ -99,6 +99,6 @@ def test_plot_writes_titled_png_figures(tmp_path):
     assert result.exit_code == 0, result.output
     names = {p.name for p in (out / "figures").glob("*.png")}
     assert names == {"dispatch_week.png", "heat_week.png", "monthly_curtailment.png",
-                     "duration_curves.png", "prices.png"}
+                     "duration_curves.png", "prices.png", "curtailment_causes.png"}
     for p in (out / "figures").glob("*.png"):
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 5000

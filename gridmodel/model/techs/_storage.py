@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ._util import data_array
+from ._util import data_array, result
 from .base import Technology
 
 
@@ -131,3 +131,16 @@ class ElectricStore(Technology):
 
     def extract(self, b, ctx) -> dict:
         return extract_store(b, ctx, self.NAME, self.labels)
+
+    def curtailment_roles(self, ds, system) -> list:
+        """A store charging at its maximum or full is a sink at its limit (`storage_full`),
+        weighted by its charging capacity."""
+        from ...attribution import AT_LIMIT_TOL_MW, SINK, Role
+
+        table = system.table(self.NAME)
+        p_in = table["p_in_max_mw"].to_numpy()[:, None]
+        charge = result(ds, f"{self.NAME}_{self.labels[0]}_mw", table.index)
+        soc = result(ds, f"{self.NAME}_soc_mwh", table.index)
+        stuck = (charge >= p_in - AT_LIMIT_TOL_MW) | (
+            soc >= table["e_max_mwh"].to_numpy()[:, None] - AT_LIMIT_TOL_MW)
+        return [Role("storage_full", SINK, np.where(stuck, p_in, 0.0).sum(axis=0))]

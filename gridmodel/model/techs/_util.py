@@ -48,3 +48,12 @@ def check_refs(table: pd.DataFrame, column: str, known, what: str, tech: str, wh
     if bad:
         raise NetworkError(where, f"{tech}.{column}", f"unknown {what} {bad}",
                            f"one of {sorted(known)}")
+
+
+def result(ds, var: str, assets) -> np.ndarray:
+    """(asset × time) values of a result variable for the given assets (zeros if absent)."""
+    assets = list(assets)
+    if var not in ds:
+        return np.zeros((len(assets), ds.sizes["time"]))
+    dim = next(d for d in ds[var].dims if d != "time")
+    return ds[var].sel({dim: assets}).transpose(dim, "time").values.astype(float)

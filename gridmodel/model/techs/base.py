@@ -14,6 +14,9 @@ Hooks, in the order the tool calls them:
   round_commitment(block, ctx, pu)     [(var, assets, values)]: rounded relaxation
   final_state(block, ctx, steps)       state for the next window (None = stateless)
   extract(block, ctx)                  {name: DataArray}, each declared in OUTPUTS
+  curtailment_roles(ds, system)        [attribution.Role]: after the run, per hour, the MW
+                                       of forced supply or of sinks at their limit that
+                                       stood in the way of more wind and solar
 
 Declarations: NAME, SPEC (TableSpec), OUTPUTS (gridmodel.outputs.Output), REQUIRES (names of
 technologies built before this one; build order follows from them).
@@ -22,7 +25,7 @@ technologies built before this one; build order follows from them).
 from __future__ import annotations
 
 HOOKS = ("active", "prepare", "build", "finalize", "update", "warm_start", "round_commitment",
-         "final_state", "extract")
+         "final_state", "extract", "curtailment_roles")
 
 
 class Technology:
@@ -58,6 +61,9 @@ class Technology:
 
     def extract(self, b, ctx) -> dict:
         return {}
+
+    def curtailment_roles(self, ds, system) -> list:
+        return []
 
 
 class ModuleTechnology(Technology):

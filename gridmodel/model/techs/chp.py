@@ -24,7 +24,7 @@ import pyomo.environ as pyo
 from ...errors import NetworkError
 from ...outputs import Output
 from ...system import TableSpec
-from ._util import check_refs, data_array
+from ._util import check_refs, data_array, result
 
 NAME = "chp"
 REQUIRES = ("thermal", "heat_zone")  # acts on thermal units (on, p, fuel) in heat zones
@@ -144,3 +144,27 @@ def _values_or_zero(ctx, var, subset, rows) -> np.ndarray:
     if fitted:
         out[[rows.index(c) for c in fitted]] = ctx.values(var, fitted)
     return out
+
+
+def curtailment_roles(ds, system) -> list:
+    """A CHP unit delivering heat cannot go below max(c_b·h, p_min·on − c_v·h − fuel of
+    retrofit heat): that output (and the unit being on at all) is `heat_must_run`; a CHP unit
+    without heat in the hour counts its p_min × on as `min_stable_load`."""
+    from ...attribution import FORCED, Role
+
+    table, thermal = system.table(NAME), system.table("thermal")
+    cs = list(table.index)
+    heat = result(ds, "chp_heat_mw_th", cs)
+    lpc, bypass = result(ds, "chp_lpc_heat_mw_th", cs), result(ds, "chp_bypass_heat_mw_th", cs)
+    main = heat - lpc - bypass
+    units = table["unit"].tolist()
+    p, on = result(ds, "thermal_p_mw", units), result(ds, "thermal_on_count", units)
+    col = lambda name: table[name].to_numpy()[:, None]
+    p_min = thermal.loc[units, "p_min_mw"].to_numpy()[:, None] * on
+    fuel = col("c_v_pu") * (main + lpc) + col("bypass_fuel_per_heat_pu") * bypass
+    floor = np.clip(np.maximum(col("c_b_pu") * main, p_min - fuel), 0.0, None)
+    serving = heat > 1e-6
+    heat_led = np.where(serving, np.minimum(p, floor), 0.0)
+    idle = np.where(serving, 0.0, np.minimum(p, p_min))
+    return [Role("heat_must_run", FORCED, heat_led.sum(axis=0)),
+            Role("min_stable_load", FORCED, idle.sum(axis=0))]

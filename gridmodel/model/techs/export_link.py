@@ -19,7 +19,7 @@ import pyomo.environ as pyo
 from ...errors import NetworkError
 from ...outputs import Output
 from ...system import TableSpec
-from ._util import bus_map, data_array, profile
+from ._util import bus_map, data_array, profile, result
 
 NAME = "export_link"
 SPEC = TableSpec("export_link", {
@@ -106,18 +106,25 @@ def build(b, ctx) -> None:
         price[k] * b.import_mw[k, t] for k in b.LINKS))
 
 
-def update(b, ctx, start: int, state) -> None:
-    table, n = ctx.system.table(NAME), ctx.n_steps
+def hourly_limits(system, table, start: int, n: int):
+    """(export max, import max, net export min) MW, each (link × t), from the capacities and
+    the schedule profiles."""
     export_max, import_max, net_min = (np.zeros((len(table), n)) for _ in range(3))
     for i, (_, row) in enumerate(table.iterrows()):
-        hi = profile(ctx.system, row.schedule_max_profile, start, n) * (
+        hi = profile(system, row.schedule_max_profile, start, n) * (
             1.0 if row.schedule_max_profile else row.p_export_max_mw)
-        lo = profile(ctx.system, row.schedule_min_profile, start, n) * (
+        lo = profile(system, row.schedule_min_profile, start, n) * (
             1.0 if row.schedule_min_profile else -row.p_import_max_mw)
         export_max[i] = np.minimum(hi, row.p_export_max_mw)
         import_max[i] = np.minimum(row.p_import_max_mw, np.maximum(0.0, -lo)) \
             if row.schedule_min_profile else row.p_import_max_mw
         net_min[i] = np.maximum(lo, -row.p_import_max_mw)
+    return export_max, import_max, net_min
+
+
+def update(b, ctx, start: int, state) -> None:
+    table = ctx.system.table(NAME)
+    export_max, import_max, net_min = hourly_limits(ctx.system, table, start, ctx.n_steps)
     links = list(table.index)
     ctx.set_param(b.export_max_mw, export_max, links)
     ctx.set_param(b.import_max_mw, import_max, links)
@@ -126,6 +133,27 @@ def update(b, ctx, start: int, state) -> None:
     if banded:
         ctx.set_param(b.deviation_start_mwh, [(state or {}).get(k, 0.0) for k in banded],
                       banded)
+
+
+def curtailment_roles(ds, system) -> list:
+    """A link whose net export is at its hourly maximum (schedule plus band) stands in the
+    way: exporting at it, it is a sink (`export_limit` when the link's capacity binds,
+    `fixed_exchanges` when a schedule below capacity does); importing at it, the import it
+    cannot reduce is forced supply (`fixed_exchanges`)."""
+    from ...attribution import AT_LIMIT_TOL_MW, FORCED, SINK, Role
+
+    table = system.table(NAME)
+    links = list(table.index)
+    export_max, _, _ = hourly_limits(system, table, 0, ds.sizes["time"])
+    net = result(ds, "export_link_export_mw", links) - result(ds, "export_link_import_mw", links)
+    upper = export_max + table["schedule_band_mw"].to_numpy()[:, None]
+    at_upper = net >= upper - AT_LIMIT_TOL_MW
+    by_capacity = export_max >= table["p_export_max_mw"].to_numpy()[:, None] - AT_LIMIT_TOL_MW
+    out = np.where(at_upper, np.clip(net, 0.0, None), 0.0)
+    return [Role("export_limit", SINK, np.where(by_capacity, out, 0.0).sum(axis=0)),
+            Role("fixed_exchanges", SINK, np.where(by_capacity, 0.0, out).sum(axis=0)),
+            Role("fixed_exchanges", FORCED,
+                 np.where(at_upper, np.clip(-net, 0.0, None), 0.0).sum(axis=0))]
 
 
 def final_state(b, ctx, k: int) -> dict | None:

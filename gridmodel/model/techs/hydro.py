@@ -4,12 +4,13 @@ electric equivalent)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from ...outputs import Output
 from ...system import TableSpec
 from . import _storage
-from ._util import bus_map, data_array, scaled_profiles
+from ._util import bus_map, data_array, result, scaled_profiles
 
 NAME = "hydro"
 SPEC = TableSpec(NAME, {
@@ -84,3 +85,14 @@ def extract(b, ctx) -> dict:
             "hydro_spill_mw": data_array("hydro_spill_mw", release - gen, NAME, stores),
             "hydro_soc_mwh": data_array("hydro_soc_mwh", ctx.values(b.soc_mwh, stores),
                                         NAME, stores)}
+
+
+def curtailment_roles(ds, system) -> list:
+    """Generation up to the minimum release is `hydro_min_release` (water that must flow
+    anyway; spilling it instead is what the model does with anything above)."""
+    from ...attribution import FORCED, Role
+
+    table = system.table(NAME)
+    gen = result(ds, "hydro_generation_mw", table.index)
+    forced = np.minimum(gen, table["min_release_mw"].to_numpy()[:, None])
+    return [Role("hydro_min_release", FORCED, forced.sum(axis=0))]

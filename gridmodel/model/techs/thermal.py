@@ -20,7 +20,7 @@ import pyomo.environ as pyo
 from ...errors import NetworkError
 from ...outputs import Output
 from ...system import TableSpec
-from ._util import bus_map, data_array, steps
+from ._util import bus_map, data_array, result, steps
 
 NAME = "thermal"
 INF = math.inf
@@ -534,3 +534,26 @@ def extract(b, ctx) -> dict:
             b.reserve_mw, units), NAME, units)
     kinds = table.loc[units, "kind"].astype(str).tolist()
     return {v.name: v.assign_coords(thermal_kind=(NAME, kinds)) for v in out.values()}
+
+
+def curtailment_roles(ds, system) -> list:
+    """Units not serving heat: output up to p_min × on is `min_stable_load`; output held
+    above it because the unit could not ramp down further since the last hour is `ramping`.
+    (Units a CHP row names are classified by the chp module.)"""
+    from ...attribution import FORCED, Role
+
+    table = system.table(NAME)
+    chp_units = set(system.table("chp").get("unit", []))
+    units = [g for g in table.index if g not in chp_units]
+    if not units:
+        return []
+    p, on = result(ds, "thermal_p_mw", units), result(ds, "thermal_on_count", units)
+    floor = table.loc[units, "p_min_mw"].to_numpy()[:, None] * on
+    ramp_mw = (table.loc[units, "ramp_down_mw_per_h"].to_numpy() * system.dt_h)[:, None]
+    reach = np.full_like(p, -np.inf)  # lowest output reachable from the last hour
+    limited = np.isfinite(ramp_mw)
+    reach[:, 1:] = np.where(limited, p[:, :-1] - np.where(limited, ramp_mw, 0.0) * on[:, :-1],
+                            -np.inf)
+    held = np.clip(np.minimum(p, reach) - floor, 0.0, None)
+    return [Role("min_stable_load", FORCED, np.minimum(p, floor).sum(axis=0)),
+            Role("ramping", FORCED, held.sum(axis=0))]

@@ -14,7 +14,7 @@ import pyomo.environ as pyo
 
 from ...outputs import Output
 from ...system import TableSpec
-from ._util import bus_map, check_refs, data_array, steps
+from ._util import bus_map, check_refs, data_array, result, steps
 
 NAME = "waste_to_energy"
 REQUIRES = ("heat_zone",)
@@ -94,3 +94,13 @@ def extract(b, ctx) -> dict:
            "waste_to_energy_heat_mw_th": ctx.values(b.heat_mw_th, units),
            "waste_to_energy_fuel_mw": ctx.values(b.fuel_mw, units)}
     return {k: data_array(k, v, NAME, units) for k, v in out.items()}
+
+
+def curtailment_roles(ds, system) -> list:
+    """The must-run share (waste burnt as it arrives) is `min_stable_load`."""
+    from ...attribution import FORCED, Role
+
+    table = system.table(NAME)
+    p = result(ds, "waste_to_energy_p_mw", table.index)
+    floor = (table["must_run_pu"] * table["p_max_mw"]).to_numpy()[:, None]
+    return [Role("min_stable_load", FORCED, np.minimum(p, floor).sum(axis=0))]

@@ -1,0 +1,134 @@
+"""Curtailment attributed to its causes (弃风原因), per hour and renewable asset.
+
+The rule (README "Why wind is curtailed"), applied to a solved run, hour by hour:
+1. `network`: curtailment at a bus whose price is below the highest bus price of the hour
+   by more than NETWORK_PRICE_GAP: a stronger grid could have carried it to a bus that
+   still paid for energy.
+2. The rest is system surplus. Technologies report what stood in the way
+   (`curtailment_roles` hook): *forced* supply (MW that could not go lower: heat-led CHP
+   output, minimum stable load, ramp-down limits, hydro minimum release, fixed imports) and
+   *sinks* at their limit (export links at their maximum, fixed export schedules, electric
+   stores full or charging at their maximum). The surplus is split over the forced supply
+   in proportion to its MW, up to the forced total; any surplus beyond it (renewables alone
+   exceed what demand and sinks take) over the sinks at their limit in proportion to their
+   MW; what neither explains is `other`.
+3. Each hour's system shares go to the assets in proportion to their non-network
+   curtailment, so the causes add up to each asset's curtailment exactly (to rounding).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .outputs import Output
+
+CAUSES = ("network", "heat_must_run", "min_stable_load", "ramping", "hydro_min_release",
+          "fixed_exchanges", "export_limit", "storage_full", "other")
+FORCED, SINK = "forced", "sink"
+NETWORK_PRICE_GAP_CNY_PER_MWH = 0.5  # above solver noise, below any real congestion rent
+AT_LIMIT_TOL_MW = 1e-3
+OUTPUT = Output("curtailment_by_cause_mw", "electricity", "detail", "",
+                "Curtailment by cause")
+
+
+@dataclass(frozen=True)
+class Role:
+    """What one technology contributed in each hour: forced MW or a sink at its limit."""
+    cause: str
+    kind: str            # FORCED | SINK
+    mw: np.ndarray       # (time,)
+
+    def __post_init__(self):
+        if self.cause not in CAUSES or self.kind not in (FORCED, SINK):
+            raise ValueError(f"unknown curtailment role {self.cause}/{self.kind}")
+
+
+def split(curtailed_mw: np.ndarray, network_mask: np.ndarray, roles: list[Role]) -> dict:
+    """{cause: (asset × time) MW}; the causes add up to `curtailed_mw` (asset × time)."""
+    curtailed_mw = np.clip(curtailed_mw, 0.0, None)
+    out = {cause: np.zeros_like(curtailed_mw) for cause in CAUSES}
+    out["network"] = np.where(network_mask, curtailed_mw, 0.0)
+    rest = curtailed_mw - out["network"]
+    surplus = rest.sum(axis=0)
+    forced = _by_cause(roles, FORCED, surplus.shape)
+    sinks = _by_cause(roles, SINK, surplus.shape)
+    forced_total = sum(forced.values(), np.zeros_like(surplus))
+    sink_total = sum(sinks.values(), np.zeros_like(surplus))
+    by_forced = np.minimum(surplus, forced_total)
+    beyond = surplus - by_forced
+    shares = {c: _share(mw, forced_total, by_forced) for c, mw in forced.items()}
+    for c, mw in sinks.items():
+        shares[c] = shares.get(c, 0.0) + _share(mw, sink_total, beyond)
+    shares["other"] = np.where(sink_total > 0, 0.0, beyond)
+    weight = np.divide(rest, surplus, out=np.zeros_like(rest), where=surplus > 0)
+    for cause, share in shares.items():
+        out[cause] = out[cause] + weight * share
+    return out
+
+
+def _by_cause(roles, kind, shape) -> dict:
+    out: dict = {}
+    for role in roles:
+        if role.kind == kind:
+            mw = np.nan_to_num(np.asarray(role.mw, dtype=float))
+            mw = np.where(mw > AT_LIMIT_TOL_MW * 1e-3, mw, 0.0)  # drop rounding noise
+            out[role.cause] = out.get(role.cause, np.zeros(shape)) + mw
+    return out
+
+
+def _share(mw, total, amount):
+    return np.divide(mw * amount, total, out=np.zeros_like(amount), where=total > 0)
+
+
+def network_mask(ds: xr.Dataset) -> np.ndarray:
+    """(renewable × time) True where the asset's bus price is below the hour's highest."""
+    if "bus_price_cny_per_mwh" not in ds or "renewable_bus" not in ds.coords:
+        return np.zeros((ds.sizes["renewable"], ds.sizes["time"]), dtype=bool)
+    price = ds["bus_price_cny_per_mwh"].transpose("bus", "time")
+    top = price.max("bus").values
+    at_asset = price.sel(bus=ds["renewable_bus"].values).values
+    return np.nan_to_num(top - at_asset) > NETWORK_PRICE_GAP_CNY_PER_MWH
+
+
+def attribute(ds: xr.Dataset, system, techs) -> xr.Dataset:
+    """`curtailment_by_cause_mw` (cause × time × renewable) of a solved run."""
+    if "renewable_curtailed_mw" not in ds:
+        return xr.Dataset()
+    curtailed = ds["renewable_curtailed_mw"].transpose("renewable", "time").values
+    roles = [role for tech in techs if tech.active(system)
+             for role in tech.curtailment_roles(ds, system)]
+    parts = split(curtailed, network_mask(ds), roles)
+    values = np.stack([parts[c].T for c in CAUSES])
+    da = xr.DataArray(values, dims=("cause", "time", "renewable"),
+                      coords={"cause": list(CAUSES), "time": ds["time"],
+                              "renewable": ds["renewable"]},
+                      attrs={"units": "MW"})
+    return xr.Dataset({OUTPUT.var: OUTPUT.stamp(da)})
+
+
+def summary(ds: xr.Dataset) -> dict:
+    """`curtailment_<cause>_mwh` per cause (flat, so compare and sweeps list them), the
+    share of each in percent, and `curtailment_by_cause_by_month_mwh`."""
+    if OUTPUT.var not in ds:
+        return {}
+    monthly = monthly_table(ds)
+    totals = monthly.sum()
+    whole = float(totals.sum())
+    out = {f"curtailment_{c}_mwh": float(totals[c]) for c in CAUSES}
+    out.update({f"curtailment_{c}_pct": (100 * float(totals[c]) / whole) if whole else 0.0
+                for c in CAUSES})
+    out["curtailment_by_cause_by_month_mwh"] = {
+        month: {c: float(row[c]) for c in CAUSES} for month, row in monthly.iterrows()}
+    return out
+
+
+def monthly_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Rows: months (YYYY-MM); columns: causes; MWh."""
+    da = ds[OUTPUT.var].sum("renewable") * ds.attrs.get("dt_h", 1.0)
+    frame = da.transpose("time", "cause").to_pandas()
+    frame.index = pd.DatetimeIndex(frame.index).strftime("%Y-%m")
+    return frame.groupby(level=0).sum()[list(CAUSES)]

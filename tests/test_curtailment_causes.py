@@ -1,0 +1,153 @@
+"""Curtailment attributed to its causes, worked out by hand (README "Why wind is curtailed")."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tiny import Tiny
+
+from gridmodel.attribution import CAUSES, FORCED, SINK, Role, split
+
+OFF = '[model]\ncommitment = "off"\n'
+
+
+def causes(out) -> dict:
+    return {c: round(v, 6) for c, v in out.summary.items()
+            if c.startswith("curtailment_") and isinstance(v, float) and c.endswith("_mwh")
+            and v > 1e-9}
+
+
+def heat_led_chp(t: Tiny, c_b_pu: float):
+    """A back-pressure CHP unit serving a 100 MW_th zone alone: p = c_b × 100 MW."""
+    t.gen("chp_unit", p_max_mw=200, c1=10)
+    t.table("heat_zone", name="city", demand_mw_th=100.0)
+    t.table("chp", name="chp1", unit="chp_unit", zone="city", mode="backpressure",
+            c_b_pu=c_b_pu, c_v_pu=0.15, h_max_mw_th=100.0)
+
+
+def test_only_heat_led_chp_in_surplus_is_all_heat_must_run(tmp_path):
+    """CHP forced to 0.8 × 100 = 80 MW by heat, load 100 MW, wind 100 MW available: wind
+    takes 20 MW, 80 MW are curtailed, all of it heat-led must-run (80 MWh in 1 h)."""
+    t = Tiny()
+    heat_led_chp(t, 0.8)
+    t.load("L", 100, series=[1.0])
+    t.renewable("wind", "wind", 100)
+    out = t.solve(tmp_path, OFF)
+    assert out.summary["renewable_curtailed_mwh"] == pytest.approx(80)
+    assert causes(out) == {"curtailment_heat_must_run_mwh": pytest.approx(80)}
+
+
+def test_congested_line_with_surplus_behind_it_is_all_network(tmp_path):
+    """300 MW of wind at bus 0, a 100 MW line to bus 1 with 200 MW of load and a 50 CNY/MWh
+    unit: wind sends 100 MW, the unit makes 100, 200 MW of wind are curtailed behind the
+    line (price 0 at bus 0, 50 at bus 1): 200 MWh network."""
+    t = Tiny(2)
+    t.line(0, 1, rating_mw=100)
+    t.gen("B", bus=1, p_max_mw=300, c1=50)
+    t.load("L", 200, bus=1, series=[1.0])
+    t.renewable("wind", "wind", 300, bus=0)
+    out = t.solve(tmp_path, OFF)
+    assert causes(out) == {"curtailment_network_mwh": pytest.approx(200)}
+
+
+def test_export_link_at_its_limit_is_export_limit(tmp_path):
+    """Wind 200 MW, load 100 MW, a 50 MW export link (10 CNY/MWh) full, an idle unit (p_min 0): 50 MW
+    curtailed with no forced supply in the way: all of it export limit."""
+    t = Tiny()
+    t.gen("A", p_max_mw=100, c1=20)
+    t.load("L", 100, series=[1.0])
+    t.renewable("wind", "wind", 200)
+    t.table("export_link", name="tie", bus=0, p_export_max_mw=50.0,
+            export_value_cny_per_mwh=10.0)
+    out = t.solve(tmp_path, OFF)
+    assert list(out.dataset["export_link_export_mw"].values.ravel()) == pytest.approx([50])
+    assert causes(out) == {"curtailment_export_limit_mwh": pytest.approx(50)}
+
+
+def test_mixed_hour_splits_over_forced_supply_in_proportion(tmp_path):
+    """CHP forced to 0.6 × 100 = 60 MW by heat, a 30 CNY/MWh unit held at its 40 MW minimum,
+    load 250 MW, wind 200 MW: wind takes 150, 50 MW curtailed; forced 60 + 40 = 100 MW, so
+    heat-led 50 × 60/100 = 30 MWh and minimum stable load 50 × 40/100 = 20 MWh."""
+    t = Tiny()
+    heat_led_chp(t, 0.6)
+    t.gen("T", p_max_mw=200, p_min_mw=40, c1=30)
+    t.load("L", 250, series=[1.0])
+    t.renewable("wind", "wind", 200)
+    out = t.solve(tmp_path, OFF)
+    assert out.summary["renewable_curtailed_mwh"] == pytest.approx(50)
+    assert causes(out) == {"curtailment_heat_must_run_mwh": pytest.approx(30),
+                           "curtailment_min_stable_load_mwh": pytest.approx(20)}
+    by_cause = out.dataset["curtailment_by_cause_mw"]
+    assert float(by_cause.sel(cause="heat_must_run").sum()) == pytest.approx(30)
+
+
+def test_surplus_beyond_forced_supply_goes_to_sinks_then_other():
+    """Hand split of two hours, one asset: 10 MW curtailed against 4 MW forced and a 6 MW
+    full store → 4 forced, 6 storage; 10 MW against nothing → other."""
+    curtailed = np.array([[10.0, 10.0]])
+    roles = [Role("heat_must_run", FORCED, np.array([4.0, 0.0])),
+             Role("storage_full", SINK, np.array([6.0, 0.0]))]
+    parts = split(curtailed, np.zeros_like(curtailed, dtype=bool), roles)
+    assert parts["heat_must_run"].tolist() == [[4.0, 0.0]]
+    assert parts["storage_full"].tolist() == [[6.0, 0.0]]
+    assert parts["other"].tolist() == [[0.0, 10.0]]
+
+
+values = st.floats(0, 1e4, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 6), st.data())
+def test_causes_always_add_up_to_the_curtailment(n_assets, n_steps, data):
+    """Random curtailment, network masks and roles: every asset's causes sum to its
+    curtailment (to 1e-6 MW) and none is negative."""
+    shape = (n_assets, n_steps)
+    arr = lambda n: np.array(data.draw(st.lists(values, min_size=n, max_size=n)))
+    curtailed = arr(n_assets * n_steps).reshape(shape)
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=curtailed.size,
+                                       max_size=curtailed.size))).reshape(shape)
+    roles = [Role(data.draw(st.sampled_from(CAUSES[1:-1])), data.draw(st.sampled_from(
+        [FORCED, SINK])), arr(n_steps)) for _ in range(data.draw(st.integers(0, 5)))]
+    parts = split(curtailed, mask, roles)
+    assert set(parts) == set(CAUSES)
+    assert np.allclose(sum(parts.values()), curtailed, atol=1e-6, rtol=0)
+    assert min(p.min() for p in parts.values()) >= -1e-9
+
+
+def test_eboiler_removes_heat_led_curtailment_in_compare_workbook_and_plot(tmp_path):
+    """Base: the heat-led case above (80 MWh heat_must_run). With a 50 MW electric boiler
+    (efficiency 1) in the zone: CHP heat h and boiler 100 − h; wind w = 200 − 1.8 h ≤ 100
+    needs h ≥ 55.6 (boiler 44.4 MW ≤ 50): all wind absorbed. compare shows heat_must_run
+    80 → 0 (delta −80); the workbook's CurtailmentCauses sheet has 80 MWh in 2016-01; plot
+    writes the stacked figure."""
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from gridmodel.cli import app
+    from gridmodel.compare import compare_table
+
+    runner = CliRunner()
+    folders = []
+    for name, boiler_mw in (("base", 0.0), ("eb", 50.0)):
+        t = Tiny()
+        heat_led_chp(t, 0.8)
+        t.load("L", 100, series=[1.0])
+        t.renewable("wind", "wind", 100)
+        t.table("electric_boiler", name="eb", bus=0, zone="city", p_max_mw=boiler_mw,
+                efficiency_pu=1.0)
+        case = t.write(tmp_path / f"in_{name}", OFF)
+        folders.append(tmp_path / name)
+        result = runner.invoke(app, ["run", str(case), "--out", str(folders[-1])])
+        assert result.exit_code == 0, result.output
+    table = compare_table(folders)
+    row = table.loc["curtailment_heat_must_run_mwh"]
+    assert (row["base"], row["eb"], row["eb − base"]) == (
+        pytest.approx(80), pytest.approx(0, abs=1e-6), pytest.approx(-80))
+    book = tmp_path / "base.xlsx"
+    assert runner.invoke(app, ["export", str(folders[0]), "--xlsx", str(book)]).exit_code == 0
+    rows = [[c.value for c in r] for r in
+            openpyxl.load_workbook(book)["CurtailmentCauses"].iter_rows()]
+    assert rows[0][:3] == ["month", "network", "heat_must_run"]
+    assert rows[1][:3] == ["2016-01", 0, pytest.approx(80)]
+    assert runner.invoke(app, ["plot", str(folders[0])]).exit_code == 0
+    assert (folders[0] / "figures" / "curtailment_causes.png").stat().st_size > 5000
