@@ -19,7 +19,7 @@ from pydantic import (
 
 from .errors import CaseError
 
-PATH_KEYS = ("network", "profiles")
+PATH_KEYS = ("network", "profiles", "costs")
 
 
 class _Strict(BaseModel):
@@ -124,6 +124,12 @@ class ReserveOptions(_Strict):
     spinning_profile: str | None = Field(None, description="profile series of reserve (MW)")
 
 
+class EconomicsOptions(_Strict):
+    discount_rate_pu: float = Field(
+        0.08, ge=0, le=1, description="real discount rate for annualising investment (pu; "
+        "0.08 = China's social discount rate, NDRC/MOHURD 2006)")
+
+
 class Case(_Strict):
     """A validated, frozen case. `source` is the file it came from (for error messages)."""
 
@@ -132,6 +138,9 @@ class Case(_Strict):
     description: str = ""
     network: Path = Field(..., description="pandapower JSON file")
     profiles: Path | None = Field(None, description="profiles NetCDF file")
+    costs: Path | None = Field(None, description="investment costs CSV of flexibility "
+                               "options (README 'Economics')")
+    economics: EconomicsOptions = EconomicsOptions()
     time: TimeOptions = TimeOptions()
     solver: SolverOptions = SolverOptions()
     model: ModelOptions = ModelOptions()

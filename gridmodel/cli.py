@@ -313,7 +313,7 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
     from .compare import compare_monthly, compare_table, read_summary
     from .export import write_workbook
     from .results import read_netcdf
-    from .sweep import merit_order, parse_grid, run_sweep, scenarios
+    from .sweep import best_sizes, merit_order, parse_grid, run_sweep, scenarios
 
     out = out or Path("results") / f"{case_file.stem}-sweep"
     try:
@@ -334,6 +334,7 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
 
             order = merit_order(table, merit)
             order.to_csv(out / "merit_order.csv")
+            best_sizes(order).to_csv(out / "best_sizes.csv", index=False)
             merit_order_chart(order, out / "merit_order.png", _size_unit(merit))
         if xlsx and done:
             write_workbook(read_netcdf(done[0] / "results.nc"), read_summary(done[0]), xlsx,

@@ -67,10 +67,24 @@ def compare_table(run_dirs: list[Path]) -> pd.DataFrame:
     keys = compare_keys(summaries.values())
     table = pd.DataFrame({n: [summaries[n].get(k, 0.0) for k in keys]
                           for n in names}, index=keys)
+    if any("capex_for_run_cny" in summaries[n] for n in names):
+        table = _add_economics(table, summaries, names)
     for n in names[1:]:
         table[f"{n} − {names[0]}"] = table[n] - table[names[0]]
     table.index.name = "kpi"
     return table
+
+
+def _add_economics(table: pd.DataFrame, summaries: dict, names: list) -> pd.DataFrame:
+    """Rows `net_benefit_cny` and `levelised_cost_cny_per_avoided_mwh` of every run against
+    the first (README "Economics")."""
+    from .economics import net_benefit
+
+    ref = summaries[names[0]]
+    rows = {n: net_benefit(ref, summaries[n]) for n in names}
+    extra = pd.DataFrame({n: list(rows[n]) for n in names},
+                         index=["net_benefit_cny", "levelised_cost_cny_per_avoided_mwh"])
+    return pd.concat([table, extra])
 
 
 def compare_monthly(run_dirs: list[Path]) -> pd.DataFrame:

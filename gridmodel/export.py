@@ -217,7 +217,9 @@ def _compare_monthly_sheet(wb, table: pd.DataFrame, head, num) -> None:
 MERIT_CHARTS = (("avoided_mwh_per_size_unit", "Avoided curtailment per size unit",
                  "MWh per MW (or MWh) installed"),
                 ("operating_cost_change_cny_per_avoided_mwh",
-                 "Operating cost change per avoided MWh", "CNY/MWh"))
+                 "Operating cost change per avoided MWh", "CNY/MWh"),
+                ("net_benefit_cny", "Net benefit (operating saving − annualised capex)",
+                 "CNY over the run"))
 
 
 def _merit_sheet(wb, merit: pd.DataFrame, head, num) -> None:
@@ -226,6 +228,8 @@ def _merit_sheet(wb, merit: pd.DataFrame, head, num) -> None:
     _write(ws, merit, head, num, "option and size")
     n = len(merit)
     for k, (column, title, unit) in enumerate(MERIT_CHARTS):
+        if column not in merit:
+            continue
         j = list(merit.columns).index(column) + 1
         chart = wb.add_chart({"type": "bar"})
         chart.add_series({"name": title, "categories": ["MeritOrder", 1, 0, n, 0],

@@ -171,8 +171,11 @@ def merit_order_chart(table, path: Path, size_label: str = "size") -> Path:
               ("operating_cost_change_cny_per_avoided_mwh",
                "Operating cost change per avoided MWh", "CNY/MWh", "tab:blue"),
               ("cost_change_cny_per_avoided_mwh",
-               "Total cost change (incl. penalties) per avoided MWh", "CNY/MWh", "tab:gray"))
-    fig, axes = plt.subplots(1, 3, figsize=(15, 1.5 + 0.45 * max(len(rows), 2)), sharey=True)
+               "Total cost change (incl. penalties) per avoided MWh", "CNY/MWh", "tab:gray"),
+              ("net_benefit_cny", "Net benefit (saving − annualised capex)", "CNY",
+               "tab:orange"))
+    panels = tuple(p for p in panels if p[0] in rows)
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 1.5 + 0.45 * max(len(rows), 2)), sharey=True)
     for ax, (column, title, unit, color) in zip(axes, panels):
         ax.barh(y, rows[column].fillna(0), color=color)
         ax.set(title=title, xlabel=unit)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import tomli_w
 
-from . import attribution, kpi, outputs
+from . import attribution, economics, kpi, outputs
 from .case import Case, resolved_dict
 from .checkpoint import Checkpoint
 from .horizon import fingerprint, solve_rolling, window_table
@@ -74,6 +74,7 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
                     "penalty_cost_cny": penalty})
     summary.update(kpi.summary(ds))
     summary.update(attribution.summary(ds))
+    summary.update(economics.for_case(case, system, TECHNOLOGIES))
     summary["renewable_split_by_month_mwh"] = kpi.monthly_split(ds)
     python_s = sum(r.update_time_s + r.extract_time_s for r in records)
     summary.update({"mip_gap": max(gaps) if gaps else float("nan"),

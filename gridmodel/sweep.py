@@ -204,6 +204,9 @@ def merit_order(table: pd.DataFrame, size_keys: str | list[str]) -> pd.DataFrame
     size_delta = (ok["size"] - smallest[ok["option"]].to_numpy()).where(lambda d: d > 0)
     cost = ok["objective_cny"] - ref["objective_cny"]
     operating = ok["operating_cost_cny"] - ref["operating_cost_cny"]
+    capex = (ok["capex_for_run_cny"] - ref["capex_for_run_cny"]) if "capex_for_run_cny" in ok \
+        else pd.Series(float("nan"), index=ok.index)
+    benefit = -operating - capex
     steps = pd.DataFrame({"option": ok["option"], "size": ok["size"], "avoided": avoided}
                          ).groupby("option", sort=False)[["size", "avoided"]].diff()
     return pd.DataFrame({
@@ -215,4 +218,20 @@ def merit_order(table: pd.DataFrame, size_keys: str | list[str]) -> pd.DataFrame
             steps["size"] > 0),
         "cost_change_cny": cost, "cost_change_cny_per_avoided_mwh": cost / per_avoided,
         "operating_cost_change_cny": operating,
-        "operating_cost_change_cny_per_avoided_mwh": operating / per_avoided})
+        "operating_cost_change_cny_per_avoided_mwh": operating / per_avoided,
+        "capex_for_run_change_cny": capex, "net_benefit_cny": benefit,
+        "levelised_cost_cny_per_avoided_mwh": (operating + capex) / per_avoided,
+        "net_benefit_rank": benefit.rank(ascending=False, method="min")})
+
+
+def best_sizes(merit: pd.DataFrame) -> pd.DataFrame:
+    """Per option: the size with the largest net benefit (economics.best_size)."""
+    from .economics import best_size
+
+    rows = []
+    for option, part in merit.groupby("option", sort=False):
+        size, benefit, method = best_size(part["size"].to_numpy(), part["net_benefit_cny"]
+                                          .to_numpy())
+        rows.append({"option": option, "best_size": size, "net_benefit_cny": benefit,
+                     "method": method})
+    return pd.DataFrame(rows)

@@ -42,6 +42,21 @@ def test_a_minimum_export_schedule_is_delivered(tmp_path):
     assert out.summary["objective_cny"] == pytest.approx(69_000)
 
 
+def test_a_schedule_beyond_the_link_capacity_is_clipped_to_it(tmp_path):
+    """A fixed import schedule of 150 MW over a link of 40 MW import capacity, imports at
+    400 CNY/MWh (dearer than the 300 CNY/MWh coal, so only the schedule makes them): the link
+    imports its 40 MW, never more, and the window stays feasible (it was infeasible before
+    schedules were clipped); coal makes the other 60 MW: 2 × (40·400 + 60·300) CNY."""
+    t = _coal_and_load()
+    t.profile("tie", [-150.0, -150.0], "MW")
+    t.table("export_link", name="tie", bus=0, p_export_max_mw=0.0, p_import_max_mw=40.0,
+            import_price_cny_per_mwh=400.0, schedule_min_profile="tie",
+            schedule_max_profile="tie")
+    out = t.solve(tmp_path, OFF)
+    assert list(series(out, "export_link_import_mw", "tie")) == pytest.approx([40, 40])
+    assert out.summary["objective_cny"] == pytest.approx(2 * (40 * 400 + 60 * 300))
+
+
 def _chp(tmp_path, lpc_h_max_mw_th):
     """One bus, load 60 MW; a CHP unit (50-200 MW fuel-equivalent, 100 CNY/MWh, c_b 1.0,
     c_v 0.15, 100 MW_th extraction) and a 500 CNY/MWh_th boiler serve 100 MW_th."""

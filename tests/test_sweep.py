@@ -123,3 +123,25 @@ def test_sweep_unknown_asset_fails_before_any_run(tmp_path):
                                  "--out", str(out)])
     assert result.exit_code == 2 and "unknown asset" in result.output
     assert "export_link.nope" in result.output and not out.exists()
+
+
+def test_merit_order_net_benefit_rank_and_best_size():
+    """E-boiler sizes 0 / 500 / 1000 MW: operating cost 10,000 / 7,000 / 6,000 CNY, capex for
+    the run 0 / 1,000 / 2,500 CNY → net benefit 0 / 2,000 / 1,500 (ranks 3, 1, 2), levelised
+    (−3,000 + 1,000) / 700 at 500 MW; best size: parabola through (0, 0), (500, 2000),
+    (1000, 1500): y = −0.005x² + 6.5x, vertex 650 MW, 2,112.5 CNY (interpolated)."""
+    from gridmodel.sweep import best_sizes, merit_order
+
+    key = "electric_boiler.west.p_max_mw"
+    table = pd.DataFrame({"sets": [f"{key}={v}" for v in (0, 500, 1000)], "status": "optimal",
+                          "renewable_curtailed_mwh": [2000.0, 1300.0, 1000.0],
+                          "operating_cost_cny": [10000.0, 7000.0, 6000.0],
+                          "capex_for_run_cny": [0.0, 1000.0, 2500.0],
+                          "objective_cny": [10000.0, 7000.0, 6000.0]}, index=list("abc"))
+    order = merit_order(table, key)
+    assert list(order["net_benefit_cny"]) == pytest.approx([0, 2000, 1500])
+    assert list(order["net_benefit_rank"]) == [3, 1, 2]
+    assert order["levelised_cost_cny_per_avoided_mwh"].iloc[1] == pytest.approx(-2000 / 700)
+    best = best_sizes(order).iloc[0]
+    assert (best["best_size"], best["net_benefit_cny"], best["method"]) == (
+        pytest.approx(650), pytest.approx(2112.5), "interpolated")

@@ -44,15 +44,25 @@ def _check_override_buses(tables: dict, buses: set, case) -> None:
                                 f"one of {sorted(buses)}")
 
 
+def prepared_tables(case: Case, techs: list, net=None) -> dict:
+    """The tables a run solves: switches, overrides, then each technology's `prepare`."""
+    return _prepare(base_tables(case, techs, net), techs, case)
+
+
+def _prepare(tables: dict, techs: list, case: Case) -> dict:
+    for tech in techs:
+        if tech.NAME in tables:
+            tables = tech.prepare(tables, case.network, case)
+    return tables
+
+
 def system_from_case(case: Case, techs: list) -> System:
     """`techs`: the technology modules (their SPEC and optional prepare hooks)."""
     net = load_net(case.network)
     where = case.network
     tables = base_tables(case, techs, net)
     defaults = {t: df.attrs.get("defaults_applied", []) for t, df in tables.items()}
-    for tech in techs:
-        if tech.NAME in tables:
-            tables = tech.prepare(tables, where, case)
+    tables = _prepare(tables, techs, case)
     profiles = load_profiles(case.profiles) if case.profiles else None
     window, times, dt_h = select_window(profiles, case)
     check_series(tables, window, lambda table, column: _assigned_in(case, table, column))

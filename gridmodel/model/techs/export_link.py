@@ -108,17 +108,18 @@ def build(b, ctx) -> None:
 
 def hourly_limits(system, table, start: int, n: int):
     """(export max, import max, net export min) MW, each (link × t), from the capacities and
-    the schedule profiles."""
+    the schedule profiles (clipped to the capacities)."""
     export_max, import_max, net_min = (np.zeros((len(table), n)) for _ in range(3))
     for i, (_, row) in enumerate(table.iterrows()):
         hi = profile(system, row.schedule_max_profile, start, n) * (
             1.0 if row.schedule_max_profile else row.p_export_max_mw)
         lo = profile(system, row.schedule_min_profile, start, n) * (
             1.0 if row.schedule_min_profile else -row.p_import_max_mw)
-        export_max[i] = np.minimum(hi, row.p_export_max_mw)
+        # a schedule beyond the link's capacities is clipped to them (never infeasible)
+        export_max[i] = np.clip(hi, -row.p_import_max_mw, row.p_export_max_mw)
         import_max[i] = np.minimum(row.p_import_max_mw, np.maximum(0.0, -lo)) \
             if row.schedule_min_profile else row.p_import_max_mw
-        net_min[i] = np.maximum(lo, -row.p_import_max_mw)
+        net_min[i] = np.clip(lo, -row.p_import_max_mw, export_max[i])
     return export_max, import_max, net_min
 
 
