@@ -8,16 +8,20 @@ The rule (README "Why wind is curtailed"), applied to a solved run, hour by hour
    (`curtailment_roles` hook): *forced* supply (MW that could not go lower: heat-led CHP
    output, minimum stable load, ramp-down limits, hydro minimum release, fixed imports) and
    *sinks* at their limit (export links at their maximum, fixed export schedules, electric
-   stores full or charging at their maximum). The surplus is split over the forced supply
-   in proportion to its MW, up to the forced total; any surplus beyond it (renewables alone
-   exceed what demand and sinks take) over the sinks at their limit in proportion to their
-   MW; what neither explains is `other`.
+   stores full or charging at their maximum). The surplus up to the forced total is split
+   over the forced causes by their Shapley values in the game "curtailment removed by
+   removing these causes" = min(Σ their forced MW, surplus) (each cause's average marginal
+   effect over every removal order: a cause that alone would remove all of it is not
+   credited with all of it, and the shares add up); any surplus beyond the forced total
+   (renewables alone exceed what demand and sinks take) goes to the sinks at their limit in
+   proportion to their MW; what neither explains is `other`.
 3. Each hour's system shares go to the assets in proportion to their non-network
    curtailment, so the causes add up to each asset's curtailment exactly (to rounding).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,13 +64,35 @@ def split(curtailed_mw: np.ndarray, network_mask: np.ndarray, roles: list[Role])
     sink_total = sum(sinks.values(), np.zeros_like(surplus))
     by_forced = np.minimum(surplus, forced_total)
     beyond = surplus - by_forced
-    shares = {c: _share(mw, forced_total, by_forced) for c, mw in forced.items()}
+    shares = shapley(forced, surplus)
     for c, mw in sinks.items():
         shares[c] = shares.get(c, 0.0) + _share(mw, sink_total, beyond)
     shares["other"] = np.where(sink_total > 0, 0.0, beyond)
     weight = np.divide(rest, surplus, out=np.zeros_like(rest), where=surplus > 0)
     for cause, share in shares.items():
         out[cause] = out[cause] + weight * share
+    return out
+
+
+def shapley(forced: dict, surplus: np.ndarray) -> dict:
+    """Each forced cause's Shapley value in the game v(S) = min(Σ_{k∈S} forced_k, surplus):
+    its average marginal reduction of the hour's curtailment over every order in which the
+    causes could be removed. Shares add up to min(Σ forced, surplus) exactly."""
+    names = list(forced)
+    n = len(names)
+    if not n:
+        return {}
+    mw = np.stack([forced[c] for c in names])
+    weight = [math.factorial(k) * math.factorial(n - k - 1) / math.factorial(n)
+              for k in range(n)]
+    out = {c: np.zeros_like(surplus) for c in names}
+    for mask in range(1 << n):
+        members = [i for i in range(n) if mask >> i & 1]
+        base = np.minimum(mw[members].sum(axis=0), surplus)
+        for i in range(n):
+            if not mask >> i & 1:
+                gain = np.minimum(mw[members + [i]].sum(axis=0), surplus) - base
+                out[names[i]] += weight[len(members)] * gain
     return out
 
 

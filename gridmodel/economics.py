@@ -41,7 +41,7 @@ def capital_recovery_factor(rate_pu: float, lifetime_years: float) -> float:
 def read_costs(path: Path, specs: dict) -> pd.DataFrame:
     """The costs table, every value checked (type, unit, range; known table and column)."""
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InputError(path, "(file)", f"cannot read: {exc}", "CSV with a header row") from None
     missing = [c for c in COLUMNS if c not in frame.columns]

@@ -64,10 +64,11 @@ def test_export_link_at_its_limit_is_export_limit(tmp_path):
     assert causes(out) == {"curtailment_export_limit_mwh": pytest.approx(50)}
 
 
-def test_mixed_hour_splits_over_forced_supply_in_proportion(tmp_path):
+def test_mixed_hour_splits_over_forced_supply_by_shapley_value(tmp_path):
     """CHP forced to 0.6 × 100 = 60 MW by heat, a 30 CNY/MWh unit held at its 40 MW minimum,
-    load 250 MW, wind 200 MW: wind takes 150, 50 MW curtailed; forced 60 + 40 = 100 MW, so
-    heat-led 50 × 60/100 = 30 MWh and minimum stable load 50 × 40/100 = 20 MWh."""
+    load 250 MW, wind 200 MW: wind takes 150, 50 MW curtailed. Removing heat alone removes
+    50, the minimum alone 40, both 50; Shapley: heat ½·50 + ½·(50 − 40) = 30 MWh, minimum
+    stable load ½·40 + ½·(50 − 50) = 20 MWh."""
     t = Tiny()
     heat_led_chp(t, 0.6)
     t.gen("T", p_max_mw=200, p_min_mw=40, c1=30)
@@ -151,3 +152,14 @@ def test_eboiler_removes_heat_led_curtailment_in_compare_workbook_and_plot(tmp_p
     assert rows[1][:3] == ["2016-01", 0, pytest.approx(80)]
     assert runner.invoke(app, ["plot", str(folders[0])]).exit_code == 0
     assert (folders[0] / "figures" / "curtailment_causes.png").stat().st_size > 5000
+
+
+def test_forced_causes_share_by_shapley_value_not_by_size():
+    """20 MW curtailed against 90 MW heat-led and 10 MW fixed import. Removing the heat-led
+    block alone removes 20, the import alone 10, both 20; Shapley: heat ½·20 + ½·(20 − 10)
+    = 15, import ½·10 + ½·0 = 5 (a split by size would give 18 / 2)."""
+    roles = [Role("heat_must_run", FORCED, np.array([90.0])),
+             Role("fixed_exchanges", FORCED, np.array([10.0]))]
+    parts = split(np.array([[20.0]]), np.zeros((1, 1), dtype=bool), roles)
+    assert parts["heat_must_run"].tolist() == [[15.0]]
+    assert parts["fixed_exchanges"].tolist() == [[5.0]]

@@ -189,3 +189,34 @@ def test_a_scheduled_tie_leaves_its_schedule_within_its_volume_account(tmp_path,
     assert out.summary["excess_energy_mwh"] == pytest.approx(0)
     assert out.summary["objective_cny"] == pytest.approx(cost)
     assert out.summary["import_mwh"] == pytest.approx(100 - limit_mwh)  # schedule: 100 MWh
+
+
+def test_a_shiftable_load_moves_energy_into_a_curtailed_hour(tmp_path):
+    """Load 100 MW for 2 h; wind 150 MW in hour 1, none in hour 2; coal at 300 CNY/MWh.
+    Without flexibility coal makes 100 MWh in hour 2 (30,000 CNY) and 50 MWh of wind are
+    curtailed. A 30 MW shiftable load (energy-neutral over the 2-h period) moves 30 MWh into
+    hour 1: coal 70 MWh = 21,000 CNY, curtailment 20 MWh."""
+    t = _coal_and_load()
+    t.renewable("wind", "wind", 150, series=[1.0, 0.0])
+    t.table("flexible_load", name="smelter", bus=0, kind="shiftable", p_up_max_mw=30.0,
+            p_down_max_mw=30.0, period_h=2.0)
+    out = t.solve(tmp_path, OFF)
+    assert out.summary["objective_cny"] == pytest.approx(21_000)
+    assert list(series(out, "flexible_load_up_mw", "smelter")) == pytest.approx([30, 0])
+    assert list(series(out, "flexible_load_down_mw", "smelter")) == pytest.approx([0, 30])
+    assert out.summary["renewable_curtailed_mwh"] == pytest.approx(20)
+
+
+def test_an_interruptible_load_is_cut_within_its_hours(tmp_path):
+    """Load 100 MW for 2 h, coal only 80 MW at 300 CNY/MWh, unserved energy 30,000 CNY/MWh.
+    An interruptible 30 MW load at 1,000 CNY/MWh, at most 1 h at full cut per 24-h period
+    (30 MWh; the 2-h run is 2/24 of a period: 2.5 MWh): it cuts 2.5 MWh, 37.5 MWh stay
+    unserved: 160·300 + 2.5·1,000 + 37.5·30,000 CNY."""
+    t = Tiny()
+    t.gen("coal", p_max_mw=80, c1=300)
+    t.load("L", 100, series=[1.0, 1.0])
+    t.table("flexible_load", name="plant", bus=0, kind="interruptible", p_down_max_mw=30.0,
+            max_hours_per_period_h=1.0, cost_cny_per_mwh=1000.0)
+    out = t.solve(tmp_path, OFF)
+    assert out.summary["flexible_load_down_mwh"] == pytest.approx(2.5)
+    assert out.summary["objective_cny"] == pytest.approx(160 * 300 + 2.5 * 1000 + 37.5 * 30000)

@@ -19,8 +19,12 @@ LINE_R_OHM_PER_KM, LINE_X_OHM_PER_KM, LINE_C_NF_PER_KM = 0.018, 0.28, 13.0  # 4�
 LINE_MAX_I_KA = 2.0  # per circuit ≈ 1,730 MVA (assumption: typical 500 kV thermal rating)
 
 
+NOT_NETWORK = ("costs",)  # costs.csv: investment costs, read by economics.py, not a table
+
+
 def read_tables(folder: Path) -> dict:
-    tables = {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))}
+    tables = {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))
+              if p.stem not in NOT_NETWORK}
     tables["parameters"] = tomllib.loads((folder / "parameters.toml").read_text())
     return tables
 
@@ -113,6 +117,14 @@ def _add_hydro_and_storage(net, t, bus) -> None:
         net.storage.loc[idx, "initial_soc_pu"] = 0.5
 
 
+def _add_flexible_loads(net, t, bus) -> None:
+    flex = t["flexible_loads"].copy()
+    flex["bus"] = flex["bus"].map(bus)
+    net["flexible_load"] = flex.drop(columns=["source"]).astype(
+        {c: float for c in ("p_up_max_mw", "p_down_max_mw", "period_h",
+                            "max_hours_per_period_h", "cost_cny_per_mwh")})
+
+
 def _chp_heat_mw_th(net) -> pd.Series:
     """CHP extraction heat capacity per zone (MW_th): h_max per unit × units."""
     units = net.gen.set_index("name")["n_units"].fillna(1)
@@ -180,6 +192,7 @@ def build_net(folder: Path, ds) -> pp.pandapowerNet:
     _add_hydro_and_storage(net, t, bus)
     _add_heat(net, t, bus, ds)
     _add_ties(net, t, bus)
+    _add_flexible_loads(net, t, bus)
     net["ac_slack_bus"] = "liaoning"  # the external Liaoning grid balances AC-check losses
     return net
 

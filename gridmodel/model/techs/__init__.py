@@ -5,6 +5,7 @@ from . import (
                battery,
                chp,
                export_link,
+               flexible_load,
                heat_sources,
                heat_storage,
                heat_zone,
@@ -21,5 +22,5 @@ from .base import as_technology, build_order
 TECHNOLOGIES = build_order([as_technology(t) for t in (
     thermal, renewable, load, export_link, heat_zone, chp, heat_sources.HEAT_BOILER,
     heat_sources.ELECTRIC_BOILER, heat_sources.HEAT_PUMP, heat_storage, battery.TECH,
-    pumped_hydro.TECH, hydro, waste_to_energy)])
+    pumped_hydro.TECH, hydro, waste_to_energy, flexible_load)])
 SPECS = {tech.SPEC.table: tech.SPEC for tech in TECHNOLOGIES}
