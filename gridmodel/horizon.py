@@ -114,7 +114,8 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
     basis = done[-1].get("basis") if done else None
     started = time.perf_counter()
     integer_steps = commit if ahead and case.horizon.relax_lookahead else None
-    built = build_model(system, case.model, case.reserve, commit + ahead, integer_steps)
+    built = build_model(system, case.model, case.reserve, commit + ahead, integer_steps,
+                        commit)
     solver = WindowSolver(built.matrix, case.solver, case.model.commitment in MIP_MODES)
     build_s = time.perf_counter() - started
     if basis is not None:  # a resumed run restarts its LPs where the interrupted one was

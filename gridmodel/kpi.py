@@ -205,3 +205,51 @@ def monthly_split(ds: xr.Dataset) -> dict[str, dict[str, float]]:
     table = monthly(ds)
     cols = [c for c in SPLIT_COLUMNS if c in table]
     return {month: {c: float(row[c]) for c in cols} for month, row in table[cols].iterrows()}
+
+
+def export_links(ds: xr.Dataset, system) -> dict:
+    """Per export link: exported and imported energy, revenue (export × value × (1 − loss)),
+    renewable share of the exports and, with a contract, the net export per month against
+    its minimum and maximum. Renewable share: with renewables dedicated to the link (a
+    bundled-export contract), min(export, their output) hour by hour, the rule its
+    constraint uses; otherwise every MW exported carries the hour's supply mix (the rule of
+    `renewable_split_hourly`)."""
+    if "export_link_export_mw" not in ds:
+        return {}
+    table, dt = system.table("export_link"), ds.attrs["dt_h"]
+    supply = hourly_by_role(ds, "electricity", outputs.SUPPLY_ROLES)
+    mix = np.divide(_hourly_total(ds, "renewable_used_mw"), supply,
+                    out=np.zeros_like(supply), where=supply > 0)
+    contracts = system.table("export_contract")
+    out = {}
+    for link in ds["export_link"].values:
+        exp = ds["export_link_export_mw"].sel(export_link=link).values
+        imp = ds["export_link_import_mw"].sel(export_link=link).values
+        row = table.loc[link]
+        sent = float(exp.sum() * dt)
+        rows = contracts[contracts["link"] == link] if len(contracts) else contracts
+        renewable = exp * np.minimum(mix, 1.0)
+        if len(rows) and str(rows.iloc[0].renewable_assets or "").strip():
+            renewable = np.minimum(exp, _dedicated_mw(ds, rows.iloc[0].renewable_assets))
+        out[str(link)] = {
+            "export_mwh": sent, "import_mwh": float(imp.sum() * dt),
+            "revenue_cny": sent * float(row.export_value_cny_per_mwh * (1 - row.loss_pu)),
+            "renewable_share_pct": _pct(float(renewable.sum() * dt), sent)}
+        if len(rows):
+            out[str(link)]["contract_by_month"] = _contract_months(ds, exp - imp, rows.iloc[0])
+    return out
+
+
+def _dedicated_mw(ds, names: str) -> np.ndarray:
+    """Used output of the renewables a bundled-export contract names (dedicated first)."""
+    assets = [a.strip() for a in names.split(";") if a.strip()]
+    return ds["renewable_used_mw"].sel(renewable=assets).sum("renewable").values
+
+
+def _contract_months(ds, net_mw, contract) -> dict:
+    frame = pd.Series(net_mw * ds.attrs["dt_h"], index=pd.DatetimeIndex(ds["time"].values))
+    months = frame.groupby(frame.index.strftime("%Y-%m")).sum()
+    return {m: {"net_export_mwh": float(v), "min_mwh": float(contract.month_min_mwh),
+                "max_mwh": float(contract.month_max_mwh),
+                "shortfall_mwh": max(0.0, float(contract.month_min_mwh) - float(v))}
+            for m, v in months.items()}

@@ -75,6 +75,7 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
     summary.update(kpi.summary(ds))
     summary.update(attribution.summary(ds))
     summary.update(economics.for_case(case, system, TECHNOLOGIES))
+    summary["export_links"] = kpi.export_links(ds, system)
     summary["renewable_split_by_month_mwh"] = kpi.monthly_split(ds)
     python_s = sum(r.update_time_s + r.extract_time_s for r in records)
     summary.update({"mip_gap": max(gaps) if gaps else float("nan"),

@@ -45,6 +45,7 @@ class ModelContext:
     shared: dict = field(default_factory=dict)      # components one technology provides
     fuel_terms: dict = field(default_factory=dict)
     integer_steps: int | None = None  # integer commitment only in these first steps
+    commit_steps: int | None = None   # steps a window keeps (None = all of them)
     params: list = field(default_factory=list)
     window: WindowData | None = None
 
@@ -297,12 +298,15 @@ def active_techs(system: System):
 
 
 def build_model(system: System, options: ModelOptions, reserve: ReserveOptions,
-                n_steps: int, integer_steps: int | None = None) -> BuiltModel:
+                n_steps: int, integer_steps: int | None = None,
+                commit_steps: int | None = None) -> BuiltModel:
     """Build the window model once (n_steps long); data are set by `set_window`.
-    `integer_steps`: commitment is integer only in the first steps (relaxed look-ahead)."""
+    `integer_steps`: commitment is integer only in the first steps (relaxed look-ahead);
+    `commit_steps`: the steps a window keeps (before its look-ahead)."""
     m = pyo.ConcreteModel(name=system.name)
     m.T = pyo.RangeSet(0, n_steps - 1)
-    ctx = ModelContext(system, options, reserve, n_steps, integer_steps=integer_steps)
+    ctx = ModelContext(system, options, reserve, n_steps, integer_steps=integer_steps,
+                       commit_steps=commit_steps or n_steps)
     techs = active_techs(system)
     for tech in techs:
         block = pyo.Block()

@@ -96,6 +96,8 @@ def build(b, ctx) -> None:
                                     - b.import_mw[k, t] - up(k, t) + down(k, t)
                                     >= b.net_export_min_mw[k, t])
     keep = (1 - table["loss_pu"]).to_dict()
+    ctx.provide("export_link.export_mw", b.export_mw)  # for contracts on a link
+    ctx.provide("export_link.import_mw", b.import_mw)
     ctx.add_power(bus_map(table), b.export_mw, sign=-1.0)
     ctx.add_power(bus_map(table), b.import_mw, sign=1.0, coef=keep)
     value = table["export_value_cny_per_mwh"].to_dict()

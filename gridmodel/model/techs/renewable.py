@@ -42,6 +42,7 @@ def build(b, ctx) -> None:
     b.must_take = pyo.Constraint(b.MUST_TAKE, T, rule=lambda b, r, t: b.used_mw[r, t]
                                  >= b.must_take_mw[r, t])
     ctx.add_power(bus_map(table), b.used_mw)
+    ctx.provide("renewable.used_mw", b.used_mw)  # for bundled export (export contracts)
     penalty = ctx.options.curtailment_cost_cny_per_mwh
     if penalty:  # a priority for renewables, not money: reported with the penalties
         ctx.add_cost("curtailment", lambda t: ctx.dt_h * penalty * pyo.quicksum(
