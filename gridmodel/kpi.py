@@ -220,7 +220,9 @@ def export_links(ds: xr.Dataset, system) -> dict:
     supply = hourly_by_role(ds, "electricity", outputs.SUPPLY_ROLES)
     mix = np.divide(_hourly_total(ds, "renewable_used_mw"), supply,
                     out=np.zeros_like(supply), where=supply > 0)
-    contracts = system.table("export_contract")
+    from .model.techs.export_contract import with_terms
+
+    contracts = with_terms(system.table("export_contract"))
     out = {}
     for link in ds["export_link"].values:
         exp = ds["export_link_export_mw"].sel(export_link=link).values

@@ -125,6 +125,13 @@ def _add_flexible_loads(net, t, bus) -> None:
                             "max_hours_per_period_h", "cost_cny_per_mwh")})
 
 
+def _add_contracts(net, t) -> None:
+    contracts = t["contracts"].drop(columns=["source"]).fillna({"delivery_curve_pu": "",
+                                                                "renewable_assets": ""})
+    net["export_contract"] = contracts.astype({c: float for c in contracts.columns if c.endswith(
+        ("_mwh", "_mw_per_h", "_cny_per_mwh", "_pu")) and c != "delivery_curve_pu"})
+
+
 def _chp_heat_mw_th(net) -> pd.Series:
     """CHP extraction heat capacity per zone (MW_th): h_max per unit × units."""
     units = net.gen.set_index("name")["n_units"].fillna(1)
@@ -193,6 +200,7 @@ def build_net(folder: Path, ds) -> pp.pandapowerNet:
     _add_heat(net, t, bus, ds)
     _add_ties(net, t, bus)
     _add_flexible_loads(net, t, bus)
+    _add_contracts(net, t)
     net["ac_slack_bus"] = "liaoning"  # the external Liaoning grid balances AC-check losses
     return net
 

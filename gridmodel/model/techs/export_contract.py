@@ -57,7 +57,18 @@ PERIODS = {"month": "M", "year": "Y"}
 
 
 def active(system) -> bool:
-    return len(system.table(NAME)) > 0
+    """Only rows with a term build anything (an empty slot leaves the model unchanged)."""
+    return len(with_terms(system.table(NAME))) > 0
+
+
+def with_terms(table: pd.DataFrame) -> pd.DataFrame:
+    if not len(table):
+        return table
+    terms = ((table["month_min_mwh"] > 0) | (table["year_min_mwh"] > 0)
+             | np.isfinite(table["month_max_mwh"]) | np.isfinite(table["year_max_mwh"])
+             | np.isfinite(table["ramp_mw_per_h"]) | (table["min_renewable_share_pu"] > 0)
+             | (table["delivery_curve_pu"].astype(str).str.strip() != ""))
+    return table[terms]
 
 
 def prepare(tables: dict, where, case) -> dict:
@@ -96,7 +107,7 @@ def dedicated(row) -> list[str]:
 
 
 def build(b, ctx) -> None:
-    table = ctx.system.table(NAME)
+    table = with_terms(ctx.system.table(NAME))
     links = ctx.system.table("export_link")
     T, dt = b.model().T, ctx.dt_h
     exp, imp = ctx.use("export_link.export_mw"), ctx.use("export_link.import_mw")
@@ -215,7 +226,7 @@ def _hours_left(stamp: pd.Timestamp, period: str) -> float:
 def update(b, ctx, start: int, state) -> None:
     """The window's share of each period's missing energy and what is left of its maximum;
     net export outside the period's committed steps is not counted."""
-    table, times = ctx.system.table(NAME), ctx.system.time
+    table, times = with_terms(ctx.system.table(NAME)), ctx.system.time
     rows, n, k = list(b.ROWS), ctx.n_steps, ctx.commit_steps or ctx.n_steps
     b.window_start = start
     first = pd.Timestamp(times[min(start, len(times) - 1)])
@@ -254,7 +265,7 @@ def _set_counted(b, ctx, c, period, mask) -> None:
 def final_state(b, ctx, k: int) -> dict:
     """Per row: net export delivered so far in each month and year touched, and the last
     kept step's net export (for the ramp)."""
-    table, times = ctx.system.table(NAME), ctx.system.time
+    table, times = with_terms(ctx.system.table(NAME)), ctx.system.time
     exp, imp = ctx.use("export_link.export_mw"), ctx.use("export_link.import_mw")
     links = table["link"].tolist()
     net = ctx.values(exp, links)[:, :k] - ctx.values(imp, links)[:, :k]
