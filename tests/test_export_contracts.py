@@ -105,3 +105,18 @@ def test_a_renewable_share_limits_bundled_export(tmp_path):
     sent = series(out, "export_link_export_mw", "uhv")
     assert sent.sum() == pytest.approx(1440) and sent.min() >= 30 - 1e-6
     assert out.summary["export_links"]["uhv"]["renewable_share_pct"] == pytest.approx(50)
+
+
+@pytest.mark.parametrize("terms, key", [
+    ({"delivery_curve_pu": "1,1,1"}, "delivery_curve_pu"),
+    ({"delivery_curve_pu": ",".join(["1"] * 23 + ["x"])}, "delivery_curve_pu"),
+    ({"renewable_assets": "nowhere", "min_renewable_share_pu": 0.5}, "renewable_assets"),
+    ({"min_renewable_share_pu": 0.5}, "renewable_assets"),
+    ({"min_renewable_share_pu": 1.5}, "min_renewable_share_pu"),
+])
+def test_bad_contract_terms_are_refused_naming_the_column(tmp_path, terms, key):
+    from gridmodel.errors import GridmodelError
+
+    with pytest.raises(GridmodelError) as err:
+        _day_case(400.0, **terms).solve(tmp_path, OFF)
+    assert key in str(err.value) and "export_contract.c" in str(err.value)
