@@ -163,3 +163,43 @@ def test_forced_causes_share_by_shapley_value_not_by_size():
     parts = split(np.array([[20.0]]), np.zeros((1, 1), dtype=bool), roles)
     assert parts["heat_must_run"].tolist() == [[15.0]]
     assert parts["fixed_exchanges"].tolist() == [[5.0]]
+
+
+@pytest.mark.parametrize("generates, curtailed", [(False, 0.0), (True, 20.0)])
+def test_minimum_release_through_the_turbines_is_hydro_must_run(tmp_path, generates, curtailed):
+    """Load 50 MW, wind 50 MW, a dam with 20 MW inflow and a 20 MW minimum release. Free to
+    spill, the dam spills its 20 MW and wind serves the load; with `min_release_generates`
+    the 20 MW pass the turbines, 20 MW of wind are curtailed, all of it hydro_min_release."""
+    t = Tiny()
+    t.gen("coal", p_max_mw=100, c1=300)
+    t.load("L", 50, series=[1.0])
+    t.renewable("wind", "wind", 50)
+    t.table("hydro", name="dam", bus=0, p_max_mw=50.0, min_release_mw=20.0, inflow_mw=20.0,
+            e_max_mwh=1000.0, initial_soc_pu=0.5, cyclic=False, cyclic_each_window=False,
+            min_release_generates=generates)
+    out = t.solve(tmp_path, OFF + "curtailment_cost_cny_per_mwh = 1\n")
+    assert out.summary["renewable_curtailed_mwh"] == pytest.approx(curtailed, abs=1e-6)
+    if generates:
+        assert causes(out) == {"curtailment_hydro_min_release_mwh": pytest.approx(20)}
+
+
+def test_reserve_for_wind_forecast_error_commits_a_unit_that_displaces_wind(tmp_path):
+    """Load 100 MW, wind 80 MW; A 0-40 MW at 10 CNY/MWh, B 30-100 MW at 50 (binary
+    commitment). Without reserve: A 20 MW, all wind used, 200 CNY. Reserve 50 % of the
+    available wind = 40 MW: A at 20 MW leaves 20 MW of headroom, so B must be on at ≥ 30 MW
+    (70 MW headroom): A 0, B 30, wind 70, 10 MW curtailed, 1,500 CNY — and the attribution
+    names B's minimum load (`min_stable_load`)."""
+    results = []
+    for pct in (0, 50):
+        t = Tiny()
+        t.gen("A", p_max_mw=40, c1=10)
+        t.gen("B", p_max_mw=100, p_min_mw=30, c1=50)
+        t.load("L", 100, series=[1.0])
+        t.renewable("wind", "wind", 80)
+        results.append(t.solve(tmp_path / str(pct), '[model]\ncommitment = "binary"\n'
+                               f"[reserve]\nspinning_pct_of_wind = {pct}\n"))
+    base, reserved = results
+    assert base.summary["objective_cny"] == pytest.approx(200)
+    assert reserved.summary["objective_cny"] == pytest.approx(1500)
+    assert reserved.summary["renewable_curtailed_mwh"] == pytest.approx(10)
+    assert causes(reserved) == {"curtailment_min_stable_load_mwh": pytest.approx(10)}

@@ -56,7 +56,8 @@ class ModelContext:
     @property
     def reserve_active(self) -> bool:
         r = self.reserve
-        return r.spinning_mw > 0 or r.spinning_pct_of_load > 0 or bool(r.spinning_profile)
+        return (r.spinning_mw > 0 or r.spinning_pct_of_load > 0 or bool(r.spinning_profile)
+                or r.spinning_pct_of_wind > 0)
 
     def add_flow(self, carrier: str, node_of, component, sign=1.0, coef=None):
         """component[asset, t] × sign × coef[asset] flows into `carrier`'s node of the asset."""
@@ -276,7 +277,8 @@ def _add_reserve(m, ctx):
 
 
 def reserve_requirement_mw(system: System, reserve: ReserveOptions, start: int, n: int):
-    """Spinning reserve per step: constant + share of load + profile (MW)."""
+    """Spinning reserve per step: constant + share of load + share of available wind (wind
+    forecast error) + profile (MW)."""
     req = np.full(n, reserve.spinning_mw)
     if reserve.spinning_pct_of_load:
         loads = system.table("load")
@@ -284,6 +286,11 @@ def reserve_requirement_mw(system: System, reserve: ReserveOptions, start: int, 
         for name, row in loads.iterrows():
             total += row.p_mw * _profile(system, row.get("profile", ""), start, n)
         req += reserve.spinning_pct_of_load / 100.0 * total
+    if reserve.spinning_pct_of_wind:
+        wind = system.table("renewable")
+        for _, row in wind[wind["kind"] == "wind"].iterrows() if len(wind) else ():
+            req += reserve.spinning_pct_of_wind / 100.0 * row.p_max_mw * _profile(
+                system, row.get("profile", ""), start, n)
     if reserve.spinning_profile:
         req += system.series(reserve.spinning_profile, start, start + n)
     return req

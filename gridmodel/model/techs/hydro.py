@@ -28,6 +28,8 @@ SPEC = TableSpec(NAME, {
                                   "(daily regulation; no seasonal drawdown without a water "
                                   "value)")),
     "min_release_penalty_cny_per_mwh": (1000.0, "CNY/MWh below the minimum release"),
+    "min_release_generates": (False, "true/false: the minimum release passes the turbines "
+                              "(ecological flow generates) instead of being free to spill"),
 }, ordered=(("e_min_mwh", "e_max_mwh"), ("min_release_mw", "p_max_mw")))
 # hydro_generation_mwh also counts thermal rows of kind "hydro" (kpi.py)
 OUTPUTS = (
@@ -58,8 +60,10 @@ def build(b, ctx) -> None:
     b.turbine = pyo.Constraint(b.STORES, T, rule=lambda b, s, t: b.generation_mw[s, t]
                                <= b.out_mw[s, t])
     b.release_shortfall_mw = pyo.Var(b.STORES, T, domain=pyo.NonNegativeReals)
-    b.min_release = pyo.Constraint(b.STORES, T, rule=lambda b, s, t: b.out_mw[s, t]
-                                   + b.release_shortfall_mw[s, t] >= rmin[s])
+    through = table["min_release_generates"].astype(bool).to_dict()
+    released = lambda b, s, t: b.generation_mw[s, t] if through[s] else b.out_mw[s, t]
+    b.min_release = pyo.Constraint(b.STORES, T, rule=lambda b, s, t: released(b, s, t)
+                                   + b.release_shortfall_mw[s, t] >= min(rmin[s], pmax[s]))
     penalty = table["min_release_penalty_cny_per_mwh"].to_dict()
     ctx.add_cost("hydro_release_shortfall", lambda t: ctx.dt_h * pyo.quicksum(
         penalty[s] * b.release_shortfall_mw[s, t] for s in b.STORES), penalty=True)
