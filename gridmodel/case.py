@@ -122,6 +122,9 @@ class ReserveOptions(_Strict):
     spinning_mw: float = Field(0.0, ge=0, le=1e6, description="constant spinning reserve (MW)")
     spinning_pct_of_load: float = Field(0.0, ge=0, le=100, description="share of load (%)")
     spinning_profile: str | None = Field(None, description="profile series of reserve (MW)")
+    min_online_thermal_mw: float = Field(
+        0.0, ge=0, le=1e6, description="thermal capacity (Σ p_max of units on) kept online "
+        "every hour for system security (最小开机方式, MW); a shortfall is penalised")
     spinning_pct_of_wind: float = Field(
         0.0, ge=0, le=100, description="extra spinning reserve for wind forecast error: "
         "share of the hour's available wind (%)")

@@ -203,3 +203,21 @@ def test_reserve_for_wind_forecast_error_commits_a_unit_that_displaces_wind(tmp_
     assert reserved.summary["objective_cny"] == pytest.approx(1500)
     assert reserved.summary["renewable_curtailed_mwh"] == pytest.approx(10)
     assert causes(reserved) == {"curtailment_min_stable_load_mwh": pytest.approx(10)}
+
+
+def test_minimum_online_capacity_keeps_a_unit_on_that_displaces_wind(tmp_path):
+    """Load 100 MW, wind 100 MW, one unit 40-100 MW at 50 CNY/MWh (binary). Free, it stays
+    off and wind serves the load. With 100 MW of thermal capacity required online (system
+    security) it runs at its 40 MW minimum: 40 MW of wind curtailed, 2,000 CNY, all of it
+    minimum stable load."""
+    out = []
+    for need in (0, 100):
+        t = Tiny()
+        t.gen("B", p_max_mw=100, p_min_mw=40, c1=50, initial_on=0.0)
+        t.load("L", 100, series=[1.0])
+        t.renewable("wind", "wind", 100)
+        out.append(t.solve(tmp_path / str(need), '[model]\ncommitment = "binary"\n'
+                           f"[reserve]\nmin_online_thermal_mw = {need}\n"))
+    assert out[0].summary["objective_cny"] == pytest.approx(0)
+    assert out[1].summary["objective_cny"] == pytest.approx(2000)
+    assert causes(out[1]) == {"curtailment_min_stable_load_mwh": pytest.approx(40)}

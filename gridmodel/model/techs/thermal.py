@@ -174,6 +174,7 @@ def finalize(b, ctx) -> None:
     _build_limits(b, ctx, table)
     _build_ramps(b, ctx, table)
     _build_costs(b, ctx, table)
+    _build_min_online(b, ctx)
 
 
 def _domain(mode: str, integer_steps: int | None):
@@ -288,6 +289,22 @@ def _build_logic(b, ctx, table):
     b.min_up_time = pyo.Constraint(b.COMMITTED, T, rule=min_up)
     b.min_down_time = pyo.Constraint(b.COMMITTED, T, rule=min_down)
     b.up_steps, b.down_steps = up, down
+
+
+def _build_min_online(b, ctx) -> None:
+    """Minimum online thermal capacity (security: 最小开机方式): Σ p_max × on + shortfall ≥
+    the case's `reserve.min_online_thermal_mw`; the shortfall costs the reserve-shortfall
+    penalty (a rounded commitment below it is reported, never infeasible)."""
+    need = ctx.reserve.min_online_thermal_mw
+    if not need:
+        return
+    T = ctx_T(b)
+    b.online_shortfall_mw = pyo.Var(T, domain=pyo.NonNegativeReals)
+    b.min_online = pyo.Constraint(T, rule=lambda b, t: pyo.quicksum(
+        b.p_max_mw[g] * b.on[g, t] for g in b.UNITS) + b.online_shortfall_mw[t] >= need)
+    penalty = ctx.options.reserve_shortfall_penalty_cny_per_mwh
+    ctx.add_cost("thermal_online_shortfall", lambda t: ctx.dt_h * penalty
+                 * b.online_shortfall_mw[t], penalty=True)
 
 
 def _build_costs(b, ctx, table):
