@@ -235,11 +235,18 @@ def export_links(ds: xr.Dataset, system) -> dict:
             renewable = np.minimum(exp, _dedicated_mw(ds, rows.iloc[0].renewable_assets))
         out[str(link)] = {
             "export_mwh": sent, "import_mwh": float(imp.sum() * dt),
-            "revenue_cny": sent * float(row.export_value_cny_per_mwh * (1 - row.loss_pu)),
+            "revenue_cny": float((exp * _value_cny_per_mwh(system, row, len(exp))).sum() * dt),
             "renewable_share_pct": _pct(float(renewable.sum() * dt), sent)}
         if len(rows):
             out[str(link)]["contract_by_month"] = _contract_months(ds, exp - imp, rows.iloc[0])
     return out
+
+
+def _value_cny_per_mwh(system, row, n: int) -> np.ndarray:
+    """What a sent MWh earns each hour: value × (1 − loss) × the price-period profile."""
+    name = str(row.get("export_value_profile", "") or "")
+    shape = np.asarray(system.series(name, 0, n), dtype=float) if name else np.ones(n)
+    return float(row.export_value_cny_per_mwh * (1 - row.loss_pu)) * shape
 
 
 def _dedicated_mw(ds, names: str) -> np.ndarray:

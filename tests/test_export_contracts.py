@@ -120,3 +120,19 @@ def test_bad_contract_terms_are_refused_naming_the_column(tmp_path, terms, key):
     with pytest.raises(GridmodelError) as err:
         _day_case(400.0, **terms).solve(tmp_path, OFF)
     assert key in str(err.value) and "export_contract.c" in str(err.value)
+
+
+def test_an_export_price_per_period_decides_when_to_export(tmp_path):
+    """Coal 300 CNY/MWh, load 50 MW for 2 h, a 100 MW link at 200 CNY/MWh × profile
+    (0.5, 2.0): 100 then 400 CNY/MWh — nothing in hour 1, 100 MW in hour 2:
+    50·300 + 150·300 − 100·400 = 20,000 CNY."""
+    t = Tiny()
+    t.gen("coal", p_max_mw=200, c1=300)
+    t.load("L", 50, series=[1.0, 1.0])
+    t.profile("peak", [0.5, 2.0], "pu")
+    t.table("export_link", name="uhv", bus=0, p_export_max_mw=100.0,
+            export_value_cny_per_mwh=200.0, export_value_profile="peak")
+    out = t.solve(tmp_path, OFF)
+    assert list(series(out, "export_link_export_mw", "uhv")) == pytest.approx([0, 100])
+    assert out.summary["objective_cny"] == pytest.approx(20_000)
+    assert out.summary["export_links"]["uhv"]["revenue_cny"] == pytest.approx(40_000)

@@ -28,6 +28,8 @@ SPEC = TableSpec("export_link", {
     "p_import_max_mw": (0.0, "MW into the province"),
     "loss_pu": (0.0, "share of sent power lost (pu)"),
     "export_value_cny_per_mwh": (0.0, "CNY per delivered MWh"),
+    "export_value_profile": ("", "series: pu of export_value_cny_per_mwh by hour (price "
+                             "periods, e.g. peak/flat/valley); '' = flat"),
     "import_price_cny_per_mwh": (0.0, "CNY per imported MWh"),
     "schedule_min_profile": ("", "series of minimum net export (MW)"),
     "schedule_max_profile": ("", "series of maximum net export (MW)"),
@@ -102,8 +104,17 @@ def build(b, ctx) -> None:
     ctx.add_power(bus_map(table), b.import_mw, sign=1.0, coef=keep)
     value = table["export_value_cny_per_mwh"].to_dict()
     price = table["import_price_cny_per_mwh"].to_dict()
-    ctx.add_cost("export_revenue", lambda t: -dt * pyo.quicksum(
-        value[k] * keep[k] * b.export_mw[k, t] for k in b.LINKS))
+    # links with a price profile earn revenue_t = value_t × keep × export_t, the coefficient
+    # set per window (`ctx.set_coef`, 1 keeps the entry); the others a constant value
+    b.PRICED = pyo.Set(initialize=[k for k in b.LINKS if table.at[k, "export_value_profile"]],
+                       ordered=True)
+    b.revenue_cny_per_h = pyo.Var(b.PRICED, T, domain=pyo.Reals)
+    b.revenue_def = pyo.Constraint(b.PRICED, T, rule=lambda b, k, t: b.revenue_cny_per_h[k, t]
+                                   - 1.0 * b.export_mw[k, t] == 0)
+    flat = [k for k in b.LINKS if k not in b.PRICED]
+    ctx.add_cost("export_revenue", lambda t: -dt * (pyo.quicksum(
+        value[k] * keep[k] * b.export_mw[k, t] for k in flat) + pyo.quicksum(
+        b.revenue_cny_per_h[k, t] for k in b.PRICED)))
     ctx.add_cost("import_cost", lambda t: dt * pyo.quicksum(
         price[k] * b.import_mw[k, t] for k in b.LINKS))
 
@@ -132,6 +143,13 @@ def update(b, ctx, start: int, state) -> None:
     ctx.set_param(b.export_max_mw, export_max, links)
     ctx.set_param(b.import_max_mw, import_max, links)
     ctx.set_param(b.net_export_min_mw, net_min, links)
+    priced = list(b.PRICED)
+    if priced:
+        rows = table.loc[priced]
+        value = np.array([row.export_value_cny_per_mwh * (1 - row.loss_pu) * profile(
+            ctx.system, row.export_value_profile, start, ctx.n_steps) for _, row in
+            rows.iterrows()])
+        ctx.set_coef(b.revenue_def, b.export_mw, priced, -value)
     banded = list(b.BANDED)
     if banded:
         ctx.set_param(b.deviation_start_mwh, [(state or {}).get(k, 0.0) for k in banded],
