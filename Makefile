@@ -30,8 +30,8 @@ bench-year: $(STAMP)
 	$(BIN)/python benchmarks/jilin_year.py
 	$(BIN)/python benchmarks/jilin_year.py cases/jilin-2016-mip.toml
 
-# Planner walk-through on the full year (README "Planner walk-through"): baseline and two
-# scenarios, their comparison workbook, and a 4-size sweep of Baicheng electric boilers on a
+# Planner walk-through on the full year (README "Planner walk-through"): baseline and six
+# flexibility scenarios, their comparison workbook (net benefit and causes per scenario), and a 4-size sweep of Baicheng electric boilers on a
 # local dask cluster. Finished runs are kept, so an interrupted walk-through picks up again.
 # A quick variant on one week:
 #   make walkthrough WALK_OUT=results/week WALK_SET="--set time.start=2016-01-11T00:00:00 --set time.days=7"
@@ -39,7 +39,9 @@ WALK_OUT ?= results
 WALK_SET ?=
 SIZE_KEY := electric_boiler.baicheng.p_max_mw
 SWEEP = $(WALK_OUT)/jilin-2016-eboiler-sweep
-RUNS = $(WALK_OUT)/jilin-2016 $(WALK_OUT)/jilin-2016-heat-storage $(WALK_OUT)/jilin-2016-eboiler-west
+RUNS = $(WALK_OUT)/jilin-2016 $(WALK_OUT)/jilin-2016-heat-storage $(WALK_OUT)/jilin-2016-eboiler-west \
+	$(WALK_OUT)/jilin-2016-chp-retrofit-40 $(WALK_OUT)/jilin-2016-chp-lpc-bypass \
+	$(WALK_OUT)/jilin-2016-battery $(WALK_OUT)/jilin-2016-flexible-load
 
 walkthrough: $(WALK_OUT)/walkthrough.xlsx $(SWEEP)/merit_order.csv
 
