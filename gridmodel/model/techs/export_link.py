@@ -28,8 +28,8 @@ SPEC = TableSpec("export_link", {
     "p_import_max_mw": (0.0, "MW into the province"),
     "loss_pu": (0.0, "share of sent power lost (pu)"),
     "export_value_cny_per_mwh": (0.0, "CNY per delivered MWh"),
-    "export_value_profile": ("", "series: pu of export_value_cny_per_mwh by hour (price "
-                             "periods, e.g. peak/flat/valley); '' = flat"),
+    "export_value_profile": ("", ("series: pu of export_value_cny_per_mwh by hour (price "
+                                  "periods, e.g. peak/flat/valley); '' = flat")),
     "import_price_cny_per_mwh": (0.0, "CNY per imported MWh"),
     "schedule_min_profile": ("", "series of minimum net export (MW)"),
     "schedule_max_profile": ("", "series of maximum net export (MW)"),

@@ -28,8 +28,9 @@ SPEC = TableSpec(NAME, {
                                   "(daily regulation; no seasonal drawdown without a water "
                                   "value)")),
     "min_release_penalty_cny_per_mwh": (1000.0, "CNY/MWh below the minimum release"),
-    "min_release_generates": (False, "true/false: the minimum release passes the turbines "
-                              "(ecological flow generates) instead of being free to spill"),
+    "min_release_generates": (False, ("true/false: the minimum release passes the turbines "
+                                      "(ecological flow generates) instead of being free to "
+                                      "spill")),
 }, ordered=(("e_min_mwh", "e_max_mwh"), ("min_release_mw", "p_max_mw")))
 # hydro_generation_mwh also counts thermal rows of kind "hydro" (kpi.py)
 OUTPUTS = (
