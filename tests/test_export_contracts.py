@@ -109,7 +109,6 @@ def test_a_renewable_share_limits_bundled_export(tmp_path):
 
 @pytest.mark.parametrize("terms, key", [
     ({"delivery_curve_pu": "1,1,1"}, "delivery_curve_pu"),
-    ({"delivery_curve_pu": ",".join(["1"] * 23 + ["x"])}, "delivery_curve_pu"),
     ({"renewable_assets": "nowhere", "min_renewable_share_pu": 0.5}, "renewable_assets"),
     ({"min_renewable_share_pu": 0.5}, "renewable_assets"),
     ({"min_renewable_share_pu": 1.5}, "min_renewable_share_pu"),
@@ -120,6 +119,18 @@ def test_bad_contract_terms_are_refused_naming_the_column(tmp_path, terms, key):
     with pytest.raises(GridmodelError) as err:
         _day_case(400.0, **terms).solve(tmp_path, OFF)
     assert key in str(err.value) and "export_contract.c" in str(err.value)
+
+
+@pytest.mark.parametrize("text", [",".join(["1"] * 23 + ["x"]), ",".join(["-1"] * 24),
+                                  ",".join(["inf"] * 24)])
+def test_a_curve_needs_24_finite_values_not_below_zero(text):
+    from types import SimpleNamespace
+
+    from gridmodel.model.techs.export_contract import curve_pu
+
+    with pytest.raises(ValueError):
+        curve_pu(SimpleNamespace(delivery_curve_pu=text))
+    assert curve_pu(SimpleNamespace(delivery_curve_pu="")) is None
 
 
 def test_an_export_price_per_period_decides_when_to_export(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import warnings
 
 import numpy as np
@@ -16,7 +15,9 @@ from ..system import Network
 
 
 def _ppc_of(net, where):
-    work = copy.deepcopy(net)
+    """pandapower's internal case of `net` (runs a DC power flow on it: `net` must be the
+    caller's private copy, as `io.load_net` returns)."""
+    work = net
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
