@@ -82,6 +82,10 @@ def _check_finite(net, where) -> None:
 def build_network(net, bus_names: dict[int, str], where, used: set[str] = frozenset()) -> Network:
     """PTDF (branch × named bus) and ratings in MW; 0 rating in pandapower = unlimited."""
     check_topology(net, bus_names, set(used), where)
+    if not len(net.line) and not len(net.trafo) and len(bus_names) == 1:  # one bus: no flows
+        return Network(buses=tuple(bus_names.values()), ptdf=pd.DataFrame(
+            np.zeros((0, 1)), columns=list(bus_names.values())), rating_mw=pd.Series(
+            dtype=float))
     ppc, lookups = _ppc_of(net, where)
     branch = ppc["branch"]
     if np.any(np.abs(branch[:, SHIFT].real) > 1e-9):
