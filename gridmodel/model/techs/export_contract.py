@@ -78,15 +78,17 @@ def prepare(tables: dict, where, case) -> dict:
     links = tables["export_link"].index if "export_link" in tables else []
     check_refs(table, "link", links, "export links", NAME, where)
     known = set(tables["renewable"].index) if "renewable" in tables else set()
+    origin = lambda c, col: case.origins.get(f"overrides.{NAME}.{c}.{col}", where)
     for c, row in table.iterrows():
         try:
             curve_pu(row)
         except ValueError as exc:
-            raise NetworkError(where, f"{NAME}.{c}.delivery_curve_pu", str(exc),
-                               "24 comma-separated numbers ≥ 0 (pu by hour of day)") from None
+            raise NetworkError(origin(c, "delivery_curve_pu"), f"{NAME}.{c}.delivery_curve_pu",
+                               str(exc), "24 comma-separated numbers ≥ 0 (pu by hour of day)"
+                               ) from None
         missing = sorted(set(dedicated(row)) - known)
         if missing or (row.min_renewable_share_pu > 0 and not dedicated(row)):
-            raise NetworkError(where, f"{NAME}.{c}.renewable_assets",
+            raise NetworkError(origin(c, "renewable_assets"), f"{NAME}.{c}.renewable_assets",
                                f"unknown renewables {missing}" if missing else "none named",
                                f"';'-separated names of {sorted(known)}")
     return tables
