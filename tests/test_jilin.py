@@ -133,14 +133,20 @@ FLEXIBILITY = {  # option family: --set overrides (sizes of the scenario cases)
                      "pumped_hydro.dunhua.p_out_max_mw=1400",
                      "pumped_hydro.dunhua.e_max_mwh=8400"],
     "UHV export": ["export_link.uhv_west.p_export_max_mw=5000"],
+    "CHP LP-cylinder cut-off and bypass": ["chp.*.lpc_h_max_mw_th=100",
+                                           "chp.*.bypass_h_max_mw_th=50"],
+    "controllable loads": ["flexible_load.industry_interruptible.p_down_max_mw=313",
+                           "flexible_load.industry_west_shiftable.p_up_max_mw=300",
+                           "flexible_load.industry_west_shiftable.p_down_max_mw=300"],
 }
 
 
 # Open (issue 13): with boilers marginal on cold days, storage is used to replace boiler heat
-# or to shift thermal output, and winter curtailment rises ≈ 1.6 pp (measured): a cost-optimal
+# or to shift thermal output (controllable loads: to shift demand), and winter curtailment
+# rises (heat storage +0.74 pp also with the 0.1 %-gap MIP, measured): a cost-optimal
 # dispatch does not value the wind it cuts (1 CNY/MWh priority only). Strict: flips to a
 # failure the day the baseline behaves as the issue asks.
-KNOWN_OPEN = {"heat storage", "battery"}
+KNOWN_OPEN = {"heat storage", "battery", "controllable loads"}
 
 
 @pytest.mark.slow
