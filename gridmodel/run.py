@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import time
@@ -31,14 +32,20 @@ class RunOutcome:
     out_dir: Path | None = None
 
 
-def versions() -> dict:
+@functools.cache
+def _versions() -> tuple:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             out[name] = version(name)
         except Exception:  # not installed as a distribution (e.g. running from source)
             out[name] = "unknown"
-    return out
+    return tuple(out.items())
+
+
+def versions() -> dict:
+    """Package versions for run.json (read once per process)."""
+    return dict(_versions())
 
 
 def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
