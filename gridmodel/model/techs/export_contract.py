@@ -53,7 +53,7 @@ OUTPUTS = (
     Output("export_contract_shortfall_mwh", "electricity", "quantity",
            "export_contract_shortfall_mwh", "Contract shortfall"),
 )
-PERIODS = {"month": "M", "year": "Y"}
+PERIODS = ("month", "year")
 
 
 def active(system) -> bool:
