@@ -147,3 +147,23 @@ def test_an_export_price_per_period_decides_when_to_export(tmp_path):
     assert list(series(out, "export_link_export_mw", "uhv")) == pytest.approx([0, 100])
     assert out.summary["objective_cny"] == pytest.approx(20_000)
     assert out.summary["export_links"]["uhv"]["revenue_cny"] == pytest.approx(40_000)
+
+
+def test_ramp_from_the_last_window_and_a_renewable_share_never_make_a_window_infeasible(
+        tmp_path):
+    """1-h windows, export worth 400 CNY/MWh (coal 300), 30 MW of dedicated wind in hour 1
+    and none in hour 2, ≥ 50 % renewable share, ramp 10 MW/h. Hour 1 sends 60 MW (30 / 0.5).
+    Hour 2 must stay ≥ 50 MW by the ramp but has no wind: with hard terms this window was
+    infeasible. Now the cheapest way out is sending 50 MW and paying 25 renewable MWh of
+    shortfall (25 × 2,000 = 50,000 CNY; breaking the ramp would cost 2,000 per MW)."""
+    t = Tiny()
+    t.gen("coal", p_max_mw=300, c1=300)
+    t.load("L", 50, series=[1.0, 1.0])
+    t.renewable("wind", "wind", 30.0, series=[1.0, 0.0])
+    t.table("export_link", name="uhv", bus=0, p_export_max_mw=100.0,
+            export_value_cny_per_mwh=400.0)
+    t.table("export_contract", name="c", link="uhv", renewable_assets="wind",
+            min_renewable_share_pu=0.5, ramp_mw_per_h=10.0)
+    out = t.solve(tmp_path, HOURLY)
+    assert list(series(out, "export_link_export_mw", "uhv")) == pytest.approx([60, 50])
+    assert out.summary["export_contract_shortfall_mwh"] == pytest.approx(25)

@@ -18,6 +18,10 @@ of the month (year) so far is the window's state. Per window:
 - bundled export (风火打捆): renewables dedicated to the link (`renewable_assets`) count
   first: r_t ≤ export_t, r_t ≤ Σ their used output, Σ r_t ≥ min_renewable_share_pu × Σ
   export_t over each window. The per-link KPI uses the same rule (kpi.export_links).
+A window that cannot meet its share (export held up by the ramp from the last window while
+the wind drops) pays the missing renewable MWh as shortfall, and a step from the previous
+window beyond the ramp pays its excess MW: both at shortfall_cost_cny_per_mwh, so contract
+terms never make a window infeasible.
 """
 
 from __future__ import annotations
@@ -142,9 +146,12 @@ def build(b, ctx) -> None:
     _build_ramp(b, ctx, col, net)
     _build_curve(b, ctx, table, net, hi)
     _build_bundle(b, ctx, table, exp, link)
+    cost = col["shortfall_cost_cny_per_mwh"]
     ctx.add_cost("export_contract_shortfall", lambda t: pyo.quicksum(
-        col["shortfall_cost_cny_per_mwh"][c] * short(p, c)
-        for c in b.ROWS for p in PERIODS) if t == 0 else 0.0, penalty=True)
+        cost[c] * short(p, c) for c in b.ROWS for p in PERIODS)
+        + pyo.quicksum(cost[c] * b.share_shortfall_mwh[c] for c in b.BUNDLED)
+        + pyo.quicksum(cost[c] * dt * b.ramp_slack_mw[c] for c in b.RAMPED)
+        if t == 0 else 0.0, penalty=True)
 
 
 def _build_curve(b, ctx, table, net, cap) -> None:
@@ -188,8 +195,12 @@ def _build_bundle(b, ctx, table, exp, link) -> None:
     b.sent_le_output = pyo.Constraint(b.BUNDLED, T, rule=lambda b, c, t:
                                       b.renewable_sent_mw[c, t] <= pyo.quicksum(
                                           used[r, t] for r in assets[c]))
-    b.renewable_share = pyo.Constraint(b.BUNDLED, rule=lambda b, c: pyo.quicksum(
-        b.renewable_sent_mw[c, t] - share[c] * exp[link[c], t] for t in T) >= 0)
+    # a window whose export is held up (ramp from the last window, curve) may lack the wind:
+    # the missing renewable MWh are a penalised shortfall, never an infeasible window
+    b.share_shortfall_mwh = pyo.Var(b.BUNDLED, domain=pyo.NonNegativeReals)
+    b.renewable_share = pyo.Constraint(b.BUNDLED, rule=lambda b, c: ctx.dt_h * pyo.quicksum(
+        b.renewable_sent_mw[c, t] - share[c] * exp[link[c], t] for t in T)
+        + b.share_shortfall_mwh[c] >= 0)
 
 
 def _build_ramp(b, ctx, col, net) -> None:
@@ -200,14 +211,20 @@ def _build_ramp(b, ctx, col, net) -> None:
     b.has_init = ctx.param(b.RAMPED)   # 0 in the first window: no previous step
     prev = lambda b, c, t: net(c, t - 1) if t > 0 else b.init_net_mw[c]
 
+    # the step from the previous window may exceed the ramp (a curve or a new day can ask
+    # for it): the excess MW is a penalised slack, never an infeasible window
+    b.ramp_slack_mw = pyo.Var(b.RAMPED, domain=pyo.NonNegativeReals)
+
     def up(b, c, t):
         if t == 0:
-            return net(c, 0) - b.init_net_mw[c] <= ramp[c] + (1 - b.has_init[c]) * 1e7
+            return net(c, 0) - b.init_net_mw[c] - b.ramp_slack_mw[c] <= ramp[c] + (
+                1 - b.has_init[c]) * 1e7
         return net(c, t) - prev(b, c, t) <= ramp[c]
 
     def down(b, c, t):
         if t == 0:
-            return b.init_net_mw[c] - net(c, 0) <= ramp[c] + (1 - b.has_init[c]) * 1e7
+            return b.init_net_mw[c] - net(c, 0) - b.ramp_slack_mw[c] <= ramp[c] + (
+                1 - b.has_init[c]) * 1e7
         return prev(b, c, t) - net(c, t) <= ramp[c]
 
     b.ramp_up = pyo.Constraint(b.RAMPED, T, rule=up)
@@ -285,10 +302,14 @@ def final_state(b, ctx, k: int) -> dict:
 
 
 def extract(b, ctx) -> dict:
-    """Shortfall below the minimum per window, at the window's first step (MWh)."""
+    """Shortfall per window, at the window's first step (MWh): energy below a minimum plus
+    renewable MWh missing from a bundled share."""
     rows = list(b.ROWS)
     short = np.zeros((len(rows), ctx.n_steps))
     for p in PERIODS:
         short[:, 0] += ctx.values(getattr(b, f"shortfall_{p}_mwh"), rows)
+    bundled = list(b.BUNDLED)
+    if bundled:
+        short[[rows.index(c) for c in bundled], 0] += ctx.values(b.share_shortfall_mwh, bundled)
     return {"export_contract_shortfall_mwh": data_array("export_contract_shortfall_mwh",
                                                          short, NAME, rows)}
