@@ -88,7 +88,7 @@ def select_window(profiles: xr.Dataset | None, case) -> tuple[xr.Dataset, pd.Dat
     if opts.start is not None and (first >= len(times) or times[first] != pd.Timestamp(opts.start)):
         raise CaseError(case.where("time.start"), "time.start", f"{opts.start} is not a profile time step "
                         f"({times[0]} .. {times[-1]})", "a time within the profiles")
-    n = len(times) - first if opts.length_h is None else int(round(opts.length_h / dt_h))
+    n = len(times) - first if opts.length_h is None else round(opts.length_h / dt_h)
     key = "time.days" if opts.days is not None else "time.hours"
     if n < 1:
         raise CaseError(case.where(key), key, f"{opts.length_h:g} h is shorter than one "
