@@ -62,7 +62,10 @@ def window_steps(case, system) -> tuple[int, int]:
 
 
 def _cut(arrays: dict, k: int) -> dict:
-    return {name: da.isel(time=slice(0, k)) for name, da in arrays.items()}
+    """The first k steps of every result array, as plain values (time axis kept in place);
+    the DataArray wrapper is rebuilt once per run from a template (`_join_values`)."""
+    return {name: da.values[(slice(None),) * da.dims.index("time") + (slice(0, k),)]
+            for name, da in arrays.items()}
 
 
 def _core_cut(values: dict, k: int) -> dict:
@@ -107,6 +110,7 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
     checkpoint = checkpoint or Checkpoint(None, "")
     done = checkpoint.load()
     pieces = [d["piece"] for d in done]
+    templates = done[0]["templates"] if done else {}
     cores = [d["core"] for d in done]
     records = [d["record"] for d in done]
     state = done[-1]["state"] if done else None
@@ -119,7 +123,7 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
     solver = WindowSolver(built.matrix, case.solver, case.model.commitment in MIP_MODES)
     build_s = time.perf_counter() - started
     if basis is not None:  # a resumed run restarts its LPs where the interrupted one was
-        solver.set_basis(*basis)
+        solver.read_basis(basis)
     for index, start in enumerate(range(first, stop, commit)):
         if index < len(done):
             continue
@@ -134,7 +138,10 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
         except SolverError as exc:
             raise SolverError(f"window starting {system.time[start]}: {exc}") from None
         t1 = time.perf_counter()
-        pieces.append(_cut(extract(built), k))
+        found = extract(built)
+        for name, da in found.items():
+            templates.setdefault(name, da)
+        pieces.append(_cut(found, k))
         cores.append(_core_cut(core_values(built), k))
         state = final_state(built, k)
         start_cols = None
@@ -143,12 +150,12 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
         records.append(WindowRecord(start, k, report.status, report.mip_gap,
                                     report.objective_cny, report.bound_cny, update_s,
                                     report.solve_time_s, time.perf_counter() - t1))
-        checkpoint.save(index, {"piece": pieces[-1], "core": cores[-1], "record": records[-1],
-                                "state": state, "start": start_cols,
-                                "basis": solver.basis() if checkpoint.folder else None})
+        checkpoint.save(index, {"piece": pieces[-1], "templates": templates,
+                                "core": cores[-1], "record": records[-1],
+                                "state": state, "start": start_cols}, solver)
         if progress:
             progress(start + k - first, stop - first)
-    return _join(pieces), _join_core(cores), records, build_s
+    return _join_values(pieces, templates), _join_core(cores), records, build_s
 
 
 def solve_window(built, solver: WindowSolver, case, start_cols=None) -> SolveReport:
@@ -219,6 +226,18 @@ def solve_rounded(built, solver: WindowSolver, case) -> SolveReport:
     gap = relative_gap(best.objective_cny, relaxed.objective_cny)
     return SolveReport("optimal", "rounded", best.objective_cny, relaxed.objective_cny, gap,
                        spent)
+
+
+def _join_values(pieces: list[dict], templates: dict) -> dict:
+    """Windows' plain values → one DataArray per result, dims/coords/attrs from its template
+    (coordinates along time are not carried: the run's time axis is set later)."""
+    out = {}
+    for name, tpl in templates.items():
+        values = np.concatenate([p[name] for p in pieces], axis=tpl.dims.index("time"))
+        coords = {c: v for c, v in tpl.coords.items() if "time" not in v.dims}
+        out[name] = xr.DataArray(values, dims=tpl.dims, coords=coords, name=tpl.name,
+                                 attrs=tpl.attrs)
+    return out
 
 
 def _join(pieces: list[dict]) -> dict:

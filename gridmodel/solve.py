@@ -172,13 +172,10 @@ class WindowSolver:
         """Row duals of the last LP (CNY per unit of the row's right-hand side)."""
         return np.asarray(self.h.getSolution().row_dual, dtype=float)
 
-    def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """The last solve's basis as (column, row) status codes, for a checkpoint."""
-        b = self.h.getBasis()
-        if not b.valid:
-            return None
-        return (np.array([int(v) for v in b.col_status], dtype=np.int8),
-                np.array([int(v) for v in b.row_status], dtype=np.int8))
+    def write_basis(self, path) -> None:
+        """The last solve's basis as a HiGHS basis file (for a checkpoint); none if invalid."""
+        if self.h.getBasis().valid:
+            self.h.writeBasis(str(path))
 
     def basis_object(self):
         b = self.h.getBasis()
@@ -191,15 +188,11 @@ class WindowSolver:
         if basis is not None:
             self.h.setBasis(basis)
 
-    def set_basis(self, cols: np.ndarray, rows: np.ndarray) -> None:
+    def read_basis(self, path) -> None:
         """Restore a saved basis (a resumed run's next LP starts where the old one was)."""
-        if len(cols) != self.mm.n_cols or len(rows) != len(self.mm.row_lo):
-            return
-        b = highspy.HighsBasis()
-        b.col_status = [highspy.HighsBasisStatus(int(v)) for v in cols]
-        b.row_status = [highspy.HighsBasisStatus(int(v)) for v in rows]
-        b.valid = True
-        self.h.setBasis(b)
+        if self.h.readBasis(str(path)) != highspy.HighsStatus.kOk:
+            raise SolverError(f"{path}: the saved LP basis does not fit this model; run "
+                              "without --resume (or with --force) to start over")
 
 
 class _Relaxed:

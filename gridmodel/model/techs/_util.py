@@ -30,10 +30,24 @@ def scaled_profiles(system, table: pd.DataFrame, scale_col: str, profile_col: st
                      for _, row in table.iterrows()]).reshape(len(table), n)
 
 
-def data_array(name: str, values: np.ndarray, dim: str, assets) -> xr.DataArray:
-    """A (time × asset) DataArray named `name` with units from its suffix."""
-    return xr.DataArray(np.asarray(values).T, dims=("time", dim),
-                        coords={dim: list(assets)}, name=name, attrs={"units": units_of(name)})
+_TEMPLATES: dict = {}
+
+
+def data_array(name: str, values: np.ndarray, dim: str, assets, **coords) -> xr.DataArray:
+    """A (time × asset) DataArray named `name` with units from its suffix; `coords`: more
+    per-asset coordinates (name → one value per asset). Built from a cached template, since
+    a new DataArray with an index costs milliseconds and every window makes dozens."""
+    values = np.asarray(values).T
+    key = (name, dim, tuple(assets), values.shape,
+           tuple((k, tuple(v)) for k, v in coords.items()))
+    template = _TEMPLATES.get(key)
+    if template is None:
+        if len(_TEMPLATES) > 1024:
+            _TEMPLATES.clear()
+        template = _TEMPLATES[key] = xr.DataArray(
+            values, dims=("time", dim), name=name, attrs={"units": units_of(name)},
+            coords={dim: list(assets), **{k: (dim, list(v)) for k, v in coords.items()}})
+    return template.copy(deep=False, data=values)
 
 
 def bus_map(table: pd.DataFrame, column: str = "bus") -> dict:

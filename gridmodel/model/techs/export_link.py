@@ -200,5 +200,4 @@ def extract(b, ctx) -> dict:
     bus = ctx.system.table(NAME)["bus"].loc[links].tolist()
     out = {"export_link_export_mw": exp, "export_link_import_mw": imp,
            "export_link_deviation_mw": dev, "export_link_limit_value_cny_per_mw": value}
-    return {k: data_array(k, v, NAME, links).assign_coords(export_link_bus=(NAME, bus))
-            for k, v in out.items()}
+    return {k: data_array(k, v, NAME, links, export_link_bus=bus) for k, v in out.items()}

@@ -38,5 +38,4 @@ def extract(b, ctx) -> dict:
     units = list(b.UNITS)
     demand = ctx.values(b.demand_mw, units)
     bus = ctx.system.table(NAME)["bus"].loc[units].tolist()
-    return {"load_demand_mw": data_array("load_demand_mw", demand, NAME, units).assign_coords(
-        load_bus=(NAME, bus))}
+    return {"load_demand_mw": data_array("load_demand_mw", demand, NAME, units, load_bus=bus)}

@@ -65,9 +65,8 @@ def extract(b, ctx) -> dict:
     avail = ctx.values(b.available_mw, units)
     used = np.minimum(ctx.values(b.used_mw, units), avail)
     kind, bus = ctx.system.table(NAME)["kind"], ctx.system.table(NAME)["bus"]
-    out = [data_array("renewable_available_mw", avail, NAME, units),
-           data_array("renewable_used_mw", used, NAME, units),
-           data_array("renewable_curtailed_mw", avail - used, NAME, units)]
-    return {da.name: da.assign_coords(renewable_kind=(NAME, kind.loc[units].tolist()),
-                                      renewable_bus=(NAME, bus.loc[units].tolist()))
-            for da in out}
+    coords = {"renewable_kind": kind.loc[units].tolist(),
+              "renewable_bus": bus.loc[units].tolist()}
+    out = {"renewable_available_mw": avail, "renewable_used_mw": used,
+           "renewable_curtailed_mw": avail - used}
+    return {k: data_array(k, v, NAME, units, **coords) for k, v in out.items()}

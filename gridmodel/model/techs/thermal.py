@@ -537,20 +537,15 @@ def extract(b, ctx) -> dict:
         cost[rows] += ctx.values(b.startup_cost_cny, committed)
     dt = ctx.dt_h
     out = {
-        "thermal_p_mw": data_array("thermal_p_mw", p, NAME, units),
-        "thermal_on": data_array("thermal_on_count", on, NAME, units).rename("thermal_on_count"),
-        "thermal_startup_count": data_array("thermal_startup_count", su, NAME, units),
-        "thermal_cost_cny": data_array("thermal_cost_cny", cost, NAME, units),
-        "thermal_co2_t": data_array("thermal_co2_t", fuel * dt * table[
-            "co2_t_per_mwh"].to_numpy()[:, None], NAME, units),
-        "thermal_coal_t": data_array("thermal_coal_t", fuel * dt * table[
-            "coal_t_per_mwh"].to_numpy()[:, None], NAME, units),
+        "thermal_p_mw": p, "thermal_on_count": on, "thermal_startup_count": su,
+        "thermal_cost_cny": cost,
+        "thermal_co2_t": fuel * dt * table["co2_t_per_mwh"].to_numpy()[:, None],
+        "thermal_coal_t": fuel * dt * table["coal_t_per_mwh"].to_numpy()[:, None],
     }
     if ctx.reserve_active:
-        out["thermal_reserve_mw"] = data_array("thermal_reserve_mw", ctx.values(
-            b.reserve_mw, units), NAME, units)
+        out["thermal_reserve_mw"] = ctx.values(b.reserve_mw, units)
     kinds = table.loc[units, "kind"].astype(str).tolist()
-    return {v.name: v.assign_coords(thermal_kind=(NAME, kinds)) for v in out.values()}
+    return {k: data_array(k, v, NAME, units, thermal_kind=kinds) for k, v in out.items()}
 
 
 def curtailment_roles(ds, system) -> list:
