@@ -188,3 +188,22 @@ def test_hydro_reservoir_shifts_inflow_to_the_dear_hour(tmp_path):
     out = t.solve(tmp_path)
     assert out.summary["objective_cny"] == pytest.approx(1000)
     assert out.summary["hydro_generation_mwh"] == pytest.approx(100)
+
+
+@pytest.mark.parametrize("peak_only, cost, boiler_mwh, curtailed_mwh", [
+    (False, 37000, 400, 50), (True, 44000, 200, 100)])
+def test_peak_only_boilers_leave_the_base_heat_to_chp(tmp_path, peak_only, cost, boiler_mwh,
+                                                      curtailed_mwh):
+    """Heat 400 MW_th, CHP h_max 300, a boiler of 200 MW_th at 10 CNY/MWh_th (cheaper than
+    CHP heat). Free: the boiler gives 200 each hour, CHP h = 200 (p ≥ 100): day p = 150, fuel
+    190; night p = 100, fuel 140, wind 50 cut → 33,000 + 4,000. Peak-only (以热定电): the
+    boiler covers only 400 − 300 = 100; CHP h = 300 → p ≥ 150 → fuel 210 both hours, night
+    wind all cut (100) → 42,000 + 2,000."""
+    t = chp_system()
+    t.net.heat_zone.loc[0, "demand_mw_th"] = 400.0
+    t.table("heat_boiler", name="hob", zone="city", h_max_mw_th=200.0,
+            cost_cny_per_mwh_th=10.0, peak_only=peak_only)
+    s = t.solve(tmp_path).summary
+    assert s["objective_cny"] == pytest.approx(cost)
+    assert s["heat_boiler_mwh"] == pytest.approx(boiler_mwh)
+    assert s["wind_curtailed_mwh"] == pytest.approx(curtailed_mwh)

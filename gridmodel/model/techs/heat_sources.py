@@ -8,7 +8,7 @@ import pyomo.environ as pyo
 from ...outputs import Output
 from ...system import TableSpec
 from . import heat_zone
-from ._util import bus_map, check_refs, data_array
+from ._util import bus_map, check_refs, data_array, scaled_profiles
 from .base import Technology
 
 
@@ -27,6 +27,8 @@ class HeatBoiler(Technology):
         "cost_cny_per_mwh_th": (None, "CNY/MWh_th (fuel price / efficiency)"),
         "coal_t_per_mwh_th": (0.0, "t standard coal/MWh_th"),
         "co2_t_per_mwh_th": (0.0, "t CO2/MWh_th"),
+        "peak_only": (False, ("true/false: serves only the zone's heat demand above its CHP "
+                              "heat capacity (以热定电: CHP units carry the base heat load)")),
     })
     OUTPUTS = (
         Output("heat_boiler_heat_mw_th", "heat", "generation", "heat_boiler_mwh",
@@ -54,7 +56,18 @@ class HeatBoiler(Technology):
             cost[u] * b.heat_mw_th[u, t] for u in b.UNITS))
 
     def update(self, b, ctx, start, state):
-        """Nothing time-varying."""
+        """Peak-only boilers: upper bound (zone demand − CHP heat capacity)⁺, shared among the
+        zone's peak-only boilers by their size."""
+        table = ctx.system.table(self.NAME)
+        peak = table[table["peak_only"].astype(bool)]
+        if not len(peak):
+            return
+        residual = peak_residual_mw_th(ctx.system, start, ctx.n_steps)
+        size = peak["h_max_mw_th"].to_numpy(float)
+        share = size / peak.groupby("zone")["h_max_mw_th"].transform("sum").to_numpy(float)
+        upper = np.minimum(size[:, None], share[:, None] * np.array(
+            [residual[z] for z in peak["zone"]]).reshape(len(peak), ctx.n_steps))
+        ctx.set_bounds(b.heat_mw_th, list(peak.index), np.zeros_like(upper), upper)
 
     def extract(self, b, ctx):
         table, units = ctx.system.table(self.NAME), list(b.UNITS)
@@ -65,6 +78,19 @@ class HeatBoiler(Technology):
             "heat_boiler_coal_t": heat * dt * table["coal_t_per_mwh_th"].to_numpy()[:, None],
             "heat_boiler_co2_t": heat * dt * table["co2_t_per_mwh_th"].to_numpy()[:, None],
         }.items()}
+
+
+def peak_residual_mw_th(system, start: int, n: int) -> dict:
+    """Per zone: heat demand above the zone's CHP heat capacity (all its units, extraction
+    plus fitted retrofits), MW_th over steps [start, start+n)."""
+    zones = system.table("heat_zone")
+    demand = scaled_profiles(system, zones, "demand_mw_th", "demand_profile", start, n)
+    chp, thermal = system.table("chp"), system.table("thermal")
+    capacity = dict.fromkeys(zones.index, 0.0)
+    for _, row in chp.iterrows():
+        heat = row.h_max_mw_th + row.lpc_h_max_mw_th + row.bypass_h_max_mw_th
+        capacity[row.zone] += heat * float(thermal.at[row.unit, "n_units"])
+    return {z: np.maximum(demand[i] - capacity[z], 0.0) for i, z in enumerate(zones.index)}
 
 
 class PowerToHeat(Technology):
