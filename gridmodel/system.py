@@ -39,7 +39,8 @@ class System:
     extras: dict = field(default_factory=dict)
 
     def table(self, tech: str) -> pd.DataFrame:
-        return self.tables.get(tech, pd.DataFrame())
+        table = self.tables.get(tech)
+        return pd.DataFrame() if table is None else table
 
     def series(self, name: str, start: int = 0, stop: int | None = None) -> np.ndarray:
         """Values of one profile series over steps [start, stop); steps past the end of the

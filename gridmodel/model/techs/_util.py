@@ -26,8 +26,10 @@ def profile(system, name, start: int, n: int) -> np.ndarray:
 def scaled_profiles(system, table: pd.DataFrame, scale_col: str, profile_col: str,
                     start: int, n: int) -> np.ndarray:
     """(asset × t) array of table[scale_col] × the asset's profile series."""
-    return np.array([row[scale_col] * profile(system, row[profile_col], start, n)
-                     for _, row in table.iterrows()]).reshape(len(table), n)
+    scale = table[scale_col].to_numpy(float)
+    names = table[profile_col].tolist()
+    return np.array([k * profile(system, name, start, n) for k, name in zip(scale, names)],
+                    dtype=float).reshape(len(table), n)
 
 
 _TEMPLATES: dict = {}

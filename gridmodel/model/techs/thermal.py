@@ -411,35 +411,38 @@ def update(b, ctx, start: int, state: dict | None) -> None:
     _set_prior_shutdown(b, ctx, state)
 
 
-def _recent(history: list, upto: int) -> float:
-    """Sum of history entries 0..upto (steps 1..upto+1 before the window)."""
-    return float(sum(history[: max(0, upto + 1)]))
+def _recent(history, steps_back: np.ndarray) -> np.ndarray:
+    """Sum of the history's first `steps_back` entries (entry 0 = the step just before the
+    window), for each value of steps_back (clipped to the history)."""
+    total = np.concatenate([[0.0], np.cumsum(np.asarray(history, dtype=float))])
+    return total[np.clip(steps_back, 0, len(total) - 1)]
 
 
 def _set_initial_must(b, ctx, state, table):
     """Units started (stopped) within min up (down) before the window stay on (off): window
     bounds on `on`; must-run rows stay fully on."""
-    units, n = list(b.COMMITTED), ctx.n_steps
-    lower, upper = np.zeros((len(units), n)), np.zeros((len(units), n))
+    units, t = list(b.COMMITTED), np.arange(ctx.n_steps)
+    lower, upper = np.zeros((len(units), len(t))), np.zeros((len(units), len(t)))
+    must = table.loc[units, "must_run"].astype(bool).to_numpy() if units else []
     for i, g in enumerate(units):
         s, count = state[g], float(b.n_units[g])
-        lower[i] = [count if table.at[g, "must_run"] else _recent(s["su"], b.up_steps[g] - t - 2)
-                    for t in range(n)]
-        upper[i] = [count - _recent(s["sd"], b.down_steps[g] - t - 2) for t in range(n)]
+        lower[i] = count if must[i] else _recent(s["su"], b.up_steps[g] - t - 1)
+        upper[i] = count - _recent(s["sd"], b.down_steps[g] - t - 1)
     if units:
         ctx.set_bounds(b.on, units, lower, upper)
 
 
 def _set_prior_shutdown(b, ctx, state):
-    """Shut-downs before the window whose off time at step t falls in category s's range."""
-    keys, n = list(b.LAGGED_CATS), ctx.n_steps
-    values = np.zeros((len(keys), n))
+    """Shut-downs before the window whose off time at step t falls in category s's range:
+    history entries max(lo − t − 1, 0) … hi − t − 1 (entry 0 = one step before)."""
+    keys, t = list(b.LAGGED_CATS), np.arange(ctx.n_steps)
+    values = np.zeros((len(keys), len(t)))
     for j, (g, s) in enumerate(keys):
-        cats, sd = b.categories[g], state[g]["sd"]
+        cats = b.categories[g]
         lo, hi = max(1, cats[s][0]), cats[s + 1][0] - 1
-        for t in range(n):
-            values[j, t] = sum(sd[i - t - 1] for i in range(max(lo, t + 1), hi + 1)
-                               if i - t - 1 < len(sd))
+        first, stop = np.maximum(lo - t - 1, 0), hi - t
+        values[j] = np.where(stop > first, _recent(state[g]["sd"], stop)
+                             - _recent(state[g]["sd"], first), 0.0)
     if keys:
         ctx.set_param(b.prior_shutdown, values, keys)
 
