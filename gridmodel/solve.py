@@ -69,6 +69,13 @@ def _as_lp(mm) -> highspy.HighsLp:
     return lp
 
 
+def time_limit_option(run_time_s: float, limit_s: float, mip: bool) -> float:
+    """HiGHS's `time_limit` for a solve of at most limit_s on a reused instance: an LP counts
+    it on the instance's cumulative run clock, a MIP from its own start (measured on HiGHS
+    1.16: an offset MIP limit let late windows run for minutes)."""
+    return max(limit_s, 0.1) + (0.0 if mip else run_time_s)
+
+
 class WindowSolver:
     """A persistent HiGHS model of one compiled window. `integer`: solve as MIP (integrality
     of the compiled integer columns) or as LP."""
@@ -123,8 +130,8 @@ class WindowSolver:
         self.h.setOptionValue("threads", o.threads)
         # LPs restart from the last basis, where presolve costs more than it saves
         self.h.setOptionValue("presolve", "off" if gap is None else "choose")
-        # the time limit counts the instance's cumulative run time: extend it per solve
-        self.h.setOptionValue("time_limit", self.h.getRunTime() + max(time_limit_s, 0.1))
+        self.h.setOptionValue("time_limit", time_limit_option(
+            self.h.getRunTime(), time_limit_s, mip=gap is not None))
         if gap is not None:
             self.h.setOptionValue("mip_rel_gap", gap)
         start = time.perf_counter()

@@ -139,3 +139,14 @@ def test_a_mip_window_without_incumbent_falls_back_to_the_rounded_schedule(tmp_p
     assert out.summary["windows_fallback_count"] == 1
     assert out.info["windows"][0]["status"] == "fallback"
     assert out.info["windows"][0]["solve_time_s"] >= 20.0
+
+
+def test_time_limit_is_per_solve_for_lps_and_mips():
+    """HiGHS counts an LP's time limit on the instance's cumulative run clock and a MIP's
+    from the MIP's start: after 1,000 s of earlier solves a 20-s window limit must read
+    1,020 s for an LP and 20 s for a MIP (an offset MIP limit never binds)."""
+    from gridmodel.solve import time_limit_option
+
+    assert time_limit_option(1000.0, 20.0, mip=False) == 1020.0
+    assert time_limit_option(1000.0, 20.0, mip=True) == 20.0
+    assert time_limit_option(5.0, 0.0, mip=True) == 0.1  # never zero: HiGHS would not start
