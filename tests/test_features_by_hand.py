@@ -220,3 +220,15 @@ def test_an_interruptible_load_is_cut_within_its_hours(tmp_path):
     out = t.solve(tmp_path, OFF)
     assert out.summary["flexible_load_down_mwh"] == pytest.approx(2.5)
     assert out.summary["objective_cny"] == pytest.approx(160 * 300 + 2.5 * 1000 + 37.5 * 30000)
+
+
+def test_a_window_that_cuts_flexible_load_periods_is_refused(tmp_path):
+    """Periods count from each window's start: 12-h windows with a 24-h period would keep half
+    a day's shift and spend its budget twice, so the case is refused, naming the key."""
+    from gridmodel.errors import CaseError
+
+    t = _coal_and_load()
+    t.table("flexible_load", name="smelter", bus=0, kind="shiftable", p_up_max_mw=30.0,
+            p_down_max_mw=30.0, period_h=24.0)
+    with pytest.raises(CaseError, match=r"horizon\.window_h.*period_h \(24 h\)"):
+        t.solve(tmp_path, OFF + "[horizon]\nwindow_h = 12\nlookahead_h = 0\n")

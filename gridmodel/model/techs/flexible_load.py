@@ -3,7 +3,7 @@
 Per row and step: the load may rise by up ∈ [0, p_up_max_mw] (shiftable only) and fall by
 down ∈ [0, p_down_max_mw]. Time is cut into periods of `period_h` counted from each rolling
 window's start (24-h windows start at midnight: calendar days; a look-ahead's shorter last
-period gets its share):
+period gets its share; the window must be a whole number of periods):
 - shiftable: Σ (up − down) · dt_h = 0 in each period (energy moved, not lost);
 - both: Σ down · dt_h ≤ p_down_max_mw × max_hours_per_period_h × (period's length share);
 - cost: cost_cny_per_mwh × down × dt_h (compensation of interrupted energy, or the cost of
@@ -49,7 +49,25 @@ def prepare(tables: dict, where, case) -> dict:
     if len(bad):
         raise NetworkError(where, f"{NAME}.{bad[0]}.kind", f"unknown {table.at[bad[0], 'kind']!r}",
                            "shiftable | interruptible")
+    _check_periods_fit_windows(table, case)
     return tables
+
+
+def _check_periods_fit_windows(table, case) -> None:
+    """Periods count from each window's start: a window that is not a whole number of
+    periods would cut calendar periods (half-day windows and daily balances: a day's shift
+    kept only in part, its budget spent twice)."""
+    from ...errors import CaseError
+
+    window_h = case.horizon.window_h
+    used = table[(table["p_up_max_mw"] > 0) | (table["p_down_max_mw"] > 0)]
+    for name, period_h in used["period_h"].items():
+        if window_h and abs(window_h / period_h - round(window_h / period_h)) > 1e-9 \
+                or window_h and window_h < period_h:
+            raise CaseError(case.where("horizon.window_h"), "horizon.window_h",
+                            f"{window_h:g} h is not a whole number of {NAME}.{name}.period_h "
+                            f"({period_h:g} h)", f"a multiple of {period_h:g} h (e.g. "
+                            f"--set horizon.window_h={period_h:g})")
 
 
 def _periods(n_steps: int, period_steps: int) -> list[range]:
