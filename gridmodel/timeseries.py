@@ -28,7 +28,25 @@ DEFAULT_USE = ("pu", 0.0, 1e3)
 
 
 def load_profiles(path: Path | str) -> xr.Dataset:
+    """The checked profiles of a NetCDF file. Reading costs ≈ 0.4 s for the Jilin year: a file
+    read before in this process, unchanged since (same size and modification time), is served
+    as a deep copy of the earlier result."""
     path = Path(path)
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key not in _PROFILES:
+            _PROFILES.clear()
+            _PROFILES[key] = _read_profiles(path)
+        return _PROFILES[key].copy(deep=True)
+    except OSError as exc:
+        raise ProfileError(path, "(file)", f"cannot read: {exc}", "a NetCDF file") from None
+
+
+_PROFILES: dict = {}
+
+
+def _read_profiles(path: Path) -> xr.Dataset:
     try:
         ds = xr.load_dataset(path, engine="h5netcdf")
     except Exception as exc:
