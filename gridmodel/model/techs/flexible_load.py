@@ -62,8 +62,8 @@ def _check_periods_fit_windows(table, case) -> None:
     window_h = case.horizon.window_h
     used = table[(table["p_up_max_mw"] > 0) | (table["p_down_max_mw"] > 0)]
     for name, period_h in used["period_h"].items():
-        if window_h and abs(window_h / period_h - round(window_h / period_h)) > 1e-9 \
-                or window_h and window_h < period_h:
+        ratio = window_h / period_h
+        if window_h and (ratio < 1 or abs(ratio - round(ratio)) > 1e-9):
             raise CaseError(case.where("horizon.window_h"), "horizon.window_h",
                             f"{window_h:g} h is not a whole number of {NAME}.{name}.period_h "
                             f"({period_h:g} h)", f"a multiple of {period_h:g} h (e.g. "

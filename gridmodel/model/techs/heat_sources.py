@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from ...outputs import Output
@@ -86,10 +87,11 @@ def peak_residual_mw_th(system, start: int, n: int) -> dict:
     zones = system.table("heat_zone")
     demand = scaled_profiles(system, zones, "demand_mw_th", "demand_profile", start, n)
     chp, thermal = system.table("chp"), system.table("thermal")
-    capacity = dict.fromkeys(zones.index, 0.0)
-    for _, row in chp.iterrows():
-        heat = row.h_max_mw_th + row.lpc_h_max_mw_th + row.bypass_h_max_mw_th
-        capacity[row.zone] += heat * float(thermal.at[row.unit, "n_units"])
+    capacity = pd.Series(0.0, index=zones.index)
+    if len(chp):
+        heat = chp["h_max_mw_th"] + chp["lpc_h_max_mw_th"] + chp["bypass_h_max_mw_th"]
+        units = thermal.loc[chp["unit"], "n_units"].to_numpy(float)
+        capacity = capacity.add((heat * units).groupby(chp["zone"]).sum(), fill_value=0.0)
     return {z: np.maximum(demand[i] - capacity[z], 0.0) for i, z in enumerate(zones.index)}
 
 
