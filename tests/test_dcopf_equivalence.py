@@ -24,14 +24,14 @@ def _theirs(net):
     return ref.res_cost
 
 
-@pytest.mark.parametrize("make", [pn.case30, pn.case118])
+@pytest.mark.parametrize("make", [pn.case30, pytest.param(pn.case118, marks=pytest.mark.slow)])
 def test_linear_costs_match_rundcopp_exactly(make, tmp_path):
     net = make()
     net.poly_cost["cp2_eur_per_mw2"] = 0.0
     assert _ours(net, tmp_path / "lp") == pytest.approx(_theirs(net), rel=1e-6)
 
 
-@pytest.mark.parametrize("make", [pn.case30, pn.case118])
+@pytest.mark.parametrize("make", [pn.case30, pytest.param(pn.case118, marks=pytest.mark.slow)])
 def test_quadratic_costs_within_a_tenth_of_a_percent(make, tmp_path):
     """Quadratic costs become 20 secant segments per unit (the default); secants overestimate
     by at most c2·(Δp/20)²/4 per unit, so ours ≥ theirs and within 0.1 %."""
