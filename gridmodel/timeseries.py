@@ -49,7 +49,7 @@ _PROFILES: dict = {}
 def _read_profiles(path: Path) -> xr.Dataset:
     try:
         ds = xr.load_dataset(path, engine="h5netcdf")
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - h5py/h5netcdf raise many types on a bad file
         raise ProfileError(path, "(file)", f"cannot read: {exc}", "a NetCDF file") from None
     if "time" not in ds.coords:
         raise ProfileError(path, "time", "no time coordinate", "hourly datetime64 labels")
