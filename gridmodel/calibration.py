@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
 
@@ -16,12 +17,16 @@ class Target:
     high: float
     unit: str
     source: str
+    decimals: int = 2
 
 
-TARGETS = {  # key -> target (from ../shared/reference/jilin-2016.md)
+TARGETS = {  # key -> target (../shared/reference/jilin-2016.md; ranges from issue 13)
     "wind_curtailment_pct": Target("wind curtailment, year", 30, 27, 33, "%", "S15, S18"),
-    "q1_wind_curtailment_pct": Target("wind curtailment, Q1", 53, 30, 100, "%",
-                                      "S17 (must be well above the year)"),
+    "q1_wind_curtailment_pct": Target("wind curtailment, Q1", 53, 45, 60, "%", "S17"),
+    "spring_wind_curtailment_pct": Target("wind curtailment, Apr–May", None, 0.5, 60, "%",
+                                          "non-zero in the windy spring (Q2 used hours, S19)"),
+    "autumn_wind_curtailment_pct": Target("wind curtailment, Sep–Oct", None, 0.5, 60, "%",
+                                          "non-zero in the windy autumn (Q4 used hours, S18)"),
     "summer_wind_curtailment_pct": Target("wind curtailment, Jun–Aug", None, 0, 15, "%",
                                           "reference: low in summer"),
     "wind_used_twh": Target("wind generation", 6.69, 6.02, 7.36, "TWh", "S12 (± 10 %)"),
@@ -29,19 +34,44 @@ TARGETS = {  # key -> target (from ../shared/reference/jilin-2016.md)
     "thermal_generation_twh": Target("thermal generation", 57.8, 52.02, 63.58, "TWh",
                                      "S12 (± 10 %)"),
     "net_export_twh": Target("net export", 7.4, 5.0, 8.0, "TWh", "S12 (5–8 TWh)"),
-    "hydro_generation_twh": Target("hydro generation", 7.87, 6.3, 9.4, "TWh", "S12 (± 20 %)"),
+    "hydro_generation_twh": Target("hydro generation", 7.87, 7.08, 8.66, "TWh",
+                                   "S12 (± 10 %)"),
+    "unserved_heat_pct": Target("unserved heat", 0, 0, 0.1, "% of heat demand",
+                                "the system served its heat", 3),
+    "excess_energy_pct": Target("excess-energy slack", 0, 0, 0.01, "% of load",
+                                "every hour balanced", 3),
 }
+# Wind full-load hours of generation by quarter, 2016 (on the capacity in service then):
+# Q1 224 h (S17); H1 677 h (S19); Q1–Q3 951 h (S20); year ≈ 1,410 h (S15, S18; D).
+QUARTER_USED_H = {1: 224, 2: 677 - 224, 3: 951 - 677, 4: 1410 - 951}
+QUARTER_SHARE_TOLERANCE_PP = 3.0  # the statistics' capacity base moves within the year
 
 
-def _curtailment_pct(ds: xr.Dataset, months: list[int] | None = None) -> float:
+def _wind(ds: xr.Dataset, months: list[int] | None) -> tuple[float, float]:
+    """(available, used) wind MWh over the months (all when None)."""
     wind = ds["renewable_kind"] == "wind"
     avail = ds["renewable_available_mw"].where(wind, 0.0)
     used = ds["renewable_used_mw"].where(wind, 0.0)
     if months:
         sel = ds["time"].dt.month.isin(months)
         avail, used = avail.sel(time=sel), used.sel(time=sel)
-    a = float(avail.sum())
-    return 100 * (a - float(used.sum())) / a if a > 0 else 0.0
+    dt_h = _dt_h(ds)
+    return float(avail.sum()) * dt_h, float(used.sum()) * dt_h
+
+
+def _dt_h(ds: xr.Dataset) -> float:
+    if ds.sizes.get("time", 0) < 2:
+        return 1.0
+    return float((ds["time"][1] - ds["time"][0]) / np.timedelta64(1, "h"))
+
+
+def _curtailment_pct(ds: xr.Dataset, months: list[int] | None = None) -> float:
+    avail, used = _wind(ds, months)
+    return 100 * (avail - used) / avail if avail > 0 else 0.0
+
+
+def _pct(part: float, whole: float) -> float:
+    return 100 * part / whole if whole > 0 else 0.0
 
 
 def model_figures(ds: xr.Dataset, summary: dict) -> dict:
@@ -49,18 +79,41 @@ def model_figures(ds: xr.Dataset, summary: dict) -> dict:
     return {
         "wind_curtailment_pct": _curtailment_pct(ds),
         "q1_wind_curtailment_pct": _curtailment_pct(ds, [1, 2, 3]),
+        "spring_wind_curtailment_pct": _curtailment_pct(ds, [4, 5]),
+        "autumn_wind_curtailment_pct": _curtailment_pct(ds, [9, 10]),
         "summer_wind_curtailment_pct": _curtailment_pct(ds, [6, 7, 8]),
         "wind_used_twh": summary["wind_used_mwh"] * twh,
         "load_twh": summary["load_mwh"] * twh,
         "thermal_generation_twh": summary["thermal_generation_mwh"] * twh,
         "net_export_twh": (summary["export_mwh"] - summary["import_mwh"]) * twh,
         "hydro_generation_twh": summary.get("hydro_generation_mwh", 0.0) * twh,
+        "unserved_heat_pct": _pct(summary.get("unserved_heat_mwh", 0.0),
+                                  summary.get("heat_demand_mwh", 0.0)),
+        "excess_energy_pct": _pct(summary.get("excess_energy_mwh", 0.0), summary["load_mwh"]),
     }
 
 
 def monthly_wind_curtailment_pct(ds: xr.Dataset) -> dict[int, float]:
     months = sorted({int(m) for m in ds["time"].dt.month.values})
     return {m: _curtailment_pct(ds, [m]) for m in months}
+
+
+def quarterly_wind_rows(ds: xr.Dataset) -> list[dict]:
+    """Per quarter: model curtailment and share of the year's wind generation beside the
+    statistics' share of full-load hours (QUARTER_USED_H)."""
+    used_year = _wind(ds, None)[1]
+    hours_year = sum(QUARTER_USED_H.values())
+    rows = []
+    for q, hours in QUARTER_USED_H.items():
+        months = [3 * q - 2, 3 * q - 1, 3 * q]
+        if _wind(ds, months)[0] <= 0:  # quarter not in the run
+            continue
+        model_share = _pct(_wind(ds, months)[1], used_year)
+        stat_share = 100 * hours / hours_year
+        rows.append({"quarter": q, "curtailment_pct": _curtailment_pct(ds, months),
+                     "model_share_pct": model_share, "statistic_share_pct": stat_share,
+                     "met": abs(model_share - stat_share) <= QUARTER_SHARE_TOLERANCE_PP})
+    return rows
 
 
 def report(ds: xr.Dataset, summary: dict) -> tuple[str, bool]:
@@ -74,9 +127,18 @@ def report(ds: xr.Dataset, summary: dict) -> tuple[str, bool]:
         met = target.low <= value <= target.high
         all_met &= met
         stat = "–" if target.value is None else f"{target.value:g} {target.unit}"
-        lines.append(f"| {target.label} | {value:.2f} {target.unit} | {stat} | "
+        lines.append(f"| {target.label} | {value:.{target.decimals}f} {target.unit} | {stat} | "
                      f"{target.low:g}–{target.high:g} | {'yes' if met else 'NO'} | "
                      f"{target.source} |")
+    lines += ["", "Wind by quarter: the model's share of the year's wind generation beside the "
+              f"statistics' share of full-load hours (± {QUARTER_SHARE_TOLERANCE_PP:g} pp):",
+              "", "| quarter | curtailment | model share | statistic share | met |",
+              "|---|---|---|---|---|"]
+    for row in quarterly_wind_rows(ds):
+        all_met &= row["met"]
+        lines.append(f"| Q{row['quarter']} | {row['curtailment_pct']:.1f} % | "
+                     f"{row['model_share_pct']:.1f} % | {row['statistic_share_pct']:.1f} % | "
+                     f"{'yes' if row['met'] else 'NO'} |")
     monthly = monthly_wind_curtailment_pct(ds)
     lines += ["", "Monthly wind curtailment (%): " + ", ".join(
         f"{m}: {v:.0f}" for m, v in monthly.items())]

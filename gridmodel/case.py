@@ -95,6 +95,9 @@ class ModelOptions(_Strict):
     rounding_passes: int = Field(2, ge=1, le=2, description="rounded: 2 = a second pass "
                                  "rounding every fraction up when the first misses mip_gap")
     network: Literal["dc", "copperplate"] = Field("dc", description="dc | copperplate")
+    line_rating: Literal["thermal", "stability_n1"] = Field(
+        "thermal", description="thermal (max_i_ka × max_loading_percent) | stability_n1 "
+        "(St. Clair loadability of the circuits left after losing one, capped by thermal)")
     quadratic_cost_segments: int = Field(
         20, ge=1, le=200, description="piecewise-linear segments per quadratic cost (count)")
     value_of_lost_load_cny_per_mwh: float = Field(30000.0, gt=0, le=1e7, description="CNY/MWh")

@@ -3,6 +3,8 @@ imports and schedules, LP-cylinder cut-off, hydro minimum release, must-run, rel
 commitment, the lp_fix start, reserve by share of load and by profile, multi-segment
 piecewise-linear cost."""
 
+import math
+
 import pandapower as pp
 import pytest
 from tiny import Tiny, series
@@ -232,3 +234,29 @@ def test_a_window_that_cuts_flexible_load_periods_is_refused(tmp_path):
             p_down_max_mw=30.0, period_h=24.0)
     with pytest.raises(CaseError, match=r"horizon\.window_h.*period_h \(24 h\)"):
         t.solve(tmp_path, OFF + "[horizon]\nwindow_h = 12\nlookahead_h = 0\n")
+
+
+def _west_corridor(folder, line_rating: str):
+    """Wind 3,000 MW at bus 0; load 3,000 MW and coal (300 CNY/MWh) at bus 1; a 160-km,
+    two-circuit 500 kV corridor (x 0.28 Ω/km, 13 nF/km, 2 kA per circuit), one hour."""
+    t = Tiny(2, vn_kv=500.0)
+    line = pp.create_line_from_parameters(t.net, t.buses[0], t.buses[1], 160.0, 0.018, 0.28,
+                                          13.0, 2.0, parallel=2)
+    t.net.line.loc[line, "max_loading_percent"] = 100.0
+    t.gen("coal", bus=1, p_max_mw=3000, c1=300)
+    t.load("L", 3000, bus=1, series=[1.0])
+    t.renewable("wind", "wind", 3000, bus=0, series=[1.0])
+    return t.solve(folder / line_rating,
+                   OFF + f'network = "dc"\nline_rating = "{line_rating}"\n')
+
+
+def test_a_long_corridor_carries_its_n1_stability_limit_not_its_thermal_rating(tmp_path):
+    """Thermal rating 2 × 2 kA × 500 kV × √3 = 3,464 MW carries all 3,000 MW of wind. The
+    N−1 stability limit is one circuit at the St. Clair loadability of 160 km, 2.0 × SIL,
+    SIL = 500² / √(x / ωc) = 954.8 MW: 1,909.6 MW; coal makes the rest."""
+    sil_mw = 500.0 ** 2 / math.sqrt(0.28 / (2 * math.pi * 50 * 13e-9))
+    limit_mw = 2.0 * sil_mw
+    assert _west_corridor(tmp_path, "thermal").summary["renewable_curtailed_mwh"] == pytest.approx(0)
+    out = _west_corridor(tmp_path, "stability_n1")
+    assert out.summary["renewable_curtailed_mwh"] == pytest.approx(3000 - limit_mw, rel=1e-6)
+    assert out.summary["objective_cny"] == pytest.approx(300 * (3000 - limit_mw), rel=1e-6)

@@ -207,3 +207,21 @@ def test_peak_only_boilers_leave_the_base_heat_to_chp(tmp_path, peak_only, cost,
     assert s["objective_cny"] == pytest.approx(cost)
     assert s["heat_boiler_mwh"] == pytest.approx(boiler_mwh)
     assert s["wind_curtailed_mwh"] == pytest.approx(curtailed_mwh)
+
+
+@pytest.mark.parametrize("share, cost, boiler_mw_th", [
+    (1.0, 37000, [200, 200]), (0.375, 40500, [150, 150]), (0.25, 44000, [100, 100])])
+def test_a_boiler_share_limit_caps_the_hourly_boiler_heat(tmp_path, share, cost, boiler_mw_th):
+    """The peak-only system above with demand_share_max_pu: each hour the boiler serves at
+    most max(share × 400, 400 − 300) MW_th (cheaper than CHP heat, so it serves exactly
+    that). 0.375: 150 → CHP h = 250 both hours: day p = 150, fuel 150 + 50; night p = 125
+    (back-pressure line), fuel 125 + 50, 75 MWh of wind cut; boiler 300 → 20,000 + 17,500 +
+    3,000. 0.25: 100, the peak-only minimum → 44,000. 1: no limit, 37,000. Exceeding the
+    share (500 CNY/MWh_th) never pays here."""
+    t = chp_system()
+    t.net.heat_zone.loc[0, "demand_mw_th"] = 400.0
+    t.table("heat_boiler", name="hob", zone="city", h_max_mw_th=200.0,
+            cost_cny_per_mwh_th=10.0, demand_share_max_pu=share)
+    out = t.solve(tmp_path)
+    assert out.summary["objective_cny"] == pytest.approx(cost)
+    assert list(series(out, "heat_boiler_heat_mw_th", "hob")) == pytest.approx(boiler_mw_th)

@@ -79,8 +79,10 @@ def _check_finite(net, where) -> None:
                                + ("" if required else " (or empty = unlimited)"))
 
 
-def build_network(net, bus_names: dict[int, str], where, used: set[str] = frozenset()) -> Network:
-    """PTDF (branch × named bus) and ratings in MW; 0 rating in pandapower = unlimited."""
+def build_network(net, bus_names: dict[int, str], where, used: set[str] = frozenset(),
+                  line_rating: str = "thermal") -> Network:
+    """PTDF (branch × named bus) and ratings in MW; 0 rating in pandapower = unlimited.
+    line_rating "stability_n1": lines get `stability_limit_mw` where it is lower."""
     check_topology(net, bus_names, set(used), where)
     if not len(net.line) and not len(net.trafo) and len(bus_names) == 1:  # one bus: no flows
         return Network(buses=tuple(bus_names.values()), ptdf=pd.DataFrame(
@@ -100,19 +102,42 @@ def build_network(net, bus_names: dict[int, str], where, used: set[str] = frozen
     data = np.array([[cols[b][row] for b in cols] for _, row in rows]).reshape(len(rows), len(cols))
     data[np.abs(data) < 1e-10] = 0.0
     ptdf_df = pd.DataFrame(data, index=[n for n, _ in rows], columns=list(cols))
-    rating = pd.Series([_rating_mw(net, name) for name, _ in rows], index=ptdf_df.index,
-                       dtype=float)
+    rating = pd.Series([_rating_mw(net, name, line_rating) for name, _ in rows],
+                       index=ptdf_df.index, dtype=float)
     return Network(buses=tuple(bus_names.values()), ptdf=ptdf_df, rating_mw=rating)
 
 
-def _rating_mw(net, name: str) -> float:
-    """Thermal limit as pandapower's OPF sets it; no max_loading_percent = unlimited."""
+def _rating_mw(net, name: str, line_rating: str = "thermal") -> float:
+    """Thermal limit as pandapower's OPF sets it (no max_loading_percent = unlimited),
+    lowered to the line's N−1 stability limit when asked."""
     table = name.rstrip("0123456789")
     row = net[table].loc[int(name[len(table):])]
     pct = row.get("max_loading_percent", np.nan)
-    if pct is None or not np.isfinite(pct):
-        return np.inf
+    thermal = np.inf
     if table == "line":
         vn_kv = net.bus.at[row.from_bus, "vn_kv"]
-        return pct / 100 * row.max_i_ka * row.df * row.parallel * vn_kv * np.sqrt(3)
+        if pct is not None and np.isfinite(pct):
+            thermal = pct / 100 * row.max_i_ka * row.df * row.parallel * vn_kv * np.sqrt(3)
+        if line_rating == "stability_n1":
+            return min(thermal, stability_limit_mw(row, vn_kv, net.f_hz))
+        return thermal
+    if pct is None or not np.isfinite(pct):
+        return np.inf
     return pct / 100 * row.sn_mva * row.df * row.parallel
+
+
+# St. Clair curve: loadability in multiples of the surge impedance load by line length
+# (Dunlop, Gutman, Marchenko, IEEE Trans. PAS-98 (1979) 606–617: 50/100/200/300/400 mi).
+ST_CLAIR_KM = (80.0, 160.0, 320.0, 480.0, 640.0)
+ST_CLAIR_SIL = (3.0, 2.0, 1.3, 1.0, 0.75)
+
+
+def stability_limit_mw(row, vn_kv: float, f_hz: float) -> float:
+    """N−1 transfer limit of a line: St. Clair loadability × surge impedance load of the
+    circuits left after losing one (a single circuit keeps its own loadability)."""
+    c_s_per_km = 2 * np.pi * f_hz * row.c_nf_per_km * 1e-9
+    if c_s_per_km <= 0:
+        return np.inf
+    sil_mw = vn_kv ** 2 / np.sqrt(row.x_ohm_per_km / c_s_per_km)
+    circuits = max(int(row.parallel) - 1, 1)
+    return float(np.interp(row.length_km, ST_CLAIR_KM, ST_CLAIR_SIL)) * sil_mw * circuits

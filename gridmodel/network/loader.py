@@ -70,7 +70,8 @@ def system_from_case(case: Case, techs: list) -> System:
         check_series({"reserve": _reserve_table(case)}, window,
                      lambda *_: case.where("reserve.spinning_profile"))
     used = {b for df in tables.values() if "bus" in df for b in df["bus"]}
-    network = build_network(net, adapter.bus_names(net), where, used)
+    network = build_network(net, adapter.bus_names(net), where, used,
+                            case.model.line_rating)
     return System(name=case.name, network=network, tables=tables, profiles=window,
                   time=times, dt_h=dt_h, extras={"defaults_applied": {
                       t: d for t, d in defaults.items() if d}})

@@ -31,7 +31,10 @@ ZONE_OFFSET_C = {"changchun": 0.0, "jilin_city": -1.0, "siping": 1.0, "liaoyuan"
                  "yanbian": 1.5}  # assumption: latitude/altitude/coast differences
 WIND_CF = {"west": [.25, .24, .29, .31, .27, .17, .12, .11, .17, .23, .28, .26],
            "central": [.23, .22, .27, .29, .26, .15, .11, .10, .15, .21, .26, .24],
-           "east": [.20, .19, .24, .27, .23, .13, .10, .09, .13, .18, .23, .21]}  # assumption
+           "east": [.20, .19, .24, .27, .23, .13, .10, .09, .13, .18, .23, .21]}  # assumption: shape
+WIND_AREA_MW = {"west": 4000, "central": 550, "east": 500}  # networks/jilin/renewables.csv
+Q1_AVAILABLE_MWH = 1.20e6 / 0.53    # S17 (D): 1.20 TWh curtailed in Q1 2016 at 53 %
+YEAR_AVAILABLE_MWH = 6.69e6 / 0.70  # S12 wind generation 6.69 TWh at 30 % curtailment, S15 (D)
 INFLOW_SHAPE = {"songhua": [.35, .30, .40, 1.3, 1.2, .90, 1.6, 2.0, 1.4, .90, .60, .45],
                 "yalu": [.40, .35, .50, 1.2, 1.3, 1.0, 1.7, 1.8, 1.2, .80, .55, .45]}  # assumption
 YEAR = 2016
@@ -110,13 +113,25 @@ def _fit_offset(latent: np.ndarray, target: float) -> float:
     return (lo + hi) / 2
 
 
+def calibrated_wind_cf(t: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+    """WIND_CF's monthly shape scaled so the available wind energy (year-end capacity all
+    year) is the statistics' Q1 potential in Jan–Mar and the year's potential in all."""
+    hours_in = np.bincount(t.month.to_numpy(), minlength=13)[1:]
+    cf = {area: np.asarray(v, dtype=float) for area, v in WIND_CF.items()}
+    mwh = sum(WIND_AREA_MW[a] * cf[a] * hours_in for a in cf)
+    q1 = np.arange(12) < 3
+    scale = np.where(q1, Q1_AVAILABLE_MWH / mwh[q1].sum(),
+                     (YEAR_AVAILABLE_MWH - Q1_AVAILABLE_MWH) / mwh[~q1].sum())
+    return {a: v * scale for a, v in cf.items()}
+
+
 def wind_pu(t: pd.DatetimeIndex, rng) -> dict[str, np.ndarray]:
     common = _ar1(rng, len(t), 0.97)
     m, h = t.month.to_numpy(), t.hour.to_numpy()
     cold = np.isin(m, [10, 11, 12, 1, 2, 3, 4])
     night = 0.25 * np.cos((h - 2) / 24 * 2 * np.pi) * cold
     out = {}
-    for area, cfs in WIND_CF.items():
+    for area, cfs in calibrated_wind_cf(t).items():
         latent = 0.8 * common + 0.6 * _ar1(rng, len(t), 0.97) + night
         cf = np.empty(len(t))
         for month in range(1, 13):

@@ -30,6 +30,14 @@ class HeatBoiler(Technology):
         "co2_t_per_mwh_th": (0.0, "t CO2/MWh_th"),
         "peak_only": (False, ("true/false: serves only the zone's heat demand above its CHP "
                               "heat capacity (以热定电: CHP units carry the base heat load)")),
+        "demand_share_max_pu": (1.0, ("pu: each hour the boiler serves at most this share of "
+                                      "the zone's heat demand, or the demand above its CHP "
+                                      "heat capacity where that is more (size share of the "
+                                      "zone's limited boilers; S22: CHP > 70 % of winter "
+                                      "heat → 0.3); 1 = no limit")),
+        "share_excess_penalty_cny_per_mwh_th": (500.0, (
+            "CNY/MWh_th for boiler heat above that share (soft: worth it only where CHP heat "
+            "would otherwise force excess power, not to make room for wind)")),
     })
     OUTPUTS = (
         Output("heat_boiler_heat_mw_th", "heat", "generation", "heat_boiler_mwh",
@@ -52,23 +60,35 @@ class HeatBoiler(Technology):
         b.UNITS = pyo.Set(initialize=list(table.index), ordered=True)
         b.heat_mw_th = pyo.Var(b.UNITS, T, bounds=lambda b, u, t: (0, hmax[u]))
         ctx.add_heat(table["zone"].to_dict(), b.heat_mw_th)
+        b.SHARED = pyo.Set(initialize=list(_shared(table).index), ordered=True)
+        b.share_allowance_mw_th = ctx.param(b.SHARED, T)
+        b.share_excess_mw_th = pyo.Var(b.SHARED, T, domain=pyo.NonNegativeReals)
+        b.share_limit = pyo.Constraint(b.SHARED, T, rule=lambda b, u, t: b.heat_mw_th[u, t]
+                                       - b.share_excess_mw_th[u, t]
+                                       <= b.share_allowance_mw_th[u, t])
+        penalty = table["share_excess_penalty_cny_per_mwh_th"].to_dict()
+        ctx.add_cost("heat_boiler_share_excess", lambda t: ctx.dt_h * pyo.quicksum(
+            penalty[u] * b.share_excess_mw_th[u, t] for u in b.SHARED), penalty=True)
         cost = table["cost_cny_per_mwh_th"].to_dict()
         ctx.add_cost(self.NAME, lambda t: ctx.dt_h * pyo.quicksum(
             cost[u] * b.heat_mw_th[u, t] for u in b.UNITS))
 
     def update(self, b, ctx, start, state):
-        """Peak-only boilers: upper bound (zone demand − CHP heat capacity)⁺, shared among the
-        zone's peak-only boilers by their size."""
+        """Peak-only boilers: upper bound (zone demand − CHP heat capacity)⁺; shared boilers
+        (demand_share_max_pu < 1): a soft limit max(share × demand, that residual). Both per
+        hour, split among the zone's boilers of the kind by size."""
         table = ctx.system.table(self.NAME)
-        peak = table[table["peak_only"].astype(bool)]
-        if not len(peak):
+        peak, shared = table[table["peak_only"].astype(bool)], _shared(table)
+        if not len(peak) and not len(shared):
             return
-        residual = peak_residual_mw_th(ctx.system, start, ctx.n_steps)
-        size = peak["h_max_mw_th"].to_numpy(float)
-        share = size / peak.groupby("zone")["h_max_mw_th"].transform("sum").to_numpy(float)
-        upper = np.minimum(size[:, None], share[:, None] * np.array(
-            [residual[z] for z in peak["zone"]]).reshape(len(peak), ctx.n_steps))
-        ctx.set_bounds(b.heat_mw_th, list(peak.index), np.zeros_like(upper), upper)
+        demand, residual = zone_heat_split_mw_th(ctx.system, start, ctx.n_steps)
+        if len(peak):
+            upper = _allowance_mw_th(peak, demand, residual, np.zeros(len(peak)))
+            ctx.set_bounds(b.heat_mw_th, list(peak.index), np.zeros_like(upper), upper)
+        if len(shared):
+            upper = _allowance_mw_th(shared, demand, residual,
+                                     shared["demand_share_max_pu"].to_numpy(float))
+            ctx.set_param(b.share_allowance_mw_th, upper, list(shared.index))
 
     def extract(self, b, ctx):
         table, units = ctx.system.table(self.NAME), list(b.UNITS)
@@ -81,9 +101,23 @@ class HeatBoiler(Technology):
         }.items()}
 
 
-def peak_residual_mw_th(system, start: int, n: int) -> dict:
-    """Per zone: heat demand above the zone's CHP heat capacity (all its units, extraction
-    plus fitted retrofits), MW_th over steps [start, start+n)."""
+def _shared(table: pd.DataFrame) -> pd.DataFrame:
+    return table[~table["peak_only"].astype(bool) & (table["demand_share_max_pu"] < 1.0)]
+
+
+def _allowance_mw_th(rows, demand: dict, residual: dict, share) -> np.ndarray:
+    """(row × step) heat the rows may serve: max(share × demand, residual) of their zone,
+    split by size among the rows of the zone, at most each row's h_max."""
+    zone_mw = np.array([np.maximum(residual[z], s * demand[z])
+                        for z, s in zip(rows["zone"], share)])
+    size = rows["h_max_mw_th"].to_numpy(float)
+    split = size / rows.groupby("zone")["h_max_mw_th"].transform("sum").to_numpy(float)
+    return np.minimum(size[:, None], split[:, None] * zone_mw.reshape(len(rows), -1))
+
+
+def zone_heat_split_mw_th(system, start: int, n: int) -> tuple[dict, dict]:
+    """Per zone over steps [start, start+n): heat demand, and the demand above the zone's
+    CHP heat capacity (all its units, extraction plus fitted retrofits), MW_th."""
     zones = system.table("heat_zone")
     demand = scaled_profiles(system, zones, "demand_mw_th", "demand_profile", start, n)
     chp, thermal = system.table("chp"), system.table("thermal")
@@ -92,7 +126,9 @@ def peak_residual_mw_th(system, start: int, n: int) -> dict:
         heat = chp["h_max_mw_th"] + chp["lpc_h_max_mw_th"] + chp["bypass_h_max_mw_th"]
         units = thermal.loc[chp["unit"], "n_units"].to_numpy(float)
         capacity = capacity.add((heat * units).groupby(chp["zone"]).sum(), fill_value=0.0)
-    return {z: np.maximum(demand[i] - capacity[z], 0.0) for i, z in enumerate(zones.index)}
+    names = list(zones.index)
+    return ({z: demand[i] for i, z in enumerate(names)},
+            {z: np.maximum(demand[i] - capacity[z], 0.0) for i, z in enumerate(names)})
 
 
 class PowerToHeat(Technology):
