@@ -20,6 +20,8 @@ COUNTERFACTUALS = {  # name: (causes it relaxes, --set values)
                                        ["export_link.heilongjiang.p_import_max_mw=0"]),
     "UHV west +1 GW export": (("export_limit",), ["export_link.uhv_west.p_export_max_mw=1000"]),
     "no line limits (copper plate)": (("network",), ["model.network=copperplate"]),
+    "minimum release spilled, not turbined": (("hydro_min_release",),
+                                              ["hydro.*.min_release_generates=false"]),
     "no ramp limits": (("ramping",), ["thermal.*.ramp_down_mw_per_h=100000",
                                       "thermal.*.ramp_up_mw_per_h=100000"]),
 }

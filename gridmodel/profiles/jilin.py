@@ -8,9 +8,9 @@ Method (each figure's source is in networks/jilin/README.md):
 - heat per zone: degree-hours (18 °C − T̄₂₄)⁺ on the 24-h mean temperature inside the
   heating season (20 Oct – 6 Apr).
 - wind per area: a probit transform of an AR(1) latent (ρ = 0.97 per hour) with a common and
-  an area component, monthly offsets solved so that monthly capacity factors match targets
-  (annual ≈ 1,980 full-load hours, the ≈ 1,900–2,000 h potential derived in the reference),
-  and a night-time bonus in the cold season.
+  an area component, monthly offsets solved so that monthly capacity factors match targets:
+  WIND_CF's seasonal shape scaled to the statistics' potentials (Q1 2.26 TWh, S17; year
+  9.56 TWh, S12/S15; 1,892 full-load hours), and a night-time bonus in the cold season.
 - solar: clear-sky sine of solar elevation at 44° N times a daily AR(1) clearness index,
   scaled to ≈ 1,300 full-load hours (0.09 TWh from 70 MW, S1).
 - hydro inflow: monthly shape of the Songhua / Yalu rivers (spring melt, July–August flood).
