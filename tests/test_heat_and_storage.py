@@ -225,3 +225,17 @@ def test_a_boiler_share_limit_caps_the_hourly_boiler_heat(tmp_path, share, cost,
     out = t.solve(tmp_path)
     assert out.summary["objective_cny"] == pytest.approx(cost)
     assert list(series(out, "heat_boiler_heat_mw_th", "hob")) == pytest.approx(boiler_mw_th)
+
+
+def test_base_heat_demand_runs_every_hour_on_top_of_the_profile(tmp_path):
+    """Zone demand 300 MW_th × profile [1, 0] plus 100 MW_th of process steam every hour:
+    [400, 100] MW_th, all from a boiler at 100 CNY/MWh_th → 50,000 CNY."""
+    t = Tiny()
+    t.gen("G", p_max_mw=1000, c1=20)
+    t.profile("heat_city", [1.0, 0.0])
+    t.table("heat_zone", name="city", demand_mw_th=300.0, demand_profile="heat_city",
+            base_demand_mw_th=100.0)
+    t.table("heat_boiler", name="hob", zone="city", h_max_mw_th=1000.0, cost_cny_per_mwh_th=100.0)
+    out = t.solve(tmp_path)
+    assert list(series(out, "heat_zone_demand_mw_th", "city")) == pytest.approx([400, 100])
+    assert out.summary["objective_cny"] == pytest.approx(50_000)

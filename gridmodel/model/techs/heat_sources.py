@@ -9,7 +9,7 @@ import pyomo.environ as pyo
 from ...outputs import Output
 from ...system import TableSpec
 from . import heat_zone
-from ._util import bus_map, check_refs, data_array, scaled_profiles
+from ._util import bus_map, check_refs, data_array
 from .base import Technology
 
 
@@ -119,7 +119,7 @@ def zone_heat_split_mw_th(system, start: int, n: int) -> tuple[dict, dict]:
     """Per zone over steps [start, start+n): heat demand, and the demand above the zone's
     CHP heat capacity (all its units, extraction plus fitted retrofits), MW_th."""
     zones = system.table("heat_zone")
-    demand = scaled_profiles(system, zones, "demand_mw_th", "demand_profile", start, n)
+    demand = heat_zone.demand_mw_th(system, start, n)
     chp, thermal = system.table("chp"), system.table("thermal")
     capacity = pd.Series(0.0, index=zones.index)
     if len(chp):

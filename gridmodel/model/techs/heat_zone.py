@@ -15,8 +15,9 @@ NAME = "heat_zone"
 SPEC = TableSpec(NAME, {
     "demand_mw_th": (None, "MW_th (scale of the demand profile)"),
     "demand_profile": ("", "series (pu of demand_mw_th)"),
+    "base_demand_mw_th": (0.0, "MW_th every hour of the year on top (industrial process steam)"),
     "temperature_profile": ("", "series of outdoor temperature (degC)"),
-}, scaled=("demand_mw_th",))
+}, scaled=("demand_mw_th", "base_demand_mw_th"))
 OUTPUTS = (Output("heat_zone_demand_mw_th", "heat", "demand", "heat_demand_mwh",
                   "Heat demand", "#000000"),)
 
@@ -34,6 +35,13 @@ def temperature_c(system, zone: str, start: int, n: int) -> np.ndarray | None:
     return profile(system, name, start, n) if name else None
 
 
+def demand_mw_th(system, start: int, n: int) -> np.ndarray:
+    """(zone × step) heat demand: the scaled profile plus the flat base demand."""
+    table = system.table(NAME)
+    heating = scaled_profiles(system, table, "demand_mw_th", "demand_profile", start, n)
+    return heating + table["base_demand_mw_th"].to_numpy(float)[:, None]
+
+
 def build(b, ctx) -> None:
     table = ctx.system.table(NAME)
     ctx.add_carrier(Carrier("heat", tuple(table.index), NAME, "mw_th",
@@ -44,9 +52,8 @@ def build(b, ctx) -> None:
 
 
 def update(b, ctx, start, state) -> None:
-    demand = scaled_profiles(ctx.system, ctx.system.table(NAME), "demand_mw_th",
-                             "demand_profile", start, ctx.n_steps)
-    ctx.set_param(b.demand_mw_th, demand, list(b.ZONES))
+    ctx.set_param(b.demand_mw_th, demand_mw_th(ctx.system, start, ctx.n_steps),
+                  list(b.ZONES))
 
 
 def extract(b, ctx) -> dict:
