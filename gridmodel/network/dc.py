@@ -126,8 +126,9 @@ def _rating_mw(net, name: str, line_rating: str = "thermal") -> float:
     return pct / 100 * row.sn_mva * row.df * row.parallel
 
 
-# St. Clair curve: loadability in multiples of the surge impedance load by line length
-# (Dunlop, Gutman, Marchenko, IEEE Trans. PAS-98 (1979) 606–617: 50/100/200/300/400 mi).
+# St. Clair curve: loadability in multiples of the surge impedance load by line length, read
+# off the published curve (Dunlop, Gutman, Marchenko, IEEE Trans. PAS-98 (1979) 606–617,
+# at 50/100/200/300/400 mi); held flat outside 80–640 km.
 ST_CLAIR_KM = (80.0, 160.0, 320.0, 480.0, 640.0)
 ST_CLAIR_SIL = (3.0, 2.0, 1.3, 1.0, 0.75)
 
