@@ -60,7 +60,8 @@ class HeatBoiler(Technology):
         b.UNITS = pyo.Set(initialize=list(table.index), ordered=True)
         b.heat_mw_th = pyo.Var(b.UNITS, T, bounds=lambda b, u, t: (0, hmax[u]))
         ctx.add_heat(table["zone"].to_dict(), b.heat_mw_th)
-        b.SHARED = pyo.Set(initialize=list(_shared(table).index), ordered=True)
+        b.limits = BoilerLimits(ctx.system)  # static: computed once, used every window
+        b.SHARED = pyo.Set(initialize=b.limits.shared.units, ordered=True)
         b.share_allowance_mw_th = ctx.param(b.SHARED, T)
         b.share_excess_mw_th = pyo.Var(b.SHARED, T, domain=pyo.NonNegativeReals)
         b.share_limit = pyo.Constraint(b.SHARED, T, rule=lambda b, u, t: b.heat_mw_th[u, t]
@@ -77,18 +78,17 @@ class HeatBoiler(Technology):
         """Peak-only boilers: upper bound (zone demand − CHP heat capacity)⁺; shared boilers
         (demand_share_max_pu < 1): a soft limit max(share × demand, that residual). Both per
         hour, split among the zone's boilers of the kind by size."""
-        table = ctx.system.table(self.NAME)
-        peak, shared = table[table["peak_only"].astype(bool)], _shared(table)
-        if not len(peak) and not len(shared):
+        limits = b.limits
+        if not limits.peak.units and not limits.shared.units:
             return
-        demand, residual = zone_heat_split_mw_th(ctx.system, start, ctx.n_steps)
-        if len(peak):
-            upper = _allowance_mw_th(peak, demand, residual, np.zeros(len(peak)))
-            ctx.set_bounds(b.heat_mw_th, list(peak.index), np.zeros_like(upper), upper)
-        if len(shared):
-            upper = _allowance_mw_th(shared, demand, residual,
-                                     shared["demand_share_max_pu"].to_numpy(float))
-            ctx.set_param(b.share_allowance_mw_th, upper, list(shared.index))
+        demand = heat_zone.demand_mw_th(ctx.system, start, ctx.n_steps)
+        residual = np.maximum(demand - limits.chp_capacity_mw_th[:, None], 0.0)
+        if limits.peak.units:
+            upper = limits.peak.allowance_mw_th(demand, residual)
+            ctx.set_bounds(b.heat_mw_th, limits.peak.units, np.zeros_like(upper), upper)
+        if limits.shared.units:
+            ctx.set_param(b.share_allowance_mw_th,
+                          limits.shared.allowance_mw_th(demand, residual), limits.shared.units)
 
     def extract(self, b, ctx):
         table, units = ctx.system.table(self.NAME), list(b.UNITS)
@@ -101,34 +101,48 @@ class HeatBoiler(Technology):
         }.items()}
 
 
-def _shared(table: pd.DataFrame) -> pd.DataFrame:
-    return table[~table["peak_only"].astype(bool) & (table["demand_share_max_pu"] < 1.0)]
+class LimitedRows:
+    """Boiler rows under one kind of limit: their zone (row of the heat_zone table), share
+    of the zone's demand, and size split among the zone's rows of the kind."""
+
+    def __init__(self, rows: pd.DataFrame, zones: list, share: np.ndarray):
+        self.units = list(rows.index)
+        self.zone_row = np.array([zones.index(z) for z in rows["zone"]], dtype=int)
+        self.share = np.asarray(share, dtype=float)
+        self.size_mw_th = rows["h_max_mw_th"].to_numpy(float)
+        zone_size = rows.groupby("zone")["h_max_mw_th"].transform("sum").to_numpy(float)
+        self.split = self.size_mw_th / zone_size if len(rows) else self.size_mw_th
+
+    def allowance_mw_th(self, demand: np.ndarray, residual: np.ndarray) -> np.ndarray:
+        """(row × step) heat the rows may serve: max(share × demand, residual) of their
+        zone, split by size, at most each row's h_max."""
+        zone_mw = np.maximum(residual[self.zone_row], self.share[:, None] * demand[self.zone_row])
+        return np.minimum(self.size_mw_th[:, None], self.split[:, None] * zone_mw)
 
 
-def _allowance_mw_th(rows, demand: dict, residual: dict, share) -> np.ndarray:
-    """(row × step) heat the rows may serve: max(share × demand, residual) of their zone,
-    split by size among the rows of the zone, at most each row's h_max."""
-    zone_mw = np.array([np.maximum(residual[z], s * demand[z])
-                        for z, s in zip(rows["zone"], share)])
-    size = rows["h_max_mw_th"].to_numpy(float)
-    split = size / rows.groupby("zone")["h_max_mw_th"].transform("sum").to_numpy(float)
-    return np.minimum(size[:, None], split[:, None] * zone_mw.reshape(len(rows), -1))
+class BoilerLimits:
+    """What the boiler limits need every window, computed once per system."""
+
+    def __init__(self, system):
+        table = system.table(HeatBoiler.NAME)
+        zones = list(system.table("heat_zone").index)
+        peak_only = table["peak_only"].astype(bool)
+        shared = table[~peak_only & (table["demand_share_max_pu"] < 1.0)]
+        self.peak = LimitedRows(table[peak_only], zones, np.zeros(int(peak_only.sum())))
+        self.shared = LimitedRows(shared, zones, shared["demand_share_max_pu"].to_numpy(float))
+        self.chp_capacity_mw_th = zone_chp_capacity_mw_th(system).reindex(zones).to_numpy(float)
 
 
-def zone_heat_split_mw_th(system, start: int, n: int) -> tuple[dict, dict]:
-    """Per zone over steps [start, start+n): heat demand, and the demand above the zone's
-    CHP heat capacity (all its units, extraction plus fitted retrofits), MW_th."""
+def zone_chp_capacity_mw_th(system) -> pd.Series:
+    """Per zone: CHP heat capacity of all its units (extraction plus fitted retrofits)."""
     zones = system.table("heat_zone")
-    demand = heat_zone.demand_mw_th(system, start, n)
     chp, thermal = system.table("chp"), system.table("thermal")
     capacity = pd.Series(0.0, index=zones.index)
     if len(chp):
         heat = chp["h_max_mw_th"] + chp["lpc_h_max_mw_th"] + chp["bypass_h_max_mw_th"]
         units = thermal.loc[chp["unit"], "n_units"].to_numpy(float)
         capacity = capacity.add((heat * units).groupby(chp["zone"]).sum(), fill_value=0.0)
-    names = list(zones.index)
-    return ({z: demand[i] for i, z in enumerate(names)},
-            {z: np.maximum(demand[i] - capacity[z], 0.0) for i, z in enumerate(names)})
+    return capacity
 
 
 class PowerToHeat(Technology):
