@@ -106,9 +106,10 @@ def quarterly_wind_rows(ds: xr.Dataset) -> list[dict]:
     rows = []
     for q, hours in QUARTER_USED_H.items():
         months = [3 * q - 2, 3 * q - 1, 3 * q]
-        if _wind(ds, months)[0] <= 0:  # quarter not in the run
+        avail, used = _wind(ds, months)
+        if avail <= 0:  # quarter not in the run
             continue
-        model_share = _pct(_wind(ds, months)[1], used_year)
+        model_share = _pct(used, used_year)
         stat_share = 100 * hours / hours_year
         rows.append({"quarter": q, "curtailment_pct": _curtailment_pct(ds, months),
                      "model_share_pct": model_share, "statistic_share_pct": stat_share,
@@ -130,8 +131,9 @@ def report(ds: xr.Dataset, summary: dict) -> tuple[str, bool]:
         lines.append(f"| {target.label} | {value:.{target.decimals}f} {target.unit} | {stat} | "
                      f"{target.low:g}–{target.high:g} | {'yes' if met else 'NO'} | "
                      f"{target.source} |")
-    lines += ["", "Wind by quarter: the model's share of the year's wind generation beside the "
-              f"statistics' share of full-load hours (± {QUARTER_SHARE_TOLERANCE_PP:g} pp):",
+    lines += ["", ("Wind by quarter: the model's share of the year's wind generation beside "
+                   f"the statistics' share of full-load hours (± "
+                   f"{QUARTER_SHARE_TOLERANCE_PP:g} pp):"),
               "", "| quarter | curtailment | model share | statistic share | met |",
               "|---|---|---|---|---|"]
     for row in quarterly_wind_rows(ds):
