@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from gridmodel.calibration import QUARTER_USED_H, model_figures, quarterly_wind_rows, report
+from gridmodel.calibration import (QUARTER_USED_H, model_figures, monthly_generation_rows,
+                                   quarterly_wind_rows, report)
 
 
 def _year(q1_used_mw: float = 45.0, rest_used_mw: float = 80.0) -> xr.Dataset:
@@ -60,3 +61,18 @@ def test_report_flags_what_is_out_of_range():
 def test_quarters_outside_the_run_are_left_out():
     week = _year().isel(time=slice(0, 7))
     assert [r["quarter"] for r in quarterly_wind_rows(week)] == [1]
+
+
+def test_monthly_generation_beside_nbs_covers_whole_periods_only():
+    stats = pd.DataFrame({"wind": [70.0] + [50.0] * 10, "hydro": 1.0, "thermal": 2.0},
+                         index=["1-2"] + [str(m) for m in range(3, 13)])
+    rows = {r["period"]: r for r in monthly_generation_rows(_year(), stats)}
+    assert list(rows) == list(stats.index)
+    # Jan–Feb 2016: 60 days × 24 h × 45 MW used; April: 30 days × 24 h × 80 MW
+    assert rows["1-2"]["wind_model_gwh"] == pytest.approx(60 * 24 * 45 / 1e3)
+    assert rows["4"]["wind_model_gwh"] == pytest.approx(30 * 24 * 80 / 1e3)
+    assert rows["4"]["wind_nbs_gwh"] == 50.0
+    assert rows["4"]["curtailment_pct"] == pytest.approx(20.0)
+    assert rows["4"]["hydro_model_gwh"] == 0.0 and rows["4"]["thermal_model_gwh"] == 0.0
+    # a run of 40 days holds January only: no NBS period is complete
+    assert monthly_generation_rows(_year().isel(time=slice(0, 40)), stats) == []

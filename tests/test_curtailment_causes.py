@@ -181,6 +181,64 @@ def test_minimum_release_through_the_turbines_is_hydro_must_run(tmp_path, genera
         assert causes(out) == {"curtailment_hydro_min_release_mwh": pytest.approx(20)}
 
 
+def _dam_system(**dam) -> Tiny:
+    """Load 50 MW, wind 50 MW, coal at 300 CNY/MWh, one hour; a dam with 30 MW inflow, a
+    50 MW turbine and a half-full 1,000 MWh reservoir that must end each window at least as
+    full as it began."""
+    t = Tiny()
+    t.gen("coal", p_max_mw=100, c1=300)
+    t.load("L", 50, series=[1.0])
+    t.renewable("wind", "wind", 50)
+    t.table("hydro", name="dam", bus=0, p_max_mw=50.0, min_release_mw=0.0, inflow_mw=30.0,
+            e_max_mwh=1000.0, initial_soc_pu=0.5, cyclic=True, cyclic_each_window=True, **dam)
+    return t
+
+
+@pytest.mark.parametrize("scheduled, spill_cny, curtailed, hydro, objective", [
+    (False, 0.0, 0.0, 0.0, 0.0),      # the 30 MWh are stored: no release is asked
+    (True, 0.0, 0.0, 0.0, 0.0),       # released, but spilled for free: wind serves the load
+    (True, 400.0, 30.0, 30.0, 30.0)])  # spilling costs 400 > wind's 1: turbined, 30 of wind cut
+def test_a_scheduled_release_is_turbined_when_spill_costs_more_than_cutting_wind(
+        tmp_path, scheduled, spill_cny, curtailed, hydro, objective):
+    t = _dam_system(release_inflow_each_window=scheduled, spill_penalty_cny_per_mwh=spill_cny)
+    out = t.solve(tmp_path, OFF + "curtailment_cost_cny_per_mwh = 1\n")
+    s = out.summary
+    assert s["renewable_curtailed_mwh"] == pytest.approx(curtailed, abs=1e-6)
+    assert s["hydro_generation_mwh"] == pytest.approx(hydro, abs=1e-6)
+    assert s["objective_cny"] == pytest.approx(objective, abs=1e-6)
+    if curtailed:
+        assert causes(out) == {"curtailment_hydro_min_release_mwh": pytest.approx(30)}
+
+
+def test_a_scheduled_release_does_not_drift_into_the_look_ahead(tmp_path):
+    """Two hours, 1-h windows with a 1-h look-ahead; wind 50 MW in hour 1 and none in hour 2
+    (load 50 MW both). Hour 1's 30 MWh of inflow must pass in hour 1: 30 MWh of wind cut
+    (30 CNY), not deferred into the look-ahead where it would displace coal; hour 2 turbines
+    its own 30 MWh and coal gives 20 (6,000 CNY)."""
+    t = Tiny()
+    t.gen("coal", p_max_mw=100, c1=300)
+    t.load("L", 50, series=[1.0, 1.0])
+    t.renewable("wind", "wind", 50, series=[1.0, 0.0])
+    t.table("hydro", name="dam", bus=0, p_max_mw=50.0, min_release_mw=0.0, inflow_mw=30.0,
+            e_max_mwh=1000.0, initial_soc_pu=0.5, cyclic=True, cyclic_each_window=True,
+            release_inflow_each_window=True, spill_penalty_cny_per_mwh=400.0)
+    s = t.solve(tmp_path, OFF + "curtailment_cost_cny_per_mwh = 1\n"
+                "[horizon]\nwindow_h = 1\nlookahead_h = 1\n").summary
+    assert s["renewable_curtailed_mwh"] == pytest.approx(30, abs=1e-6)
+    assert s["hydro_generation_mwh"] == pytest.approx(60, abs=1e-6)
+    assert s["thermal_generation_mwh"] == pytest.approx(20, abs=1e-6)
+
+
+def test_a_scheduled_release_needs_the_per_window_condition(tmp_path):
+    from gridmodel.errors import NetworkError
+
+    t = _dam_system(release_inflow_each_window=True)
+    t.net.hydro.loc[0, "cyclic_each_window"] = False
+    with pytest.raises(NetworkError, match="hydro.dam.release_inflow_each_window.*"
+                                           "cyclic_each_window"):
+        t.solve(tmp_path, OFF)
+
+
 def test_reserve_for_wind_forecast_error_commits_a_unit_that_displaces_wind(tmp_path):
     """Load 100 MW, wind 80 MW; A 0-40 MW at 10 CNY/MWh, B 30-100 MW at 50 (binary
     commitment). Without reserve: A 20 MW, all wind used, 200 CNY. Reserve 50 % of the

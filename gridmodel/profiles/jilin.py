@@ -13,7 +13,8 @@ Method (each figure's source is in networks/jilin/README.md):
   9.56 TWh, S12/S15; 1,892 full-load hours), and a night-time bonus in the cold season.
 - solar: clear-sky sine of solar elevation at 44° N times a daily AR(1) clearness index,
   scaled to ≈ 1,300 full-load hours (0.09 TWh from 70 MW, S1).
-- hydro inflow: monthly shape of the Songhua / Yalu rivers (spring melt, July–August flood).
+- hydro inflow: the monthly shape of Jilin's 2016 hydro generation (NBS, S5; January and
+  February share their joint figure by hours) with seeded daily noise.
 - tie schedules (MW of net export): bands calibrated to the 2016 exchanges (S12).
 """
 
@@ -23,6 +24,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy.stats import norm
+
+from . import nbs
 
 MONTHLY_LOAD_GWH = [6180, 5250, 5530, 5190, 5120, 5090, 5470, 5650, 5120, 5630, 6160, 6380]  # S5
 CHANGCHUN_NORMALS_C = [-15, -11, -2, 7, 15, 20, 23, 22, 15, 7, -3, -12]  # reference (approx.)
@@ -35,8 +38,7 @@ WIND_CF = {"west": [.25, .24, .29, .31, .27, .17, .12, .11, .17, .23, .28, .26],
 WIND_AREA_MW = {"west": 4000, "central": 550, "east": 500}  # networks/jilin/renewables.csv
 Q1_AVAILABLE_MWH = 1.20e6 / 0.53    # S17 (D): 1.20 TWh curtailed in Q1 2016 at 53 %
 YEAR_AVAILABLE_MWH = 6.69e6 / 0.70  # S12 wind generation 6.69 TWh at 30 % curtailment, S15 (D)
-INFLOW_SHAPE = {"songhua": [.35, .30, .40, 1.3, 1.2, .90, 1.6, 2.0, 1.4, .90, .60, .45],
-                "yalu": [.40, .35, .50, 1.2, 1.3, 1.0, 1.7, 1.8, 1.2, .80, .55, .45]}  # assumption
+RIVERS = ("songhua", "yalu")  # one provincial shape for both (NBS has no river split)
 YEAR = 2016
 
 
@@ -157,12 +159,19 @@ def solar_pu(t: pd.DatetimeIndex, rng, full_load_h: float = 1300.0) -> dict[str,
 
 
 def inflow_pu(t: pd.DatetimeIndex, rng) -> dict[str, np.ndarray]:
+    """Inflow per river (pu of its mean): monthly means follow the 2016 hydro generation
+    (NBS, S5), so each month's inflow is that month's share of the year exactly."""
     m = t.month.to_numpy()
+    hours_in = np.bincount(m, minlength=13)[1:]
+    shape = np.asarray(nbs.monthly_mean_mw("hydro", hours_in))[m - 1]
     out = {}
-    for river, shape in INFLOW_SHAPE.items():
+    for river in RIVERS:
         daily = np.repeat(np.exp(_ar1(rng, len(t) // 24 + 1, 0.9, 0.15)), 24)[: len(t)]
-        raw = np.asarray(shape)[m - 1] * daily
-        out[river] = raw / raw.mean()
+        raw = daily.copy()
+        for month in range(1, 13):  # noise with mean 1 in every month
+            sel = m == month
+            raw[sel] /= raw[sel].mean()
+        out[river] = shape * raw / shape.mean()
     return out
 
 

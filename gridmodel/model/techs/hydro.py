@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from ...errors import NetworkError
 from ...outputs import Output
 from ...system import TableSpec
 from . import _storage
@@ -31,6 +32,11 @@ SPEC = TableSpec(NAME, {
     "min_release_generates": (False, ("true/false: the minimum release passes the turbines "
                                       "(ecological flow generates) instead of being free to "
                                       "spill")),
+    "release_inflow_each_window": (False, ("true/false: every rolling window releases its "
+                                           "inflow (as full as it began where the window's kept "
+                                           "steps end and at its end; needs cyclic_each_window):"
+                                           " a scheduled release, turbined or spilled")),
+    "spill_penalty_cny_per_mwh": (0.0, "CNY/MWh of water released past the turbines"),
 }, ordered=(("e_min_mwh", "e_max_mwh"), ("min_release_mw", "p_max_mw")))
 # hydro_generation_mwh also counts thermal rows of kind "hydro" (kpi.py)
 OUTPUTS = (
@@ -42,6 +48,18 @@ OUTPUTS = (
 
 def active(system) -> bool:
     return len(system.table(NAME)) > 0
+
+
+def prepare(tables: dict, where, case) -> dict:
+    """A scheduled release needs the per-window content condition it tightens."""
+    table = tables[NAME]
+    bad = table.index[table["release_inflow_each_window"].astype(bool)
+                      & ~table["cyclic_each_window"].astype(bool)]
+    if len(bad):
+        raise NetworkError(where, f"{NAME}.{bad[0]}.release_inflow_each_window",
+                           "true while cyclic_each_window is false",
+                           "cyclic_each_window = true for a release scheduled per window")
+    return tables
 
 
 def _store_table(table):
@@ -68,7 +86,26 @@ def build(b, ctx) -> None:
     penalty = table["min_release_penalty_cny_per_mwh"].to_dict()
     ctx.add_cost("hydro_release_shortfall", lambda t: ctx.dt_h * pyo.quicksum(
         penalty[s] * b.release_shortfall_mw[s, t] for s in b.STORES), penalty=True)
+    _scheduled_release(b, ctx, table)
     ctx.add_power(bus_map(table), b.generation_mw)
+
+
+def _scheduled_release(b, ctx, table) -> None:
+    """Stores that release their inflow each window are as full as they began at the end of
+    the kept steps and of the look-ahead (the ≥ half there is the cyclic condition), so no
+    release drifts into the next window; water past the turbines costs
+    spill_penalty_cny_per_mwh."""
+    kept, last = ctx.commit_steps - 1, ctx.n_steps - 1
+    scheduled = [s for s in table.index if bool(table.at[s, "release_inflow_each_window"])]
+    b.release_kept = pyo.Constraint(scheduled, rule=lambda b, s: b.soc_mwh[s, kept]
+                                    == b.cyclic_target[s])
+    b.release_end = pyo.Constraint(scheduled, rule=lambda b, s: b.soc_mwh[s, last]
+                                   <= b.cyclic_target[s])
+    spill = {s: float(v) for s, v in table["spill_penalty_cny_per_mwh"].items() if v > 0}
+    if spill:
+        ctx.add_cost("hydro_spill", lambda t: ctx.dt_h * pyo.quicksum(
+            v * (b.out_mw[s, t] - b.generation_mw[s, t]) for s, v in spill.items()),
+            penalty=True)
 
 
 def update(b, ctx, start, state) -> None:
@@ -93,11 +130,12 @@ def extract(b, ctx) -> dict:
 
 
 def curtailment_roles(ds, system) -> list:
-    """Generation up to the minimum release is `hydro_min_release` (water that must flow
-    anyway; spilling it instead is what the model does with anything above)."""
+    """Generation up to the minimum release, or all of it where the release is scheduled
+    per window, is `hydro_min_release` (water that must flow anyway)."""
     from ...attribution import FORCED, Role
 
     table = system.table(NAME)
     gen = result(ds, "hydro_generation_mw", table.index)
-    forced = np.minimum(gen, table["min_release_mw"].to_numpy()[:, None])
+    scheduled = table["release_inflow_each_window"].astype(bool).to_numpy()[:, None]
+    forced = np.where(scheduled, gen, np.minimum(gen, table["min_release_mw"].to_numpy()[:, None]))
     return [Role("hydro_min_release", FORCED, forced.sum(axis=0))]
