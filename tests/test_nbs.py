@@ -46,3 +46,20 @@ def test_a_decreasing_year_to_date_is_refused(tmp_path):
     rows.to_csv(bad, index=False)
     with pytest.raises(InputError, match="nbs.csv.*never decreasing"):
         nbs.periods_gwh(bad)
+
+
+def test_monthly_net_export_is_generation_minus_consumption_and_keeps_the_year():
+    """June by hand: NBS 486.07 + 990 + 3,550 GWh over 720 h, plus the uncounted generation
+    ((66,770 + 7,400 − 72,402.07) GWh flat over 8,784 h = 201.27 MW), minus June's 5,090 GWh
+    of consumption: 6,980.65 + 201.27 − 7,069.44 = 112.48 MW."""
+    from gridmodel.profiles.jilin import monthly_net_export_mw, tie_schedules_mw
+
+    t = hours()
+    hours_in = np.bincount(t.month, minlength=13)[1:]
+    net = monthly_net_export_mw(hours_in)
+    assert net @ hours_in == pytest.approx(7.4e6)                     # S12 net export
+    assert net[5] == pytest.approx(112.48, abs=0.01)
+    assert net[0] == net[1]                                           # Jan–Feb published together
+    ties = tie_schedules_mw(t)
+    for name in ("liaoning_schedule", "liaoning_schedule_monthly"):
+        assert ties[name].sum() == pytest.approx(19624e3, rel=5e-4)   # S12 Jilin→Liaoning

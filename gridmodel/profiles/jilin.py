@@ -15,7 +15,9 @@ Method (each figure's source is in networks/jilin/README.md):
   scaled to ≈ 1,300 full-load hours (0.09 TWh from 70 MW, S1).
 - hydro inflow: the monthly shape of Jilin's 2016 hydro generation (NBS, S5; January and
   February share their joint figure by hours) with seeded daily noise.
-- tie schedules (MW of net export): bands calibrated to the 2016 exchanges (S12).
+- tie schedules (MW of net export): bands calibrated to the 2016 exchanges (S12), and a
+  flat and a monthly Liaoning schedule of S12's volume, the monthly one from Jilin's monthly
+  net export (NBS generation minus consumption, S5).
 """
 
 from __future__ import annotations
@@ -175,15 +177,37 @@ def inflow_pu(t: pd.DatetimeIndex, rng) -> dict[str, np.ndarray]:
     return out
 
 
+NET_EXPORT_GWH = 7400.0  # S12 net export 2016 (all exchanges)
+HEILONGJIANG_IMPORT_GWH, INNER_MONGOLIA_NET_IMPORT_GWH = 12078.0, 948.0 - 798.0  # S12
+
+
+def monthly_net_export_mw(hours_in: np.ndarray) -> np.ndarray:
+    """Jilin's net export per calendar month (mean MW), D: NBS generation of the period (S5)
+    plus the generation NBS does not count, minus consumption (S5). The uncounted part
+    (consumption + net export − NBS generation over the year, S12: small plants and PV,
+    1.7 TWh) runs flat; January and February share their period's mean."""
+    gen = sum(np.asarray(nbs.monthly_mean_mw(c, hours_in)) for c in nbs.CARRIERS)
+    load_gwh = np.asarray(MONTHLY_LOAD_GWH, dtype=float)
+    load = load_gwh * 1e3 / hours_in
+    load[:2] = load_gwh[:2].sum() * 1e3 / hours_in[:2].sum()
+    other = (load_gwh.sum() + NET_EXPORT_GWH) * 1e3 / hours_in.sum() - gen @ hours_in / hours_in.sum()
+    return gen + other - load
+
+
 def tie_schedules_mw(t: pd.DatetimeIndex) -> dict[str, np.ndarray]:
-    """Net-export bands (MW). Liaoning 2.0–2.6 GW out (calibrated); Heilongjiang a fixed
-    transit import of 12,078 GWh / 8,784 h = 1,375 MW; Inner Mongolia a fixed net import of
-    (948 − 798) GWh / 8,784 h = 17 MW (S12: both are set by the regional dispatch centre,
-    not by Jilin's merit order)."""
-    n = len(t)
-    heilongjiang = -12078e3 / 8784
-    inner_mongolia = -(948e3 - 798e3) / 8784
+    """Net-export bands (MW). Liaoning 2.0–2.6 GW out (calibrated); a flat schedule of S12's
+    19,624 GWh (2,234 MW), and a monthly one: Jilin's monthly net export
+    (`monthly_net_export_mw`, D from S5) plus the fixed imports, the same year; Heilongjiang a fixed transit import of 12,078 GWh /
+    8,784 h = 1,375 MW; Inner Mongolia a fixed net import of (948 − 798) GWh / 8,784 h =
+    17 MW (S12: both are set by the regional dispatch centre, not by Jilin's merit order)."""
+    n, m = len(t), t.month.to_numpy()
+    hours_in = np.bincount(m, minlength=13)[1:]
+    heilongjiang = -HEILONGJIANG_IMPORT_GWH * 1e3 / n
+    inner_mongolia = -INNER_MONGOLIA_NET_IMPORT_GWH * 1e3 / n
+    monthly = monthly_net_export_mw(hours_in)[m - 1] - heilongjiang - inner_mongolia
     return {"liaoning_min": np.full(n, 2000.0), "liaoning_max": np.full(n, 2600.0),
+            "liaoning_schedule": np.full(n, monthly.mean()),
+            "liaoning_schedule_monthly": monthly,
             "heilongjiang_min": np.full(n, heilongjiang),
             "heilongjiang_max": np.full(n, heilongjiang),
             "inner_mongolia_min": np.full(n, inner_mongolia),
