@@ -236,17 +236,18 @@ def test_a_window_that_cuts_flexible_load_periods_is_refused(tmp_path):
         t.solve(tmp_path, OFF + "[horizon]\nwindow_h = 12\nlookahead_h = 0\n")
 
 
-def _west_corridor(folder, line_rating: str):
+def _west_corridor(folder, line_rating: str, stability_rated: bool = True):
     """Wind 3,000 MW at bus 0; load 3,000 MW and coal (300 CNY/MWh) at bus 1; a 160-km,
     two-circuit 500 kV corridor (x 0.28 Ω/km, 13 nF/km, 2 kA per circuit), one hour."""
     t = Tiny(2, vn_kv=500.0)
     line = pp.create_line_from_parameters(t.net, t.buses[0], t.buses[1], 160.0, 0.018, 0.28,
                                           13.0, 2.0, parallel=2)
     t.net.line.loc[line, "max_loading_percent"] = 100.0
+    t.net.line.loc[line, "stability_rated"] = stability_rated
     t.gen("coal", bus=1, p_max_mw=3000, c1=300)
     t.load("L", 3000, bus=1, series=[1.0])
     t.renewable("wind", "wind", 3000, bus=0, series=[1.0])
-    return t.solve(folder / line_rating,
+    return t.solve(folder / f"{line_rating}_{stability_rated}",
                    OFF + f'network = "dc"\nline_rating = "{line_rating}"\n')
 
 
@@ -260,3 +261,6 @@ def test_a_long_corridor_carries_its_n1_stability_limit_not_its_thermal_rating(t
     out = _west_corridor(tmp_path, "stability_n1")
     assert out.summary["renewable_curtailed_mwh"] == pytest.approx(3000 - limit_mw, rel=1e-6)
     assert out.summary["objective_cny"] == pytest.approx(300 * (3000 - limit_mw), rel=1e-6)
+    # a tie rated at its published transfer capacity keeps the thermal 3,464 MW
+    tie = _west_corridor(tmp_path, "stability_n1", stability_rated=False)
+    assert tie.summary["renewable_curtailed_mwh"] == pytest.approx(0)

@@ -82,7 +82,8 @@ def _check_finite(net, where) -> None:
 def build_network(net, bus_names: dict[int, str], where, used: set[str] = frozenset(),
                   line_rating: str = "thermal") -> Network:
     """PTDF (branch × named bus) and ratings in MW; 0 rating in pandapower = unlimited.
-    line_rating "stability_n1": lines get `stability_limit_mw` where it is lower."""
+    line_rating "stability_n1": lines get `stability_limit_mw` where it is lower (except
+    lines whose `stability_rated` is false)."""
     check_topology(net, bus_names, set(used), where)
     if not len(net.line) and not len(net.trafo) and len(bus_names) == 1:  # one bus: no flows
         return Network(buses=tuple(bus_names.values()), ptdf=pd.DataFrame(
@@ -118,12 +119,19 @@ def _rating_mw(net, name: str, line_rating: str = "thermal") -> float:
         vn_kv = net.bus.at[row.from_bus, "vn_kv"]
         if pct is not None and np.isfinite(pct):
             thermal = pct / 100 * row.max_i_ka * row.df * row.parallel * vn_kv * np.sqrt(3)
-        if line_rating == "stability_n1":
+        if line_rating == "stability_n1" and _stability_rated(row):
             return min(thermal, stability_limit_mw(row, vn_kv, net.f_hz))
         return thermal
     if pct is None or not np.isfinite(pct):
         return np.inf
     return pct / 100 * row.sn_mva * row.df * row.parallel
+
+
+def _stability_rated(row) -> bool:
+    """Line column `stability_rated` (default true): false keeps the thermal rating under
+    "stability_n1" (a tie rated at its published transfer capacity)."""
+    value = row.get("stability_rated", True)
+    return True if value is None or (isinstance(value, float) and np.isnan(value)) else bool(value)
 
 
 # St. Clair curve: loadability in multiples of the surge impedance load by line length, read

@@ -42,6 +42,7 @@ def _add_grid(net, t) -> dict[str, int]:
             LINE_X_OHM_PER_KM, LINE_C_NF_PER_KM, LINE_MAX_I_KA, parallel=int(r.circuits),
             name=f"{r.from_bus}-{r.to_bus}")
         net.line.loc[idx, "max_loading_percent"] = 100.0
+        net.line.loc[idx, "stability_rated"] = str(r.stability_rated).strip().lower() == "true"
     return bus
 
 
