@@ -173,8 +173,8 @@ def _monthly_table(rows: list[dict]) -> list[str]:
                   "published together). NBS counts plants above designated size: its 2016 "
                   "total (72.5 TWh) is 1.7 TWh below consumption + net export (74.2 TWh, "
                   "S5, S12), a gap the model's thermal fleet carries:"),
-             "", "| months | curtailment | wind model | wind NBS | hydro model | hydro NBS | "
-                 "thermal model | thermal NBS |", "|---|---|---|---|---|---|---|---|"]
+             "", ("| months | curtailment | wind model | wind NBS | hydro model | hydro NBS | "
+                  "thermal model | thermal NBS |"), "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['period']} | {r['curtailment_pct']:.1f} % | "
                      + " | ".join(f"{r[f'{c}_{w}_gwh']:,.0f} GWh" for c in nbs.CARRIERS

@@ -5,8 +5,13 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from gridmodel.calibration import (QUARTER_USED_H, model_figures, monthly_generation_rows,
-                                   quarterly_wind_rows, report)
+from gridmodel.calibration import (
+    QUARTER_USED_H,
+    model_figures,
+    monthly_generation_rows,
+    quarterly_wind_rows,
+    report,
+)
 
 
 def _year(q1_used_mw: float = 45.0, rest_used_mw: float = 80.0) -> xr.Dataset:

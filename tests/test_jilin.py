@@ -150,18 +150,8 @@ def winter_week_daily():
     return solve_case(load_case(ROOT / "cases" / "jilin-2016-winter-week.toml", DAILY))
 
 
-# Open (issue 13): the CHP minimum-load retrofit (0.5 → 0.3) raises the cold week's
-# curtailment +0.90 pp (rounded) and +0.65 pp in the LP relaxation while the objective falls
-# 19 k CNY (0.003 %): at the 167 CNY/MWh priority, CHP heat plus the wind it displaces
-# (≈ 258 CNY/MWh_th) and boiler heat (260) are a near-tie, and more units online at low load
-# take heat from the boilers. Strict: flips to a failure the day it behaves.
-KNOWN_OPEN = {"CHP retrofit"}
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("family", [pytest.param(f, marks=pytest.mark.xfail(
-    strict=True, reason="issue 13: near-tie of boiler heat and CHP heat + cut wind"))
-    if f in KNOWN_OPEN else f for f in FLEXIBILITY])
+@pytest.mark.parametrize("family", list(FLEXIBILITY))
 def test_every_flexibility_option_lowers_or_keeps_winter_curtailment(winter_week_daily, family):
     """Adding flexibility can only widen what the optimiser may do; with heat served, no
     surplus slack and wind valued at its priority in the baseline, wind curtailment must not
