@@ -239,6 +239,15 @@ def test_a_scheduled_release_needs_the_per_window_condition(tmp_path):
         t.solve(tmp_path, OFF)
 
 
+def test_a_case_that_turns_the_per_window_condition_off_is_named(tmp_path):
+    from gridmodel.errors import CaseError
+
+    t = _dam_system(release_inflow_each_window=True)
+    with pytest.raises(CaseError, match=r"case.toml: overrides\.hydro\.dam\.cyclic_each_window: "
+                                        r"false while release_inflow_each_window is true"):
+        t.solve(tmp_path, OFF + "[overrides.hydro.dam]\ncyclic_each_window = false\n")
+
+
 def test_reserve_for_wind_forecast_error_commits_a_unit_that_displaces_wind(tmp_path):
     """Load 100 MW, wind 80 MW; A 0-40 MW at 10 CNY/MWh, B 30-100 MW at 50 (binary
     commitment). Without reserve: A 20 MW, all wind used, 200 CNY. Reserve 50 % of the

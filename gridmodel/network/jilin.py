@@ -12,6 +12,7 @@ from pathlib import Path
 import pandapower as pp
 import pandas as pd
 
+from ..errors import NetworkError
 from ..profiles import jilin as profiles
 from .io import save_net
 
@@ -42,8 +43,16 @@ def _add_grid(net, t) -> dict[str, int]:
             LINE_X_OHM_PER_KM, LINE_C_NF_PER_KM, LINE_MAX_I_KA, parallel=int(r.circuits),
             name=f"{r.from_bus}-{r.to_bus}")
         net.line.loc[idx, "max_loading_percent"] = 100.0
-        net.line.loc[idx, "stability_rated"] = str(r.stability_rated).strip().lower() == "true"
+        net.line.loc[idx, "stability_rated"] = _flag(r.stability_rated, "lines.csv",
+                                                     f"{r.from_bus}-{r.to_bus}.stability_rated")
     return bus
+
+
+def _flag(value, file: str, key: str) -> bool:
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise NetworkError(f"networks/jilin/{file}", key, f"{value!r}", "true or false")
+    return text == "true"
 
 
 def _thermal_columns(r, coal: dict) -> dict:

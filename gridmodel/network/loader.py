@@ -23,13 +23,21 @@ def base_tables(case: Case, techs: list, net=None) -> dict:
     return tables
 
 
+def override_key(case: Case, table: str, column: str) -> tuple[str, str] | None:
+    """(origin, key) of the override that set a table's column (case file or --set; the last
+    one wins), or None when the value is the network file's."""
+    found = None
+    for key, origin in case.origins.items():
+        if key.startswith(f"overrides.{table}.") and key.endswith(f".{column}"):
+            found = (origin, key)
+    return found
+
+
 def _assigned_in(case: Case, table: str, column: str) -> str:
     """Where a table's column value came from: an override (case file or --set) or the
     network file."""
-    for key, origin in case.origins.items():
-        if key.startswith(f"overrides.{table}.") and key.endswith(f".{column}"):
-            return origin
-    return str(case.network)
+    found = override_key(case, table, column)
+    return found[0] if found else str(case.network)
 
 
 def _check_override_buses(tables: dict, buses: set, case) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ...errors import NetworkError
+from ...errors import CaseError, NetworkError
+from ...network.loader import override_key
 from ...outputs import Output
 from ...system import TableSpec
 from . import _storage
@@ -56,9 +57,13 @@ def prepare(tables: dict, where, case) -> dict:
     bad = table.index[table["release_inflow_each_window"].astype(bool)
                       & ~table["cyclic_each_window"].astype(bool)]
     if len(bad):
+        expected = "cyclic_each_window = true for a release scheduled per window"
+        found = override_key(case, NAME, "cyclic_each_window") if case is not None else None
+        if found:
+            raise CaseError(found[0], found[1], "false while release_inflow_each_window is "
+                            f"true ({bad[0]})", expected)
         raise NetworkError(where, f"{NAME}.{bad[0]}.release_inflow_each_window",
-                           "true while cyclic_each_window is false",
-                           "cyclic_each_window = true for a release scheduled per window")
+                           "true while cyclic_each_window is false", expected)
     return tables
 
 
