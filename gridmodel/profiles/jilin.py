@@ -195,11 +195,12 @@ def monthly_net_export_mw(hours_in: np.ndarray) -> np.ndarray:
 
 
 def tie_schedules_mw(t: pd.DatetimeIndex) -> dict[str, np.ndarray]:
-    """Net-export bands (MW). Liaoning 2.0–2.6 GW out (calibrated); a flat schedule of S12's
-    19,624 GWh (2,234 MW), and a monthly one: Jilin's monthly net export
-    (`monthly_net_export_mw`, D from S5) plus the fixed imports, the same year; Heilongjiang a fixed transit import of 12,078 GWh /
-    8,784 h = 1,375 MW; Inner Mongolia a fixed net import of (948 − 798) GWh / 8,784 h =
-    17 MW (S12: both are set by the regional dispatch centre, not by Jilin's merit order)."""
+    """Net-export schedules (MW). Liaoning: a 2.0–2.6 GW band (calibrated), S12's 19,624 GWh
+    flat (2,234 MW), and the same year shaped by Jilin's monthly net export plus the fixed
+    imports (`monthly_net_export_mw`, D from S5). Heilongjiang a fixed transit import of
+    12,078 GWh / 8,784 h = 1,375 MW; Inner Mongolia a fixed net import of (948 − 798) GWh /
+    8,784 h = 17 MW (S12: both are set by the regional dispatch centre, not by Jilin's merit
+    order)."""
     n, m = len(t), t.month.to_numpy()
     hours_in = np.bincount(m, minlength=13)[1:]
     heilongjiang = -HEILONGJIANG_IMPORT_GWH * 1e3 / n
