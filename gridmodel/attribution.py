@@ -6,7 +6,8 @@ The rule (README "Why wind is curtailed"), applied to a solved run, hour by hour
    still paid for energy.
 2. The rest is system surplus. Technologies report what stood in the way
    (`curtailment_roles` hook): *forced* supply (MW that could not go lower: heat-led CHP
-   output, minimum stable load, ramp-down limits, hydro minimum release, fixed imports) and
+   output, minimum stable load, ramp-down limits, hydro minimum release, small plants outside
+   dispatch, fixed imports) and
    *sinks* at their limit (export links at their maximum, fixed export schedules, electric
    stores full or charging at their maximum). The surplus up to the forced total is split
    over the forced causes by their Shapley values in the game "curtailment removed by
@@ -31,7 +32,7 @@ import xarray as xr
 from .outputs import Output
 
 CAUSES = ("network", "heat_must_run", "min_stable_load", "ramping", "hydro_min_release",
-          "fixed_exchanges", "export_limit", "storage_full", "other")
+          "embedded_generation", "fixed_exchanges", "export_limit", "storage_full", "other")
 FORCED, SINK = "forced", "sink"
 NETWORK_PRICE_GAP_CNY_PER_MWH = 0.5  # above solver noise, below any real congestion rent
 AT_LIMIT_TOL_MW = 1e-3

@@ -16,11 +16,15 @@ from gridmodel.calibration import (
 
 def _year(q1_used_mw: float = 45.0, rest_used_mw: float = 80.0) -> xr.Dataset:
     """Wind 100 MW available every day; used q1_used_mw in Jan–Mar, rest_used_mw after.
-    Solar (50 MW available, none used) must not count as wind."""
+    Solar (50 MW available, none used) must not count as wind. Heat: 100 MW_th every day,
+    CHP 90 MW_th in January and 60 MW_th in every other month."""
     time = pd.date_range("2016-01-01", "2016-12-31", freq="D")
     q1 = time.month <= 3
     used = np.where(q1, q1_used_mw, rest_used_mw)
+    chp = np.where(time.month == 1, 90.0, 60.0)
     return xr.Dataset({
+        "heat_zone_demand_mw_th": (("time", "heat_zone"), np.full((len(time), 1), 100.0)),
+        "chp_heat_mw_th": (("time", "chp"), chp[:, None]),
         "renewable_available_mw": (("time", "renewable"),
                                    np.column_stack([np.full(len(time), 100.0),
                                                     np.full(len(time), 50.0)])),
@@ -42,6 +46,8 @@ def test_curtailment_by_season_from_daily_energy():
     assert figures["wind_curtailment_pct"] == pytest.approx(100 * (1 - 26095 / 36600))
     assert figures["spring_wind_curtailment_pct"] == pytest.approx(20.0)
     assert figures["unserved_heat_pct"] == pytest.approx(0.05)       # 30 GWh of 60 TWh
+    # Nov–Mar 2016: 31 January days at 90, 121 other days at 60, of 152 days at 100 MW_th
+    assert figures["chp_winter_heat_pct"] == pytest.approx((31 * 90 + 121 * 60) / 152)
     assert figures["excess_energy_pct"] == pytest.approx(100 * 10e3 / 66.8e6)
 
 

@@ -286,3 +286,24 @@ def test_minimum_online_capacity_keeps_a_unit_on_that_displaces_wind(tmp_path):
     assert out[0].summary["objective_cny"] == pytest.approx(0)
     assert out[1].summary["objective_cny"] == pytest.approx(2000)
     assert causes(out[1]) == {"curtailment_min_stable_load_mwh": pytest.approx(40)}
+
+
+@pytest.mark.parametrize("profile, curtailed", [("", 60.0), ("half_later", 45.0)])
+def test_small_plants_outside_dispatch_displace_wind(tmp_path, profile, curtailed):
+    """Load 100 MW and wind 100 MW for two hours, coal at 300 CNY/MWh idle, 30 MW of small
+    plants outside dispatch. They run whatever the wind: flat, 30 + 30 MWh of wind are cut;
+    with a profile of 1.0 then 0.5, 30 + 15 MWh. All of it `embedded_generation`, and the
+    objective is the curtailment priority alone (1 CNY/MWh × the cut)."""
+    t = Tiny()
+    t.gen("coal", p_max_mw=100, c1=300)
+    t.load("L", 100, series=[1.0, 1.0])
+    t.renewable("wind", "wind", 100, series=[1.0, 1.0])
+    t.profile("half_later", [1.0, 0.5])
+    t.table("embedded_generation", name="small", bus=0, p_mw=30.0, profile=profile)
+    out = t.solve(tmp_path, OFF + "curtailment_cost_cny_per_mwh = 1\n")
+    s = out.summary
+    assert s["renewable_curtailed_mwh"] == pytest.approx(curtailed)
+    assert s["embedded_generation_mwh"] == pytest.approx(curtailed)  # coal idle: they fill
+    assert s["thermal_generation_mwh"] == pytest.approx(0.0, abs=1e-6)  # what wind gave up
+    assert s["objective_cny"] == pytest.approx(curtailed)
+    assert causes(out) == {"curtailment_embedded_generation_mwh": pytest.approx(curtailed)}

@@ -63,3 +63,18 @@ def test_monthly_net_export_is_generation_minus_consumption_and_keeps_the_year()
     ties = tie_schedules_mw(t)
     for name in ("liaoning_schedule", "liaoning_schedule_monthly"):
         assert ties[name].sum() == pytest.approx(19624e3, rel=5e-4)   # S12 Jilin→Liaoning
+
+
+def test_small_plants_carry_the_generation_nbs_does_not_count():
+    """embedded_generation.csv: (66,770 + 7,400 − 72,402.07) GWh over 8,784 h = 201.27 MW
+    outside the NBS totals (S5, S12), less the modelled PV (70 MW at ≈ 1,300 full-load hours
+    = 10.36 MW mean), ≈ 190.9 MW, split by the prefectures' load shares."""
+    folder = nbs.MONTHLY_CSV.parent
+    small = pd.read_csv(folder / "embedded_generation.csv").set_index("bus")["p_mw"]
+    buses = pd.read_csv(folder / "buses.csv").set_index("name")
+    share = buses.loc[buses["kind"] == "prefecture", "load_share_pct"] / 100
+    uncounted_mw = (66770 + 7400 - nbs.periods_gwh()["wind"].sum() - 7870 - 57840) * 1e3 / 8784
+    assert uncounted_mw == pytest.approx(201.27, abs=0.01)
+    assert small.sum() == pytest.approx(uncounted_mw - 70 * 1300 / 8784, abs=0.5)
+    assert small.sort_index().to_numpy() == pytest.approx(
+        (small.sum() * share).sort_index().to_numpy(), abs=0.01)

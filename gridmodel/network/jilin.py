@@ -135,6 +135,12 @@ def _add_flexible_loads(net, t, bus) -> None:
                             "max_hours_per_period_h", "cost_cny_per_mwh")})
 
 
+def _add_embedded_generation(net, t, bus) -> None:
+    small = t["embedded_generation"].fillna({"profile": ""})
+    small["bus"] = small["bus"].map(bus)
+    net["embedded_generation"] = small.drop(columns=["source"]).astype({"p_mw": float})
+
+
 def _add_contracts(net, t) -> None:
     contracts = t["contracts"].drop(columns=["source"]).fillna({"delivery_curve_pu": "",
                                                                 "renewable_assets": ""})
@@ -210,6 +216,7 @@ def build_net(folder: Path, ds) -> pp.pandapowerNet:
     _add_heat(net, t, bus, ds)
     _add_ties(net, t, bus)
     _add_flexible_loads(net, t, bus)
+    _add_embedded_generation(net, t, bus)
     _add_contracts(net, t)
     net["ac_slack_bus"] = "liaoning"  # the external Liaoning grid balances AC-check losses
     return net

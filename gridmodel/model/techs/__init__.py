@@ -4,6 +4,7 @@ registrations and declared outputs. The interface and its hooks: `base.py`."""
 from . import (
                battery,
                chp,
+               embedded_generation,
                export_contract,
                export_link,
                flexible_load,
@@ -23,6 +24,6 @@ from .base import as_technology, build_order
 TECHNOLOGIES = build_order([as_technology(t) for t in (
     thermal, renewable, load, export_link, heat_zone, chp, heat_sources.HEAT_BOILER,
     heat_sources.ELECTRIC_BOILER, heat_sources.HEAT_PUMP, heat_storage, battery.TECH,
-    pumped_hydro.TECH, hydro, waste_to_energy, flexible_load,
+    pumped_hydro.TECH, hydro, waste_to_energy, embedded_generation, flexible_load,
     export_contract)])
 SPECS = {tech.SPEC.table: tech.SPEC for tech in TECHNOLOGIES}
