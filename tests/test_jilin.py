@@ -178,3 +178,24 @@ def test_every_flexibility_option_lowers_or_keeps_winter_curtailment(winter_week
                                   [*DAILY, *FLEXIBILITY[family]]))
     base = winter_week_daily.summary["wind_curtailment_pct"]
     assert option.summary["wind_curtailment_pct"] <= base + 0.3, family
+
+
+@pytest.mark.parametrize("column, value, problem", [("p_mw", "abc", "p_mw"),
+                                                    ("p_mw", "-3", "p_mw"),
+                                                    ("bus", "atlantis", "bus")])
+def test_a_bad_small_plant_row_names_file_and_key(tmp_path, column, value, problem):
+    """One bad cell of embedded_generation.csv is refused with its file, row and column."""
+    import shutil
+
+    from gridmodel.errors import NetworkError
+    from gridmodel.network.jilin import _add_embedded_generation, read_tables
+
+    folder = tmp_path / "jilin"
+    shutil.copytree(TABLES, folder)
+    rows = pd.read_csv(folder / "embedded_generation.csv", dtype=str)
+    rows.loc[rows["name"] == "small_siping", column] = value
+    rows.to_csv(folder / "embedded_generation.csv", index=False)
+    t = read_tables(folder)
+    bus = {name: i for i, name in enumerate(t["buses"]["name"])}
+    with pytest.raises(NetworkError, match=rf"embedded_generation.csv.*small_siping\.{problem}"):
+        _add_embedded_generation({}, t, bus)

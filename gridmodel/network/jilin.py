@@ -55,6 +55,13 @@ def _flag(value, file: str, key: str) -> bool:
     return text == "true"
 
 
+def _number_or_text(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
 def _thermal_columns(r, coal: dict) -> dict:
     full_cost = r.heat_rate_gce_per_kwh / 1000 * coal["coal_price_cny_per_tce"]  # CNY/MWh
     up, down = coal["min_up_down_h"][_size_class(r.unit_mw)]
@@ -136,9 +143,20 @@ def _add_flexible_loads(net, t, bus) -> None:
 
 
 def _add_embedded_generation(net, t, bus) -> None:
-    small = t["embedded_generation"].fillna({"profile": ""})
+    """Small plants outside dispatch, checked against their technology's column rules."""
+    from ..model.techs import SPECS
+
+    where = "networks/jilin/embedded_generation.csv"
+    small = t["embedded_generation"].fillna({"profile": ""}).set_index("name", drop=False)
+    small["p_mw"] = small["p_mw"].map(_number_or_text)  # one bad cell makes a text column
+    SPECS["embedded_generation"].check(small, where)
+    unknown = small.index[~small["bus"].isin(list(bus))]
+    if len(unknown):
+        raise NetworkError(where, f"embedded_generation.{unknown[0]}.bus",
+                           repr(small.at[unknown[0], "bus"]), "a bus of buses.csv")
     small["bus"] = small["bus"].map(bus)
-    net["embedded_generation"] = small.drop(columns=["source"]).astype({"p_mw": float})
+    net["embedded_generation"] = small.reset_index(drop=True).drop(columns=["source"]).astype(
+        {"p_mw": float})
 
 
 def _add_contracts(net, t) -> None:
