@@ -199,3 +199,13 @@ def test_a_bad_small_plant_row_names_file_and_key(tmp_path, column, value, probl
     bus = {name: i for i, name in enumerate(t["buses"]["name"])}
     with pytest.raises(NetworkError, match=rf"embedded_generation.csv.*small_siping\.{problem}"):
         _add_embedded_generation({}, t, bus)
+
+
+def test_without_embedded_generation_csv_there_are_no_small_plants():
+    from gridmodel.network.jilin import _add_embedded_generation, read_tables
+
+    t = read_tables(TABLES)
+    del t["embedded_generation"]
+    net = {}
+    _add_embedded_generation(net, t, {})
+    assert net == {}

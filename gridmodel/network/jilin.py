@@ -143,9 +143,12 @@ def _add_flexible_loads(net, t, bus) -> None:
 
 
 def _add_embedded_generation(net, t, bus) -> None:
-    """Small plants outside dispatch, checked against their technology's column rules."""
+    """Small plants outside dispatch (optional table), checked against their technology's
+    column rules."""
     from ..model.techs import SPECS
 
+    if "embedded_generation" not in t:
+        return
     where = "networks/jilin/embedded_generation.csv"
     small = t["embedded_generation"].fillna({"profile": ""}).set_index("name", drop=False)
     small["p_mw"] = small["p_mw"].map(_number_or_text)  # one bad cell makes a text column
