@@ -106,6 +106,17 @@ def test_bad_values_are_one_line_errors_naming_the_key(case_file, item, words):
     assert "--set" in flat  # the value's origin, not the network or case file
 
 
+def test_an_unknown_asset_from_set_names_set_beside_case_overrides(case_file, tmp_path):
+    """The case file overrides the heat_boiler table; a --set naming an asset it lacks is
+    --set's error, not the case file's."""
+    (tmp_path / "c.toml").write_text(
+        f'extends = "{case_file}"\n[overrides.heat_boiler."*"]\nh_max_mw_th = 70.0\n')
+    flat = _refused(["validate", str(tmp_path / "c.toml"), "--set",
+                     "heat_boiler.nosuch.h_max_mw_th=5"], "overrides.heat_boiler.nosuch",
+                    "unknown asset")
+    assert flat.startswith("error: --set")
+
+
 def test_errors_name_the_file_that_holds_the_value(case_file, tmp_path):
     (tmp_path / "parent.toml").write_text(
         f'extends = "{case_file}"\n[horizon]\nwindow_h = -1\n')

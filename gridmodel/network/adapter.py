@@ -203,7 +203,8 @@ def apply_overrides(tables: dict, overrides: dict, case, specs) -> dict:
                             f"network (have {sorted(k for k in out if len(out[k]))})", "a table")
         df = out[table]
         for asset, columns in assets.items():
-            rows = df.index if asset == "*" else [resolve_asset(df, table, asset, where)]
+            rows = df.index if asset == "*" else [
+                resolve_asset(df, table, asset, case.where(f"overrides.{table}.{asset}"))]
             for col, value in columns.items():
                 key = f"overrides.{table}.{asset}.{col}"
                 if col in PSEUDO_COLUMNS:
