@@ -52,6 +52,24 @@ def data_array(name: str, values: np.ndarray, dim: str, assets, **coords) -> xr.
     return template.copy(deep=False, data=values)
 
 
+def fixed_injection(b, ctx, table_name: str, sign: float = 1.0):
+    """Per asset of the table and step, a window parameter (p_mw × profile, set by
+    `update_fixed_injection`) flowing into the asset's bus with `sign`: loads, small plants."""
+    import pyomo.environ as pyo
+
+    table = ctx.system.table(table_name)
+    b.UNITS = pyo.Set(initialize=list(table.index), ordered=True)
+    mw = ctx.param(b.UNITS, b.model().T)
+    ctx.add_power(bus_map(table), mw, sign=sign)
+    return mw
+
+
+def update_fixed_injection(b, mw, ctx, table_name: str, start: int) -> None:
+    values = scaled_profiles(ctx.system, ctx.system.table(table_name), "p_mw", "profile",
+                             start, ctx.n_steps)
+    ctx.set_param(mw, values, list(b.UNITS))
+
+
 def bus_map(table: pd.DataFrame, column: str = "bus") -> dict:
     return table[column].to_dict()
 

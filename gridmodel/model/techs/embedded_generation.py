@@ -8,11 +8,9 @@ grid does not buy their fuel; their energy is counted in the balance and the res
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from ...outputs import Output
 from ...system import TableSpec
-from ._util import bus_map, data_array, result, scaled_profiles
+from ._util import data_array, fixed_injection, result, update_fixed_injection
 
 NAME = "embedded_generation"
 SPEC = TableSpec(NAME, {
@@ -31,16 +29,11 @@ def active(system) -> bool:
 
 
 def build(b, ctx) -> None:
-    table = ctx.system.table(NAME)
-    b.UNITS = pyo.Set(initialize=list(table.index), ordered=True)
-    b.p_mw = ctx.param(b.UNITS, b.model().T)
-    ctx.add_power(bus_map(table), b.p_mw)
+    b.p_mw = fixed_injection(b, ctx, NAME)
 
 
 def update(b, ctx, start: int, state) -> None:
-    table = ctx.system.table(NAME)
-    ctx.set_param(b.p_mw, scaled_profiles(ctx.system, table, "p_mw", "profile", start,
-                                          ctx.n_steps), list(b.UNITS))
+    update_fixed_injection(b, b.p_mw, ctx, NAME, start)
 
 
 def extract(b, ctx) -> dict:

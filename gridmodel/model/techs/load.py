@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from ...outputs import Output
 from ...system import TableSpec
-from ._util import bus_map, data_array, scaled_profiles
+from ._util import data_array, fixed_injection, update_fixed_injection
 
 NAME = "load"
 SPEC = TableSpec("load", {
@@ -22,16 +20,11 @@ def active(system) -> bool:
 
 
 def build(b, ctx) -> None:
-    table = ctx.system.table(NAME)
-    b.UNITS = pyo.Set(initialize=list(table.index), ordered=True)
-    b.demand_mw = ctx.param(b.UNITS, b.model().T)
-    ctx.add_power(bus_map(table), b.demand_mw, sign=-1.0)
+    b.demand_mw = fixed_injection(b, ctx, NAME, sign=-1.0)
 
 
 def update(b, ctx, start: int, state) -> None:
-    demand = scaled_profiles(ctx.system, ctx.system.table(NAME), "p_mw", "profile", start,
-                             ctx.n_steps)
-    ctx.set_param(b.demand_mw, demand, list(b.UNITS))
+    update_fixed_injection(b, b.demand_mw, ctx, NAME, start)
 
 
 def extract(b, ctx) -> dict:
