@@ -79,9 +79,12 @@ class Rule:
     high: float = np.inf
     allow_inf: bool = False
     allow_nan: bool = False
+    choices: tuple = ()  # a text column's accepted words (empty: any text)
 
     def problem(self, value) -> str | None:
         """Why `value` is not acceptable (None when it is)."""
+        if self.choices:
+            return None if value in self.choices else f"{value!r} is not accepted"
         if self.kind == "text":  # names, labels, or point lists (pwl_points ...)
             return None if isinstance(value, (str, list, tuple)) else f"{value!r} is not text"
         if self.kind == "bool":
@@ -101,6 +104,8 @@ class Rule:
         return None
 
     def expected(self, unit: str) -> str:
+        if self.choices:
+            return " | ".join(self.choices)
         if self.kind in ("text", "bool"):
             return f"{self.kind} ({unit})"
         extra = " or inf" if self.allow_inf else ""
@@ -108,8 +113,10 @@ class Rule:
 
 
 def rule_for(column: str, default, span: tuple | None = None) -> Rule:
-    """`span`: the (low, high) a spec gives its column (or `str`: a required text column),
-    else RANGES, else the unit part of its name."""
+    """`span`: the (low, high) a spec gives its column (`str`: a required text column; a
+    tuple of words: the text values accepted), else RANGES, else the unit part of its name."""
+    if isinstance(span, tuple) and all(isinstance(w, str) for w in span):
+        return Rule("text", choices=span)
     if span is str or column in TEXT_COLUMNS or isinstance(default, str):
         return Rule("text")
     if isinstance(default, bool):

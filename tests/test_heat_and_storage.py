@@ -10,6 +10,8 @@ Cost without options: 100·[(150 + 40) + (100 + 40)] = 33,000 CNY.
 import pytest
 from tiny import Tiny, series
 
+from gridmodel.errors import NetworkError
+
 
 def chp_system(hours=("day", "night"), **chp_extra):
     t = Tiny()
@@ -239,3 +241,51 @@ def test_base_heat_demand_runs_every_hour_on_top_of_the_profile(tmp_path):
     out = t.solve(tmp_path)
     assert list(series(out, "heat_zone_demand_mw_th", "city")) == pytest.approx([400, 100])
     assert out.summary["objective_cny"] == pytest.approx(50_000)
+
+
+def _banked_share_system(period):
+    """chp_system with heat [200, 400] MW_th and a boiler at 50 CNY/MWh_th (dearer than CHP
+    heat at c_v × 100 = 20), share 0.25 over `period`."""
+    t = chp_system()
+    t.profile("heat_city", [0.5, 1.0])
+    t.net.heat_zone.loc[0, "demand_mw_th"] = 400.0
+    t.net.heat_zone.loc[0, "demand_profile"] = "heat_city"
+    t.table("heat_boiler", name="hob", zone="city", h_max_mw_th=400.0,
+            cost_cny_per_mwh_th=50.0, demand_share_max_pu=0.25, share_period=period)
+    return t
+
+
+@pytest.mark.parametrize("period, case_toml, cost, boiler_mw_th, curtailed_mwh", [
+    ("hour", "", 45000, [0, 100], 100),
+    ("day", "", 44000, [0, 150], 75),
+    ("season", "", 44000, [0, 150], 75),
+    ("day", "[horizon]\nwindow_h = 1\nlookahead_h = 0\n", 44000, [0, 150], 75),
+])
+def test_a_banked_boiler_share_saves_the_unused_allowance(tmp_path, period, case_toml, cost,
+                                                          boiler_mw_th, curtailed_mwh):
+    """Day: heat 200, CHP covers it (p = 150 ≥ 0.5 · 200), the boiler idles: 19,000 CNY; its
+    allowance 0.25 · 200 = 50 MWh_th goes unused. Night: heat 400, load 150, wind 100; each
+    MW_th of boiler heat x frees 0.5 MW of CHP power for wind and saves 100 · 0.5 + 20 − 50
+    = 20 CNY, so the boiler serves its whole allowance. Hourly: x = 100 (max(0.25 · 400,
+    400 − 300)), p = 150, all wind cut: 15,000 + 6,000 + 5,000 = 26,000. Banked over the day
+    or season: x = 100 + 50 = 150, p = 125, 75 cut: 12,500 + 5,000 + 7,500 = 25,000. The
+    bank carries from a 1-h window to the next."""
+    out = _banked_share_system(period).solve(tmp_path, case_toml)
+    assert out.summary["objective_cny"] == pytest.approx(cost)
+    assert list(series(out, "heat_boiler_heat_mw_th", "hob")) == pytest.approx(boiler_mw_th)
+    assert out.summary["wind_curtailed_mwh"] == pytest.approx(curtailed_mwh)
+
+
+def test_a_daily_share_bank_does_not_cross_midnight(tmp_path):
+    """24-h steps: each step is its own day, so a daily bank equals the hourly share
+    (45,000 × 24); a monthly one banks the first day's allowance (44,000 × 24)."""
+    daily = _banked_share_system("day").solve(tmp_path / "d", dt_h=24.0)
+    monthly = _banked_share_system("month").solve(tmp_path / "m", dt_h=24.0)
+    assert daily.summary["objective_cny"] == pytest.approx(45000 * 24)
+    assert monthly.summary["objective_cny"] == pytest.approx(44000 * 24)
+
+
+def test_an_unknown_share_period_names_the_row(tmp_path):
+    expected = r"heat_boiler\.hob\.share_period.*'week'.*hour \| day \| month \| season"
+    with pytest.raises(NetworkError, match=expected):
+        _banked_share_system("week").solve(tmp_path)

@@ -12,6 +12,8 @@ from . import heat_zone
 from ._util import bus_map, check_refs, data_array
 from .base import Technology
 
+SHARE_PERIODS = ("hour", "day", "month", "season")
+
 
 def _zones_of(tables):
     return tables["heat_zone"].index if "heat_zone" in tables else []
@@ -38,6 +40,10 @@ class HeatBoiler(Technology):
         "share_excess_penalty_cny_per_mwh_th": (500.0, (
             "CNY/MWh_th for boiler heat above that share (soft: worth it only where CHP heat "
             "would otherwise force excess power, not to make room for wind)")),
+        "share_period": ("hour", (
+            "hour | day | month | season: what the share holds over. Longer periods bank the "
+            "allowance unused in an hour for later hours of the same period (S22's share is "
+            "seasonal); a season runs from 1 July to 1 July"), SHARE_PERIODS),
     })
     OUTPUTS = (
         Output("heat_boiler_heat_mw_th", "heat", "generation", "heat_boiler_mwh",
@@ -64,9 +70,11 @@ class HeatBoiler(Technology):
         b.SHARED = pyo.Set(initialize=b.limits.shared.units, ordered=True)
         b.share_allowance_mw_th = ctx.param(b.SHARED, T)
         b.share_excess_mw_th = pyo.Var(b.SHARED, T, domain=pyo.NonNegativeReals)
-        b.share_limit = pyo.Constraint(b.SHARED, T, rule=lambda b, u, t: b.heat_mw_th[u, t]
+        b.HOURLY = pyo.Set(initialize=b.limits.hourly, ordered=True)
+        b.share_limit = pyo.Constraint(b.HOURLY, T, rule=lambda b, u, t: b.heat_mw_th[u, t]
                                        - b.share_excess_mw_th[u, t]
                                        <= b.share_allowance_mw_th[u, t])
+        _build_share_bank(b, ctx, T)
         penalty = table["share_excess_penalty_cny_per_mwh_th"].to_dict()
         ctx.add_cost("heat_boiler_share_excess", lambda t: ctx.dt_h * pyo.quicksum(
             penalty[u] * b.share_excess_mw_th[u, t] for u in b.SHARED), penalty=True)
@@ -89,6 +97,15 @@ class HeatBoiler(Technology):
         if limits.shared.units:
             ctx.set_param(b.share_allowance_mw_th,
                           limits.shared.allowance_mw_th(demand, residual), limits.shared.units)
+        if limits.banked:
+            _update_share_bank(b, ctx, start, state)
+
+    def final_state(self, b, ctx, steps):
+        """Allowance banked (MWh_th) by each banked boiler after the committed steps."""
+        banked = list(b.BANKED)
+        if not banked:
+            return None
+        return dict(zip(banked, ctx.values(b.bank_mwh_th, banked)[:, steps - 1].tolist()))
 
     def extract(self, b, ctx):
         table, units = ctx.system.table(self.NAME), list(b.UNITS)
@@ -115,9 +132,10 @@ class LimitedRows:
 
     def allowance_mw_th(self, demand: np.ndarray, residual: np.ndarray) -> np.ndarray:
         """(row × step) heat the rows may serve: max(share × demand, residual) of their
-        zone, split by size, at most each row's h_max."""
+        zone, split by size (each row's h_max bounds its heat; a banked share keeps the
+        allowance above it)."""
         zone_mw = np.maximum(residual[self.zone_row], self.share[:, None] * demand[self.zone_row])
-        return np.minimum(self.size_mw_th[:, None], self.split[:, None] * zone_mw)
+        return self.split[:, None] * zone_mw
 
 
 class BoilerLimits:
@@ -130,7 +148,53 @@ class BoilerLimits:
         shared = table[~peak_only & (table["demand_share_max_pu"] < 1.0)]
         self.peak = LimitedRows(table[peak_only], zones, np.zeros(int(peak_only.sum())))
         self.shared = LimitedRows(shared, zones, shared["demand_share_max_pu"].to_numpy(float))
+        self.period = shared["share_period"].to_dict()
+        self.hourly = [u for u in self.shared.units if self.period[u] == "hour"]
+        self.banked = [u for u in self.shared.units if self.period[u] != "hour"]
         self.chp_capacity_mw_th = zone_chp_capacity_mw_th(system).reindex(zones).to_numpy(float)
+
+
+def _build_share_bank(b, ctx, T) -> None:
+    """Banked share: bank[t] = carry[t] + dt · (allowance − heat + excess)[t] ≥ 0, where
+    carry[t] ≤ bank[t − 1] (the window's first step: the banked state) and carry is fixed to
+    0 on the first step of a period (bounds set per window)."""
+    b.BANKED = pyo.Set(initialize=b.limits.banked, ordered=True)
+    b.bank_start_mwh_th = ctx.param(b.BANKED)
+    b.bank_carry_mwh_th = pyo.Var(b.BANKED, T, domain=pyo.NonNegativeReals)
+    b.bank_mwh_th = pyo.Var(b.BANKED, T, domain=pyo.NonNegativeReals)
+    first = T.first()
+    b.bank_carry_limit = pyo.Constraint(b.BANKED, T, rule=lambda b, u, t: b.bank_carry_mwh_th[
+        u, t] <= (b.bank_start_mwh_th[u] if t == first else b.bank_mwh_th[u, T.prev(t)]))
+    b.bank_balance = pyo.Constraint(b.BANKED, T, rule=lambda b, u, t: b.bank_mwh_th[u, t]
+                                    == b.bank_carry_mwh_th[u, t] + ctx.dt_h * (
+                                        b.share_allowance_mw_th[u, t] - b.heat_mw_th[u, t]
+                                        + b.share_excess_mw_th[u, t]))
+
+
+def _update_share_bank(b, ctx, start: int, state) -> None:
+    banked = b.limits.banked
+    ctx.set_param(b.bank_start_mwh_th, [(state or {}).get(u, 0.0) for u in banked], banked)
+    opens = {p: period_starts(ctx.system, start, ctx.n_steps, p)
+             for p in {b.limits.period[u] for u in banked}}
+    upper = np.array([np.where(opens[b.limits.period[u]], 0.0, np.inf) for u in banked])
+    ctx.set_bounds(b.bank_carry_mwh_th, banked, np.zeros_like(upper), upper)
+
+
+def period_starts(system, start: int, n: int, period: str) -> np.ndarray:
+    """Per step of [start, start + n): True where the step opens a new day, month or
+    season (1 July) against the step before it; the run's first step opens one."""
+    stamps = system.time[0] + pd.to_timedelta(np.arange(start - 1, start + n) * system.dt_h,
+                                              unit="h")
+    if period == "day":
+        key = stamps.normalize().to_numpy()
+    elif period == "month":
+        key = (stamps.year * 12 + stamps.month).to_numpy()
+    else:
+        key = (stamps.year - (stamps.month < 7)).to_numpy()
+    opens = key[1:] != key[:-1]
+    if start == 0:
+        opens[0] = True
+    return opens
 
 
 def zone_chp_capacity_mw_th(system) -> pd.Series:
