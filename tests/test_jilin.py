@@ -168,8 +168,16 @@ def winter_week_daily():
     return solve_case(load_case(ROOT / "cases" / "jilin-2016-winter-week.toml", DAILY))
 
 
+# measured +0.32 pp (rounded) and +0.30 pp in the exact LP relaxation on the cold week: with
+# c_b 0.58, CHP heat plus the wind it displaces (≈ 243 CNY/MWh_th) undercuts boiler heat (260),
+# and shifted load lets CHP carry heat that boilers carried (README "Jilin 2016"; issue 13)
+KNOWN_OPEN = {"controllable loads"}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("family", list(FLEXIBILITY))
+@pytest.mark.parametrize("family", [pytest.param(f, marks=pytest.mark.xfail(
+    strict=True, reason="issue 13: shifted load lets CHP heat replace boiler heat"))
+    if f in KNOWN_OPEN else f for f in FLEXIBILITY])
 def test_every_flexibility_option_lowers_or_keeps_winter_curtailment(winter_week_daily, family):
     """Adding flexibility can only widen what the optimiser may do; with heat served, no
     surplus slack and wind valued at its priority in the baseline, wind curtailment must not
@@ -209,3 +217,49 @@ def test_without_embedded_generation_csv_there_are_no_small_plants():
     net = {}
     _add_embedded_generation(net, t, {})
     assert net == {}
+
+
+@pytest.fixture(scope="module")
+def committed_profiles():
+    import xarray as xr
+
+    return xr.load_dataset(ROOT / "networks" / "jilin_2016_profiles.nc")
+
+
+def test_process_steam_is_the_interpolated_heat_beyond_the_city_networks(committed_profiles):
+    """S35: 44.6 TWh_th in 2008; S9: 91.8 TWh_th in 2020 → 2016: 44.6 + 47.2 · 8/12 = 76.07
+    TWh_th; the city networks take 60 TWh_th in their season, so 16.07 TWh_th / 8,784 h =
+    1,829 MW_th runs every hour, split by the zones' heat shares."""
+    heat_2016_twh_th = 44.6 + (91.8 - 44.6) * (2016 - 2008) / (2020 - 2008)
+    assert heat_2016_twh_th == pytest.approx(76.07, abs=0.005)
+    net = build_net(TABLES, committed_profiles)
+    steam = net.heat_zone.set_index("name")["base_demand_mw_th"]
+    assert steam.sum() == pytest.approx((heat_2016_twh_th - 60) * 1e6 / 8784, abs=0.5)
+    share = pd.read_csv(TABLES / "buses.csv").set_index("name")["heat_share_pct"] / 100
+    assert steam.to_numpy() == pytest.approx((steam.sum() * share[steam.index]).to_numpy())
+
+
+@pytest.mark.parametrize("value", ["abc", -5, True])
+def test_a_bad_process_steam_is_refused(value):
+    from gridmodel.errors import NetworkError
+    from gridmodel.network.jilin import _steam_mw_th
+
+    with pytest.raises(NetworkError, match=r"parameters\.toml.*heat\.process_steam_mw_th"):
+        _steam_mw_th({"process_steam_mw_th": value})
+
+
+def test_the_builder_checks_process_steam(tmp_path, committed_profiles):
+    """build-jilin refuses a text value in parameters.toml with file and key."""
+    import shutil
+
+    from gridmodel.errors import NetworkError
+
+    folder = tmp_path / "jilin"
+    shutil.copytree(TABLES, folder)
+    path = folder / "parameters.toml"
+    text = path.read_text()
+    start = text.index("process_steam_mw_th = ")
+    end = text.index("#", start)
+    path.write_text(text[:start] + 'process_steam_mw_th = "abc" ' + text[end:])
+    with pytest.raises(NetworkError, match=r"parameters\.toml.*heat\.process_steam_mw_th"):
+        build_net(folder, committed_profiles)

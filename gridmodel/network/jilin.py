@@ -55,6 +55,15 @@ def _flag(value, file: str, key: str) -> bool:
     return text == "true"
 
 
+def _steam_mw_th(heat: dict) -> float:
+    """parameters.toml [heat] process_steam_mw_th (0 when absent): MW_th every hour."""
+    value = heat.get("process_steam_mw_th", 0.0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1e6:
+        raise NetworkError("networks/jilin/parameters.toml", "heat.process_steam_mw_th",
+                           f"{value!r}", "number in [0, 1e6] MW_th")
+    return float(value)
+
+
 def _number_or_text(value):
     try:
         return float(value)
@@ -194,7 +203,8 @@ def _add_heat(net, t, bus, ds) -> None:
         zone_mwh = heat["season_energy_mwh_th"] * shares[r.name]
         peak = zone_mwh / attrs["degree_hours_sum"] * attrs["degree_hours_peak"]
         zones.append({"name": r.name, "demand_mw_th": peak, "demand_profile": f"heat_{r.name}",
-                      "temperature_profile": f"temp_{r.name}"})
+                      "temperature_profile": f"temp_{r.name}",
+                      "base_demand_mw_th": _steam_mw_th(heat) * shares[r.name]})
         boilers.append({"name": f"boilers_{r.name}", "zone": r.name,
                         "h_max_mw_th": boiler_capacity_mw_th(
                             heat, shares[r.name], float(chp_heat.get(r.name, 0.0)),
