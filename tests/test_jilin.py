@@ -168,16 +168,8 @@ def winter_week_daily():
     return solve_case(load_case(ROOT / "cases" / "jilin-2016-winter-week.toml", DAILY))
 
 
-# measured +0.32 pp (rounded) and +0.30 pp in the exact LP relaxation on the cold week: with
-# c_b 0.58, CHP heat plus the wind it displaces (≈ 243 CNY/MWh_th) undercuts boiler heat (260),
-# and shifted load lets CHP carry heat that boilers carried (README "Jilin 2016"; issue 13)
-KNOWN_OPEN = {"controllable loads"}
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("family", [pytest.param(f, marks=pytest.mark.xfail(
-    strict=True, reason="issue 13: shifted load lets CHP heat replace boiler heat"))
-    if f in KNOWN_OPEN else f for f in FLEXIBILITY])
+@pytest.mark.parametrize("family", FLEXIBILITY)
 def test_every_flexibility_option_lowers_or_keeps_winter_curtailment(winter_week_daily, family):
     """Adding flexibility can only widen what the optimiser may do; with heat served, no
     surplus slack and wind valued at its priority in the baseline, wind curtailment must not
@@ -246,6 +238,29 @@ def test_a_bad_process_steam_is_refused(value):
 
     with pytest.raises(NetworkError, match=r"parameters\.toml.*heat\.process_steam_mw_th"):
         _steam_mw_th({"process_steam_mw_th": value})
+
+
+def test_boiler_cost_is_fuel_through_efficiency_plus_operation():
+    """650 CNY/tce × 0.1229 tce/MWh ÷ 0.8 = 99.86 CNY/MWh_th of fuel, + 20 of operation."""
+    from gridmodel.network.jilin import boiler_costs
+
+    costs = boiler_costs({"boiler_efficiency_pu": 0.8, "boiler_om_cny_per_mwh_th": 20},
+                         {"coal_price_cny_per_tce": 650, "co2_t_per_tce": 2.66})
+    assert costs["cost_cny_per_mwh_th"] == pytest.approx(650 * 0.1229 / 0.8 + 20)
+    assert costs["coal_t_per_mwh_th"] == pytest.approx(0.1536, abs=5e-5)
+    assert costs["co2_t_per_mwh_th"] == pytest.approx(0.1536 * 2.66, abs=2e-4)
+
+
+@pytest.mark.parametrize(("key", "value"), [("boiler_efficiency_pu", 0),
+                                            ("boiler_efficiency_pu", 1.2),
+                                            ("boiler_om_cny_per_mwh_th", -1),
+                                            ("boiler_om_cny_per_mwh_th", "abc")])
+def test_a_bad_boiler_parameter_is_refused(key, value):
+    from gridmodel.errors import NetworkError
+    from gridmodel.network.jilin import boiler_costs
+
+    with pytest.raises(NetworkError, match=rf"parameters\.toml.*heat\.{key}"):
+        boiler_costs({key: value}, {"coal_price_cny_per_tce": 650, "co2_t_per_tce": 2.66})
 
 
 def test_the_builder_checks_process_steam(tmp_path, committed_profiles):

@@ -18,6 +18,7 @@ from .io import save_net
 
 LINE_R_OHM_PER_KM, LINE_X_OHM_PER_KM, LINE_C_NF_PER_KM = 0.018, 0.28, 13.0  # 4×LGJ-400, 500 kV
 LINE_MAX_I_KA = 2.0  # per circuit ≈ 1,730 MVA (assumption: typical 500 kV thermal rating)
+TCE_PER_MWH = 0.1229  # t standard coal per MWh of energy (physical equivalent, GB/T 2589)
 
 
 NOT_NETWORK = ("costs",)  # costs.csv: investment costs, read by economics.py, not a table
@@ -55,13 +56,31 @@ def _flag(value, file: str, key: str) -> bool:
     return text == "true"
 
 
+def _heat_number(heat: dict, key: str, default: float, high: float, unit: str,
+                 low: float = 0.0) -> float:
+    """parameters.toml [heat] `key` (default when absent), a number in [low, high]."""
+    value = heat.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise NetworkError("networks/jilin/parameters.toml", f"heat.{key}",
+                           f"{value!r}", f"number in [{low:g}, {high:g}] {unit}")
+    return float(value)
+
+
 def _steam_mw_th(heat: dict) -> float:
     """parameters.toml [heat] process_steam_mw_th (0 when absent): MW_th every hour."""
-    value = heat.get("process_steam_mw_th", 0.0)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1e6:
-        raise NetworkError("networks/jilin/parameters.toml", "heat.process_steam_mw_th",
-                           f"{value!r}", "number in [0, 1e6] MW_th")
-    return float(value)
+    return _heat_number(heat, "process_steam_mw_th", 0.0, 1e6, "MW_th")
+
+
+def boiler_costs(heat: dict, coal: dict) -> dict:
+    """Heat-only boilers' cost, coal and CO2 per MWh_th: fuel at the coal price through the
+    boilers' efficiency, plus their non-fuel operating cost (parameters.toml [heat])."""
+    efficiency_pu = _heat_number(heat, "boiler_efficiency_pu", 0.75, 1.0, "pu", low=0.05)
+    om_cny_per_mwh_th = _heat_number(heat, "boiler_om_cny_per_mwh_th", 0.0, 1e4, "CNY/MWh_th")
+    coal_t_per_mwh_th = TCE_PER_MWH / efficiency_pu
+    return {"cost_cny_per_mwh_th": coal_t_per_mwh_th * coal["coal_price_cny_per_tce"]
+            + om_cny_per_mwh_th,
+            "coal_t_per_mwh_th": coal_t_per_mwh_th,
+            "co2_t_per_mwh_th": coal_t_per_mwh_th * coal["co2_t_per_tce"]}
 
 
 def _number_or_text(value):
@@ -197,6 +216,7 @@ def _add_heat(net, t, bus, ds) -> None:
     heat = t["parameters"]["heat"]
     shares = t["buses"].set_index("name")["heat_share_pct"] / 100
     chp_heat = _chp_heat_mw_th(net)
+    costs = boiler_costs(heat, t["parameters"]["coal"])
     zones, boilers = [], []
     for r in t["heat"].itertuples():
         attrs = ds[f"heat_{r.name}"].attrs
@@ -209,9 +229,7 @@ def _add_heat(net, t, bus, ds) -> None:
                         "h_max_mw_th": boiler_capacity_mw_th(
                             heat, shares[r.name], float(chp_heat.get(r.name, 0.0)),
                             r.boiler_h_max_mw_th),
-                        "cost_cny_per_mwh_th": float(r.boiler_cost_cny_per_mwh_th),
-                        "coal_t_per_mwh_th": 0.1229 / 0.75,
-                        "co2_t_per_mwh_th": 0.1229 / 0.75 * 2.66})
+                        **costs})
     net["heat_zone"] = pd.DataFrame(zones)
     net["heat_boiler"] = pd.DataFrame(boilers)
     # scenario slots, size 0 in the 2016 base: heat accumulators and electric boilers per zone
