@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from test_hostile_input import BAD_SETS, _net_variant, _pglib, _setup  # noqa: E402
-from typer.testing import CliRunner  # noqa: E402
+from test_hostile_input import BAD_SETS, _net_variant, _pglib, _setup
+from typer.testing import CliRunner
 
-from gridmodel.cli import app  # noqa: E402
+from gridmodel.cli import app
 
 EXTRA_SETS = ["horizon.window_h=-24", "horizon.blocks=0", "horizon.warmup_h=1e9",
               "solver.time_limit_s=0", "solver.threads=0", "solver.mip_start=magic",

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 KPIS = ("wind_curtailment_pct", "operating_cost_cny", "unserved_heat_mwh",
         "thermal_starts_count", "excess_energy_mwh", "windows_fallback_count")
 
