@@ -393,9 +393,10 @@ def calibrate(run_dir: Annotated[Path, typer.Argument(help="A run folder of the 
 
     if not (run_dir / "results.nc").is_file():
         _fail(InputError(run_dir, "results.nc", "not found", "a folder written by gridmodel run"))
-    text, ok = write_report(run_dir)
+    text, line = write_report(run_dir)
     console.print(text, highlight=False, soft_wrap=True)
-    console.print("[green]all targets met[/]" if ok else "[yellow]some targets missed[/]")
+    console.print(line, style="green" if line == "all targets met" else "yellow",
+                  highlight=False)
 
 
 @command("ac-check")
