@@ -108,7 +108,7 @@ class Checkpoint:
                 entry = self._read(meta_path, npz_path)
             except CheckpointError:
                 raise
-            except Exception as exc:  # broad on purpose: any damage means the same remedy
+            except Exception as exc:  # noqa: BLE001 -- any damage means the same remedy
                 raise CheckpointError(f"{meta_path.parent}: window {index} cannot be read "
                                       f"({type(exc).__name__}: {exc}); run without --resume "
                                       "(or with --force) to start over") from None

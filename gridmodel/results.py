@@ -93,7 +93,7 @@ def read_netcdf(path: Path) -> xr.Dataset:
         raise InputError(path.parent, path.name, "not found", "a folder written by gridmodel run")
     try:
         ds = xr.load_dataset(path, engine="h5netcdf")
-    except Exception as exc:  # broad on purpose: h5py/xarray raise many types on damage
+    except Exception as exc:  # noqa: BLE001 -- h5py/xarray raise many types on damage
         raise InputError(path, "(file)", f"cannot read: {type(exc).__name__}: {exc}",
                          "a results.nc written by gridmodel run") from None
     if "time" not in ds.dims or "dt_h" not in ds.attrs:

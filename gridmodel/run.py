@@ -7,7 +7,7 @@ import json
 import platform
 import time
 from dataclasses import asdict, dataclass
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import tomli_w
@@ -38,7 +38,7 @@ def _versions() -> tuple:
     for name in PACKAGES:
         try:
             out[name] = version(name)
-        except Exception:  # not installed as a distribution (e.g. running from source)
+        except PackageNotFoundError:  # not installed as a distribution (from source)
             out[name] = "unknown"
     return tuple(out.items())
 

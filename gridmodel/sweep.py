@@ -119,7 +119,7 @@ def run_sweep(case_file: Path, items: list[Scenario], out_dir: Path, workers: in
             try:
                 result = {k: v for k, v in future.result().items() if not isinstance(v, dict)}
                 rows[s.name] = {"sets": " ".join(s.sets), **result}
-            except Exception as exc:  # a crashed worker is one failed scenario
+            except Exception as exc:  # noqa: BLE001 -- a crashed worker is one failed scenario
                 rows[s.name] = {"sets": " ".join(s.sets), "status": "failed", "error": str(exc)}
             if progress:
                 progress(done, len(items))

@@ -101,7 +101,7 @@ def check_hour(net, ds, index: int, slack_bus: str) -> AcResult:
             pp.runpp(ac, numba=False, max_iteration=30)
     except pp.LoadflowNotConverged:
         return AcResult(when, False, np.nan, np.nan, np.nan, np.nan)
-    except Exception as exc:  # pandapower raises various errors on bad nets
+    except Exception as exc:  # noqa: BLE001 -- pandapower raises many types on bad nets
         raise GridmodelError(f"AC check at {when} failed: {exc}") from None
     return AcResult(when, True, float(ac.res_bus.vm_pu.min()), float(ac.res_bus.vm_pu.max()),
                     float(ac.res_line.loading_percent.max()), float(ac.res_ext_grid.p_mw.sum()))

@@ -22,7 +22,7 @@ def _ppc_of(net, where):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             pp.rundcpp(work, numba=False)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 -- pandapower raises many types on bad topology
         raise NetworkError(where, "(topology)", f"DC power flow failed: {exc}",
                            "a connected network with a slack") from None
     return work._ppc, work._pd2ppc_lookups

@@ -110,7 +110,7 @@ def _read_net(path: Path):
         with warnings.catch_warnings(), _cached_empty_networks():
             warnings.simplefilter("ignore")
             return pp.from_json_string(_without_empty_tables(data, text))
-    except Exception as exc:  # pandapower raises many types on bad JSON
+    except Exception as exc:  # noqa: BLE001 -- pandapower raises many types on bad JSON
         raise NetworkError(path, "(file)", f"cannot read: {exc}", "a pandapower JSON file") from None
 
 
