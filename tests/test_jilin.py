@@ -260,7 +260,20 @@ def test_a_bad_boiler_parameter_is_refused(key, value):
     from gridmodel.network.jilin import boiler_costs
 
     with pytest.raises(NetworkError, match=rf"parameters\.toml.*heat\.{key}"):
-        boiler_costs({key: value}, {"coal_price_cny_per_tce": 650, "co2_t_per_tce": 2.66})
+        boiler_costs({"boiler_efficiency_pu": 0.75, "boiler_om_cny_per_mwh_th": 0, key: value},
+                     {"coal_price_cny_per_tce": 650, "co2_t_per_tce": 2.66})
+
+
+@pytest.mark.parametrize("key", ["boiler_efficiency_pu", "boiler_om_cny_per_mwh_th"])
+def test_a_missing_boiler_parameter_is_refused(key):
+    """No silent default: the boilers' price would change without a word."""
+    from gridmodel.errors import NetworkError
+    from gridmodel.network.jilin import boiler_costs
+
+    heat = {"boiler_efficiency_pu": 0.75, "boiler_om_cny_per_mwh_th": 13.5}
+    del heat[key]
+    with pytest.raises(NetworkError, match=rf"heat\.{key}.*missing"):
+        boiler_costs(heat, {"coal_price_cny_per_tce": 650, "co2_t_per_tce": 2.66})
 
 
 def test_the_builder_checks_process_steam(tmp_path, committed_profiles):

@@ -56,10 +56,13 @@ def _flag(value, file: str, key: str) -> bool:
     return text == "true"
 
 
-def _heat_number(heat: dict, key: str, default: float, high: float, unit: str,
+def _heat_number(heat: dict, key: str, default: float | None, high: float, unit: str,
                  low: float = 0.0) -> float:
-    """parameters.toml [heat] `key` (default when absent), a number in [low, high]."""
+    """parameters.toml [heat] `key`, a number in [low, high]; required when default is None."""
     value = heat.get(key, default)
+    if value is None:
+        raise NetworkError("networks/jilin/parameters.toml", f"heat.{key}", "missing",
+                           f"number in [{low:g}, {high:g}] {unit}")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
         raise NetworkError("networks/jilin/parameters.toml", f"heat.{key}",
                            f"{value!r}", f"number in [{low:g}, {high:g}] {unit}")
@@ -74,8 +77,8 @@ def _steam_mw_th(heat: dict) -> float:
 def boiler_costs(heat: dict, coal: dict) -> dict:
     """Heat-only boilers' cost, coal and CO2 per MWh_th: fuel at the coal price through the
     boilers' efficiency, plus their non-fuel operating cost (parameters.toml [heat])."""
-    efficiency_pu = _heat_number(heat, "boiler_efficiency_pu", 0.75, 1.0, "pu", low=0.05)
-    om_cny_per_mwh_th = _heat_number(heat, "boiler_om_cny_per_mwh_th", 0.0, 1e4, "CNY/MWh_th")
+    efficiency_pu = _heat_number(heat, "boiler_efficiency_pu", None, 1.0, "pu", low=0.05)
+    om_cny_per_mwh_th = _heat_number(heat, "boiler_om_cny_per_mwh_th", None, 1e4, "CNY/MWh_th")
     coal_t_per_mwh_th = TCE_PER_MWH / efficiency_pu
     return {"cost_cny_per_mwh_th": coal_t_per_mwh_th * coal["coal_price_cny_per_tce"]
             + om_cny_per_mwh_th,
