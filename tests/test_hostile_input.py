@@ -163,6 +163,30 @@ def test_planted_objects_in_a_network_file_are_refused(case_file, tmp_path):
              "not allowed")
 
 
+def _cell(inner, value):
+    bus = _frame(inner, "bus")
+    bus["data"][0][bus["columns"].index("name")] = value
+    _set_frame(inner, "bus", bus)
+
+
+@pytest.mark.parametrize("plant,word", [
+    (lambda inner: _cell(inner, {"_module": "this", "_class": "function"}), "this.function"),
+    (lambda inner: _cell(inner, {"_module": "os", "_class": "function", "_object": "system"}),
+     "os.function"),
+    (lambda inner: _cell(inner, json.dumps({"_module": "venv.__main__", "_class": "x"})),
+     "venv.__main__"),
+    (lambda inner: inner["bus"].update(_object="/etc/passwd"), "DataFrame._object"),
+    (lambda inner: inner["bus"].update(_object=7), "DataFrame._object"),
+])
+def test_a_network_file_is_data_only_at_every_depth(case_file, tmp_path, capsys, plant, word):
+    """An object named inside a table's cell (as a dict or as JSON text), or a table whose
+    content is a path, is refused before pandapower reads anything: nothing is imported,
+    nothing printed, no file outside the network read."""
+    _refused(["validate", str(_net_variant(case_file, tmp_path, plant))], word)
+    assert "Beautiful is better" not in capsys.readouterr().out
+    assert not (tmp_path / "pyvenv.cfg").exists()
+
+
 @pytest.mark.parametrize("column,value,word", [("vn_kv", None, "bus.vn_kv"),
                                                ("in_service", "island", "carry assets")])
 def test_bad_network_data(case_file, tmp_path, column, value, word):

@@ -52,22 +52,53 @@ ALLOWED_OBJECTS = {("pandas.core.frame", "DataFrame"), ("pandas", "DataFrame"),
                    ("pandapower.auxiliary", "pandapowerNet"), ("numpy", "array")}
 
 
-def _check_objects(node, path: Path) -> None:
-    """Refuse a file that names any module/class outside ALLOWED_OBJECTS (nested pandapower
-    objects are JSON strings inside the JSON: checked recursively)."""
+_TABLE_CLASSES = {"DataFrame", "Series", "pandapowerNet"}
+
+
+def _check_objects(node, path: Path, depth: int = 0) -> None:
+    """Refuse a file that names any module/class outside ALLOWED_OBJECTS, at every depth:
+    pandapower nests tables (and a table's cells) as JSON text inside the JSON, so every
+    such text is parsed and checked too; a table's `_object` must be that JSON text (a bare
+    string would be read by pandas as a file path)."""
+    if depth > 200:
+        raise NetworkError(path, "(syntax)", "nested more than 200 levels deep",
+                           "a pandapower JSON file")
     if isinstance(node, dict):
         if "_module" in node or "_class" in node:
-            kind = (node.get("_module"), node.get("_class"))
-            if kind not in ALLOWED_OBJECTS:
-                raise NetworkError(path, "_module/_class", f"object {kind[0]}.{kind[1]} is not "
-                                   "allowed", "pandapower tables only (DataFrame, pandapowerNet)")
-            if isinstance(node.get("_object"), str) and kind[1] == "pandapowerNet":
-                _check_objects(_json(node["_object"], path), path)
-        for value in node.values():
-            _check_objects(value, path)
+            _check_object(node, path, depth)
+        for key, value in node.items():
+            if key != "_object":
+                _check_objects(value, path, depth + 1)
     elif isinstance(node, list):
         for value in node:
-            _check_objects(value, path)
+            _check_objects(value, path, depth + 1)
+    elif isinstance(node, str) and node[:1] in ("{", "["):
+        try:
+            inner = json.loads(node)
+        except (ValueError, RecursionError):
+            return  # plain text that starts with a bracket: a name, not an object
+        _check_objects(inner, path, depth + 1)
+
+
+def _check_object(node: dict, path: Path, depth: int) -> None:
+    kind = (node.get("_module"), node.get("_class"))
+    if kind not in ALLOWED_OBJECTS:
+        raise NetworkError(path, "_module/_class", f"object {kind[0]}.{kind[1]} is not "
+                           "allowed", "pandapower tables only (DataFrame, pandapowerNet)")
+    obj = node.get("_object")
+    if kind[1] in _TABLE_CLASSES:
+        inner = obj
+        if isinstance(obj, str):
+            try:
+                inner = json.loads(obj)
+            except (ValueError, RecursionError):
+                inner = None
+        if not isinstance(inner, (dict, list)):
+            raise NetworkError(path, f"{kind[1]}._object", f"{str(obj)[:60]!r}",
+                               "the table as JSON text (never a path or a bare value)")
+        _check_objects(inner, path, depth + 1)
+    else:
+        _check_objects(obj, path, depth + 1)
 
 
 def _json(text: str, path: Path):
