@@ -104,6 +104,9 @@ class ModelOptions(_Strict):
     excess_energy_penalty_cny_per_mwh: float = Field(30000.0, gt=0, le=1e7, description="CNY/MWh")
     reserve_shortfall_penalty_cny_per_mwh: float = Field(10000.0, gt=0, le=1e7, description="CNY/MWh")
     unserved_heat_penalty_cny_per_mwh_th: float = Field(20000.0, gt=0, le=1e7, description="CNY/MWh_th")
+    store_end_shortfall_penalty_cny_per_mwh: float = Field(
+        10000.0, gt=0, le=1e7, description="CNY per MWh (MWh_th) a cyclic store ends the run "
+        "below its initial content, or a window below its start (cyclic_each_window)")
     curtailment_cost_cny_per_mwh: float = Field(
         0.0, ge=0, le=1e5, description="CNY/MWh of curtailed wind/solar: a dispatch priority "
         "for renewables (reported with the penalties, not as operating cost)")

@@ -172,14 +172,16 @@ def test_piecewise_linear_cost_dispatches_segment_by_segment(tmp_path):
     assert list(series(out, "thermal_p_mw", "A")) == pytest.approx([50])
 
 
-@pytest.mark.parametrize("limit_mwh,cost", [(50.0, 22_550), (0.0, 43_100)])
+@pytest.mark.parametrize("limit_mwh,cost,excess_mwh", [(50.0, 22_550, 0.0),
+                                                       (0.0, 1_543_500, 50.0)])
 def test_a_scheduled_tie_leaves_its_schedule_within_its_volume_account(tmp_path, limit_mwh,
-                                                                       cost):
+                                                                       cost, excess_mwh):
     """A: 50-200 MW at 10 CNY/MWh (on); a tie imports 50 MW by schedule at 420 CNY/MWh; load
     50 then 150 MW. Fixed, hour 1 would spill 50 MW (excess). With a ±50 MW band the import
     drops to 0 in hour 1 (+50 MWh on the account, 1 CNY/MWh): account limit 50 MWh → hour 2
-    as scheduled: 500 + 1,000 + 21,000 + 50 = 22,550 CNY; limit 0 → the 50 MWh come back in
-    hour 2 (import 100 MW, volume kept): 500 + 500 + 42,000 + 100 = 43,100 CNY."""
+    as scheduled: 500 + 1,000 + 21,000 + 50 = 22,550 CNY. The account holds at every hour, so
+    a limit of 0 allows no deviation at all (not one repaid within the window): hour 1 spills
+    50 MWh at 30,000 CNY/MWh: 500 + 1,000 + 42,000 + 1,500,000 = 1,543,500 CNY."""
     t = Tiny()
     t.gen("A", p_min_mw=50, p_max_mw=200, c1=10)
     t.load("L", 150, series=[50 / 150, 1.0])
@@ -188,7 +190,7 @@ def test_a_scheduled_tie_leaves_its_schedule_within_its_volume_account(tmp_path,
             import_price_cny_per_mwh=420.0, schedule_min_profile="tie",
             schedule_max_profile="tie", schedule_band_mw=50.0, deviation_limit_mwh=limit_mwh)
     out = t.solve(tmp_path, OFF)
-    assert out.summary["excess_energy_mwh"] == pytest.approx(0)
+    assert out.summary["excess_energy_mwh"] == pytest.approx(excess_mwh)
     assert out.summary["objective_cny"] == pytest.approx(cost)
     assert out.summary["import_mwh"] == pytest.approx(100 - limit_mwh)  # schedule: 100 MWh
 

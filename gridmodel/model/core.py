@@ -53,6 +53,11 @@ class ModelContext:
     def dt_h(self) -> float:
         return self.system.dt_h
 
+    def steps_in_data(self, start: int) -> int:
+        """Steps of the window starting at `start` that lie inside the run's data (the rest
+        of the last window's look-ahead repeats the last step and is not time)."""
+        return max(0, min(self.n_steps, self.system.n_steps - start))
+
     @property
     def reserve_active(self) -> bool:
         r = self.reserve

@@ -1,8 +1,15 @@
 """Energy balance of a store, shared by battery, pumped hydro, hydro reservoirs and heat storage.
 
 soc[t] = soc[t-1]·(1 - loss_per_h)^dt_h + (eta_in·in[t] - out[t]/eta_out + inflow[t])·dt_h
-with soc[-1] a mutable Param (initial or carried-over state) and, when `cyclic`, soc at the
-window end ≥ soc at its start.
+with soc[-1] a mutable Param (initial or carried-over state) and, when `cyclic`, the content
+where the run's data end ≥ the run's initial content (soft: a shortfall costs
+`model.store_end_shortfall_penalty_cny_per_mwh`).
+
+Steps of a window past the end of the data (the last window's look-ahead repeats the last
+hour) are not time: a store neither charges, discharges nor receives inflow there, so its
+content at the window's last step is its content at the end of the data times the standing
+loss of those steps — the end condition, written at the window's last step, binds where the
+data end.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ from ._util import data_array, result
 from .base import Technology
 
 
-def build_store(b, ctx, table, power: str, energy: str, inflow: bool = False) -> None:
+def build_store(b, ctx, table, power: str, energy: str, inflow: bool = False,
+                name: str = "store") -> None:
     """Declare in_<power>, out_<power>, soc_<energy> and their constraints on block b.
 
     Table columns: e_max_<energy>, p_in_max_<power>, p_out_max_<power>, eta_in_pu,
@@ -44,14 +52,24 @@ def build_store(b, ctx, table, power: str, energy: str, inflow: bool = False) ->
     last = ctx.n_steps - 1
     cyclic = [s for s in names if bool(col["cyclic"][s])]
     b.cyclic_target = ctx.param(b.STORES)
-    b.soc_cyclic = pyo.Constraint(cyclic, rule=lambda b, s: soc[s, last] >= b.cyclic_target[s])
+    b.end_shortfall = pyo.Var(cyclic, domain=pyo.NonNegativeReals)  # MWh (or MWh_th)
+    b.soc_cyclic = pyo.Constraint(cyclic, rule=lambda b, s: soc[s, last] + b.end_shortfall[s]
+                                  >= b.cyclic_target[s])
+    penalty = ctx.options.store_end_shortfall_penalty_cny_per_mwh
+    ctx.add_cost(f"{name}_end_shortfall", lambda t: penalty * pyo.quicksum(
+        b.end_shortfall[s] for s in cyclic) if t == last else 0.0, penalty=True)
     b.store_names = (power, energy)
+    b.store_bounds = {f"in_{power}": col[f"p_in_max_{power}"],
+                      f"out_{power}": col[f"p_out_max_{power}"]}
 
 
 def set_initial(b, ctx, table, energy: str, state: dict | None, start: int) -> None:
-    """Initial content (from the table or carried over). The cyclic condition (end ≥ the
-    run's initial content) binds only in the window that reaches the end of the run, or, with
-    `cyclic_each_window`, in every window (end ≥ the window's own start)."""
+    """Initial content (from the table or carried over). The cyclic condition (content where
+    the data end ≥ the run's initial content) binds in the window that reaches the end of the
+    data; with `cyclic_each_window` every other window ends ≥ its own start. Returns the
+    window's steps inside the data and the content targeted where the window (or the data)
+    ends."""
+    inside = ctx.steps_in_data(start)
     reaches_end = start + ctx.n_steps >= ctx.system.n_steps
     stores = list(b.STORES)
     each = table["cyclic_each_window"].loc[stores].to_numpy(bool) \
@@ -59,7 +77,27 @@ def set_initial(b, ctx, table, energy: str, state: dict | None, start: int) -> N
     first = (table["initial_soc_pu"] * table[f"e_max_{energy}"]).loc[stores].to_numpy(float)
     init = first if state is None else np.array([state[s] for s in stores], dtype=float)
     ctx.set_param(b.init_soc, init, stores)
-    ctx.set_param(b.cyclic_target, np.where(each, init, first if reaches_end else 0.0), stores)
+    target = first if reaches_end else np.where(each, init, 0.0)
+    ctx.set_param(b.cyclic_target, target * decay(table, stores, ctx, inside), stores)
+    _freeze_past_data(b, ctx, stores, inside)
+    return inside, target
+
+
+def decay(table, stores, ctx, inside: int, at: int | None = None) -> np.ndarray:
+    """What is left at step `at` (default: the window's last) of each store's content at the
+    end of the data, after the standing loss of the steps past it (1 inside the data)."""
+    at = ctx.n_steps - 1 if at is None else at
+    phantom = max(0, at - (inside - 1))
+    loss = table["loss_per_h"].loc[stores].to_numpy(float)
+    return (1.0 - loss) ** (ctx.dt_h * phantom)
+
+
+def _freeze_past_data(b, ctx, stores, inside: int) -> None:
+    """No charging or discharging in steps past the end of the data."""
+    live = np.arange(ctx.n_steps) < inside
+    for var, cap in b.store_bounds.items():
+        hi = np.array([cap[s] for s in stores], dtype=float)[:, None] * live[None, :]
+        ctx.set_bounds(getattr(b, var), stores, np.zeros_like(hi), hi)
 
 
 def final_state(b, ctx, k: int) -> dict:
@@ -119,7 +157,7 @@ class ElectricStore(Technology):
 
     def build(self, b, ctx) -> None:
         table = ctx.system.table(self.NAME)
-        build_store(b, ctx, table, "mw", "mwh")
+        build_store(b, ctx, table, "mw", "mwh", name=self.NAME)
         ctx.add_power(table["bus"].to_dict(), b.out_mw)
         ctx.add_power(table["bus"].to_dict(), b.in_mw, sign=-1.0)
 

@@ -42,6 +42,8 @@ OUTPUTS = (
     Output("export_link_import_mw", "electricity", "import", "import_mwh", "Import", "#9467bd"),
     Output("export_link_deviation_mw", "electricity", "detail", "export_link_deviation_mwh",
            "Deviation from schedule (+ = less import / more export)"),
+    Output("export_link_deviation_account_mwh", "electricity", "level", "",
+           "Cumulative deviation from schedule"),
     Output("export_link_limit_value_cny_per_mw", "electricity", "price", "",
            "Shadow value of the export capacity"),
 )
@@ -85,9 +87,12 @@ def build(b, ctx) -> None:
     b.import_limit = pyo.Constraint(b.LINKS, T, rule=lambda b, k, t: b.import_mw[k, t]
                                     <= b.import_max_mw[k, t] + down(k, t))
     limit = table["deviation_limit_mwh"].to_dict()
-    b.deviation_account = pyo.Constraint(b.BANDED, rule=lambda b, k: pyo.inequality(
-        -limit[k], b.deviation_start_mwh[k] + dt * pyo.quicksum(
-            b.dev_up_mw[k, t] - b.dev_down_mw[k, t] for t in T), limit[k]))
+    # the cumulative deviation after every step, within ±limit at every hour
+    b.account_mwh = pyo.Var(b.BANDED, T, bounds=lambda b, k, t: (-limit[k], limit[k]))
+    b.deviation_account = pyo.Constraint(b.BANDED, T, rule=lambda b, k, t: b.account_mwh[k, t]
+                                         == (b.deviation_start_mwh[k] if t == 0 else
+                                             b.account_mwh[k, t - 1])
+                                         + dt * (b.dev_up_mw[k, t] - b.dev_down_mw[k, t]))
     dev_cost = table["deviation_cost_cny_per_mwh"].to_dict()
     ctx.add_cost("exchange_deviation", lambda t: dt * pyo.quicksum(
         dev_cost[k] * (b.dev_up_mw[k, t] + b.dev_down_mw[k, t]) for k in b.BANDED),
@@ -182,22 +187,23 @@ def final_state(b, ctx, k: int) -> dict | None:
     banded = list(b.BANDED)
     if not banded:
         return None
-    start = ctx.values(b.deviation_start_mwh, banded)
-    moved = ctx.values(b.dev_up_mw, banded)[:, :k] - ctx.values(b.dev_down_mw, banded)[:, :k]
-    return {g: float(start[i] + ctx.dt_h * moved[i].sum()) for i, g in enumerate(banded)}
+    account = ctx.values(b.account_mwh, banded)[:, k - 1]
+    return {g: float(account[i]) for i, g in enumerate(banded)}
 
 
 def extract(b, ctx) -> dict:
     links = list(b.LINKS)
     exp = ctx.values(b.export_mw, links)
     imp = ctx.values(b.import_mw, links)
-    dev = np.zeros_like(exp)
+    dev, account = np.zeros_like(exp), np.zeros_like(exp)
     banded = list(b.BANDED)
     if banded:
         rows = [links.index(k) for k in banded]
         dev[rows] = ctx.values(b.dev_up_mw, banded) - ctx.values(b.dev_down_mw, banded)
+        account[rows] = ctx.values(b.account_mwh, banded)
     value = ctx.shadow_value(b.export_cap, links)
     bus = ctx.system.table(NAME)["bus"].loc[links].tolist()
     out = {"export_link_export_mw": exp, "export_link_import_mw": imp,
-           "export_link_deviation_mw": dev, "export_link_limit_value_cny_per_mw": value}
+           "export_link_deviation_mw": dev, "export_link_deviation_account_mwh": account,
+           "export_link_limit_value_cny_per_mw": value}
     return {k: data_array(k, v, NAME, links, export_link_bus=bus) for k, v in out.items()}

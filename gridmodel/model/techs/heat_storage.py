@@ -33,7 +33,7 @@ def prepare(tables, where, case):
 
 def build(b, ctx) -> None:
     table = ctx.system.table(NAME)
-    _storage.build_store(b, ctx, table, "mw_th", "mwh_th")
+    _storage.build_store(b, ctx, table, "mw_th", "mwh_th", name=NAME)
     zone = table["zone"].to_dict()
     ctx.add_heat(zone, b.out_mw_th)
     ctx.add_heat(zone, b.in_mw_th, sign=-1.0)

@@ -77,17 +77,18 @@ def _store_table(table):
 
 def build(b, ctx) -> None:
     table = ctx.system.table(NAME)
-    _storage.build_store(b, ctx, _store_table(table), "mw", "mwh", inflow=True)
+    _storage.build_store(b, ctx, _store_table(table), "mw", "mwh", inflow=True, name=NAME)
     T = b.model().T
-    pmax, rmin = table["p_max_mw"].to_dict(), table["min_release_mw"].to_dict()
+    pmax = table["p_max_mw"].to_dict()
     b.generation_mw = pyo.Var(b.STORES, T, bounds=lambda b, s, t: (0, pmax[s]))
+    b.min_release_mw = ctx.param(b.STORES, T)  # 0 past the end of the data
     b.turbine = pyo.Constraint(b.STORES, T, rule=lambda b, s, t: b.generation_mw[s, t]
                                <= b.out_mw[s, t])
     b.release_shortfall_mw = pyo.Var(b.STORES, T, domain=pyo.NonNegativeReals)
     through = table["min_release_generates"].astype(bool).to_dict()
     released = lambda b, s, t: b.generation_mw[s, t] if through[s] else b.out_mw[s, t]
     b.min_release = pyo.Constraint(b.STORES, T, rule=lambda b, s, t: released(b, s, t)
-                                   + b.release_shortfall_mw[s, t] >= min(rmin[s], pmax[s]))
+                                   + b.release_shortfall_mw[s, t] >= b.min_release_mw[s, t])
     penalty = table["min_release_penalty_cny_per_mwh"].to_dict()
     ctx.add_cost("hydro_release_shortfall", lambda t: ctx.dt_h * pyo.quicksum(
         penalty[s] * b.release_shortfall_mw[s, t] for s in b.STORES), penalty=True)
@@ -102,8 +103,9 @@ def _scheduled_release(b, ctx, table) -> None:
     spill_penalty_cny_per_mwh."""
     kept, last = ctx.commit_steps - 1, ctx.n_steps - 1
     scheduled = [s for s in table.index if bool(table.at[s, "release_inflow_each_window"])]
+    b.kept_target = ctx.param(b.STORES)
     b.release_kept = pyo.Constraint(scheduled, rule=lambda b, s: b.soc_mwh[s, kept]
-                                    == b.cyclic_target[s])
+                                    == b.kept_target[s])
     b.release_end = pyo.Constraint(scheduled, rule=lambda b, s: b.soc_mwh[s, last]
                                    <= b.cyclic_target[s])
     spill = {s: float(v) for s, v in table["spill_penalty_cny_per_mwh"].items() if v > 0}
@@ -115,9 +117,16 @@ def _scheduled_release(b, ctx, table) -> None:
 
 def update(b, ctx, start, state) -> None:
     table = ctx.system.table(NAME)
-    _storage.set_initial(b, ctx, table, "mwh", state, start)
-    ctx.set_param(b.inflow, scaled_profiles(ctx.system, table, "inflow_mw", "inflow_profile",
-                                            start, ctx.n_steps), list(table.index))
+    stores = list(table.index)
+    inside, target = _storage.set_initial(b, ctx, table, "mwh", state, start)
+    kept = _storage.decay(table, stores, ctx, inside, at=ctx.commit_steps - 1)
+    ctx.set_param(b.kept_target, target * kept, stores)
+    live = np.arange(ctx.n_steps) < inside
+    inflow = scaled_profiles(ctx.system, table, "inflow_mw", "inflow_profile", start,
+                             ctx.n_steps)
+    ctx.set_param(b.inflow, inflow * live, stores)
+    floor = np.minimum(table["min_release_mw"], table["p_max_mw"]).to_numpy(float)
+    ctx.set_param(b.min_release_mw, floor[:, None] * live[None, :], stores)
 
 
 def final_state(b, ctx, k):
