@@ -120,7 +120,8 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
     integer_steps = commit if ahead and case.horizon.relax_lookahead else None
     built = build_model(system, case.model, case.reserve, commit + ahead, integer_steps,
                         commit)
-    solver = WindowSolver(built.matrix, case.solver, case.model.commitment in MIP_MODES)
+    solver = WindowSolver(built.matrix, case.solver, case.model.commitment in MIP_MODES,
+                          commit + ahead)
     build_s = time.perf_counter() - started
     if basis is not None:  # a resumed run restarts its LPs where the interrupted one was
         solver.read_basis(basis)

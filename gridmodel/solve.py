@@ -76,12 +76,23 @@ def time_limit_option(run_time_s: float, limit_s: float, mip: bool) -> float:
     return max(limit_s, 0.1) + (0.0 if mip else run_time_s)
 
 
+LP_S_PER_STEP = 3.0  # the Jilin April week as one LP: 85–136 s for 168 steps on 2 cores
+
+
+def lp_time_limit_s(time_limit_s: float, steps: int) -> float:
+    """The LP safety limit: the larger of 60 s, 5 × the MIP window limit and 3 s per window
+    step (a one-window week: 504 s), so a long single window is not cut off by a limit set
+    for 12-h MIP windows."""
+    return max(60.0, 5.0 * time_limit_s, LP_S_PER_STEP * steps)
+
+
 class WindowSolver:
     """A persistent HiGHS model of one compiled window. `integer`: solve as MIP (integrality
     of the compiled integer columns) or as LP."""
 
-    def __init__(self, mm, options: SolverOptions, integer: bool):
+    def __init__(self, mm, options: SolverOptions, integer: bool, steps: int = 24):
         self.mm, self.options, self.integer = mm, options, integer
+        self.lp_limit_s = lp_time_limit_s(options.time_limit_s, steps)
         self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("random_seed", 0)
@@ -139,9 +150,9 @@ class WindowSolver:
         return time.perf_counter() - start
 
     def solve_lp(self, time_limit_s: float | None = None) -> SolveReport:
-        """An LP has no usable incumbent before optimality: its limit is a safety net
-        (5 × the MIP window limit, at least 60 s), not a per-window budget."""
-        time_limit_s = time_limit_s or max(60.0, 5 * self.options.time_limit_s)
+        """An LP has no usable incumbent before optimality: its limit is a safety net that
+        grows with the window (`lp_time_limit_s`), not a per-window budget."""
+        time_limit_s = time_limit_s or self.lp_limit_s
         elapsed = self._run(time_limit_s)
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
@@ -149,6 +160,12 @@ class WindowSolver:
             self.h.clearSolver()
             elapsed += self._run(time_limit_s)
             status = self.h.getModelStatus()
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            raise SolverError(f"the LP stopped at its time limit of {time_limit_s:.0f} s "
+                              f"(the larger of 60 s, 5 × solver.time_limit_s and "
+                              f"{LP_S_PER_STEP:g} s per window step); raise "
+                              f"solver.time_limit_s (now {self.options.time_limit_s:g} s) or "
+                              "use shorter windows (horizon.window_h)")
         if status != highspy.HighsModelStatus.kOptimal:
             raise SolverError(f"HiGHS found no optimal LP solution: "
                               f"{self.h.modelStatusToString(status)}")

@@ -150,3 +150,14 @@ def test_time_limit_is_per_solve_for_lps_and_mips():
     assert time_limit_option(1000.0, 20.0, mip=False) == 1020.0
     assert time_limit_option(1000.0, 20.0, mip=True) == 20.0
     assert time_limit_option(5.0, 0.0, mip=True) == 0.1  # never zero: HiGHS would not start
+
+
+def test_the_lp_limit_grows_with_the_window():
+    """The LP safety limit is the larger of 60 s, 5 × solver.time_limit_s and 3 s per window
+    step: 12 + 6 h windows at the year case's 20 s → 100 s; the April week as one window
+    (168 steps) → 504 s, above the 85–136 s it needs (the old 100 s cut it off)."""
+    from gridmodel.solve import lp_time_limit_s
+
+    assert lp_time_limit_s(20.0, 18) == 100.0
+    assert lp_time_limit_s(20.0, 168) == 504.0
+    assert lp_time_limit_s(1.0, 4) == 60.0
