@@ -27,6 +27,7 @@ class OutputError(OutputExistsError):
 
 
 LEGACY_FILES = ("summary.json", "run.json", "case.resolved.toml")
+DERIVED_FILES = ("calibration.md",)  # written beside a run by `gridmodel calibrate`
 
 
 def is_run_folder(path: Path) -> bool:
@@ -44,28 +45,63 @@ def _state(path: Path) -> str:
         return "unknown"
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, since: float | None = None) -> bool:
+    """A process with this pid runs now and (when `since` is known) was started before the
+    lock was written: a pid reused by a later process does not hold an old lock."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError, ValueError):
         return False
     except PermissionError:
-        return True
-    return True
+        pass  # someone else's process: alive, if it is old enough
+    started = _start_time(pid)
+    return since is None or started is None or started <= since + 1.0
 
 
-def _lock_owner(path: Path) -> int | None:
-    """pid of a live writer on this host, None when unlocked or the lock is stale."""
+def _start_time(pid: int) -> float | None:
+    """A process's start (epoch seconds) from /proc, None where that cannot be read."""
+    try:
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text()
+                    .splitlines() if line.startswith("btime"))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+def lock_state(path: Path) -> tuple[str, str]:
+    """('free' | 'live' | 'doubtful', what the lock says). `live`: a running writer on this
+    host; `doubtful`: a lock that cannot be confirmed (unreadable, another host) — cleared
+    only with --force; a lock whose writer is gone is free."""
     try:
         owner = json.loads((path / LOCK).read_text())
     except FileNotFoundError:
-        return None
+        return "free", ""
     except (OSError, ValueError):
-        return -1  # unreadable lock: being written right now
-    pid = owner.get("pid") if isinstance(owner, dict) else None
-    if owner.get("host") != socket.gethostname() or not isinstance(pid, int):
-        return pid if isinstance(pid, int) else -1
-    return pid if _alive(pid) else None
+        return "doubtful", f"an unreadable {LOCK}"
+    if not isinstance(owner, dict) or not isinstance(owner.get("pid"), int):
+        return "doubtful", f"a {LOCK} without a process id"
+    pid, host = owner["pid"], owner.get("host")
+    if host != socket.gethostname():
+        return "doubtful", f"a {LOCK} of pid {pid} on host {host!r}"
+    since = owner.get("since")
+    alive = _alive(pid, since if isinstance(since, (int, float)) else None)
+    return ("live", f"pid {pid}") if alive else ("free", "")
+
+
+def _listed_files(path: Path) -> list:
+    """The files a run's marker says it wrote (relative, inside the folder); a folder from
+    before the list, or with a damaged marker, lists the files every run writes."""
+    try:
+        files = json.loads((path / MARKER).read_text()).get("files")
+    except (OSError, ValueError, AttributeError):
+        files = None
+    if not isinstance(files, list):
+        files = list(LEGACY_FILES) + ["results.nc"]
+    files = list(files) + list(DERIVED_FILES)
+    root = path.resolve()
+    return [f for f in files if isinstance(f, str) and (path / f).resolve().parent
+            .is_relative_to(root) and f not in (LOCK, MARKER)]
 
 
 class RunFolder:
@@ -74,6 +110,7 @@ class RunFolder:
     def __init__(self, path: Path, force: bool = False, resume: bool = False):
         self.path, self.force, self.resume = Path(path), force, resume
         self.locked = False
+        self.written: set = set()
 
     @property
     def checkpoint(self) -> Path:
@@ -88,10 +125,13 @@ class RunFolder:
             raise OutputError(f"{p} is a file, not a folder; give a folder for --out")
         if not p.exists() or not any(p.iterdir()):
             return
-        owner = _lock_owner(p)
-        if owner is not None:
-            raise OutputError(f"{p} is being written by another run (pid {owner}); wait for "
+        lock, said = lock_state(p)
+        if lock == "live":
+            raise OutputError(f"{p} is being written by another run ({said}); wait for "
                               f"it or choose another --out")
+        if lock == "doubtful" and not self.force:
+            raise OutputError(f"{p} has {said}; if no run is writing this folder, pass "
+                              "--force to clear the lock")
         if not is_run_folder(p):
             raise OutputError(f"{p} exists and is not a gridmodel run folder (no {MARKER}); "
                               "choose another --out (nothing was changed)")
@@ -120,8 +160,9 @@ class RunFolder:
             try:
                 fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
-                if _lock_owner(self.path) is None:  # stale: its writer is gone
-                    lock.unlink(missing_ok=True)
+                state = lock_state(self.path)[0]
+                if state == "free" or (state == "doubtful" and self.force):
+                    lock.unlink(missing_ok=True)  # stale: its writer is gone
                     continue
                 raise OutputError(f"{self.path} is being written by another run; wait for it "
                                   "or choose another --out") from None
@@ -136,18 +177,20 @@ class RunFolder:
         raise OutputError(f"{self.path}: could not take the lock {LOCK}")
 
     def _clear(self) -> None:
-        """Remove an earlier run's content (the folder is marked as gridmodel's)."""
-        for item in self.path.iterdir():
-            if item.name == LOCK:
-                continue
-            if item.is_dir() and not item.is_symlink():
-                shutil.rmtree(item)
-            else:
+        """Remove what an earlier run wrote (the files its marker lists, its checkpoint);
+        whatever else is in the folder (a user's notes, analysis) stays."""
+        shutil.rmtree(self.checkpoint, ignore_errors=True)
+        for name in _listed_files(self.path):
+            item = self.path / name
+            if item.is_file() or item.is_symlink():
                 item.unlink()
 
     def _mark(self, state: str) -> None:
+        files = sorted(set(_listed_files(self.path)) | self.written) \
+            if self.resume else sorted(self.written)
         self.write_text(MARKER, json.dumps({"tool": "gridmodel", "state": state,
-                                            "time": time.strftime("%Y-%m-%dT%H:%M:%S")}) + "\n")
+                                            "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                                            "files": files}) + "\n")
 
     def write_text(self, name: str, text: str) -> None:
         self.replace(name, lambda tmp: tmp.write_text(text, encoding="utf-8"))
@@ -155,7 +198,9 @@ class RunFolder:
     def replace(self, name: str, write) -> None:
         """`write(tmp_path)` then rename onto RUN/name (readers never see half a file)."""
         target = self.path / name
-        tmp = self.path / f".{name}.{os.getpid()}.tmp"
+        if name != MARKER:
+            self.written.add(name)
+        tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
         try:
             write(tmp)
             os.replace(tmp, target)

@@ -353,3 +353,39 @@ def _mentions(text: str, key: str) -> bool:
     parts = key.split(".")
     return any(".".join(parts[:n]) in text for n in range(len(parts), 0, -1)
                if not re.fullmatch(r"overrides|time|model|solver", ".".join(parts[:n])))
+
+
+def test_force_replaces_only_what_a_run_wrote(case_file, tmp_path):
+    """--force onto a finished run keeps what the user saved inside it; so does --force onto
+    a folder whose marker is damaged (nothing it does not list is removed)."""
+    run = tmp_path / "r"
+    assert runner.invoke(app, ["run", str(case_file), "--out", str(run)]).exit_code == 0
+    (run / "notes.txt").write_text("mine")
+    (run / "analysis").mkdir()
+    (run / "analysis" / "fig.png").write_bytes(b"png")
+    assert runner.invoke(app, ["run", str(case_file), "--out", str(run), "--force"]).exit_code == 0
+    assert (run / "notes.txt").read_text() == "mine"
+    assert (run / "analysis" / "fig.png").read_bytes() == b"png"
+    assert (run / "results.nc").is_file()
+    (run / ".gridmodel-run.json").write_text("{damaged")
+    assert runner.invoke(app, ["run", str(case_file), "--out", str(run), "--force"]).exit_code == 0
+    assert (run / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("lock", [
+    "",                                                        # empty (disk full)
+    "{not json",
+    json.dumps({"pid": os.getpid(), "host": "another-host"}),  # another host
+    json.dumps({"pid": 1, "host": os.uname().nodename, "since": 1000.0}),  # pid reused
+    json.dumps({"pid": 2**40, "host": os.uname().nodename}),   # no such process
+])
+def test_a_stale_lock_is_named_and_cleared_by_force(case_file, tmp_path, lock):
+    run = tmp_path / "r"
+    assert runner.invoke(app, ["run", str(case_file), "--out", str(run)]).exit_code == 0
+    (run / ".lock").write_text(lock)
+    live_elsewhere = "another-host" in lock or lock in ("", "{not json")
+    if live_elsewhere:
+        _refused(["run", str(case_file), "--out", str(run), "--resume"], ".lock", "--force")
+    result = runner.invoke(app, ["run", str(case_file), "--out", str(run), "--force"])
+    assert result.exit_code == 0, result.output
+    assert not (run / ".lock").exists()
