@@ -389,3 +389,16 @@ def test_a_stale_lock_is_named_and_cleared_by_force(case_file, tmp_path, lock):
     result = runner.invoke(app, ["run", str(case_file), "--out", str(run), "--force"])
     assert result.exit_code == 0, result.output
     assert not (run / ".lock").exists()
+
+
+def test_build_jilin_never_writes_through_a_link_nor_half_a_pair(tmp_path):
+    """A jilin_2016.json that links to a user's file is refused (the file is unchanged); a
+    seed the generator cannot take is refused before anything is written."""
+    mine = tmp_path / "mine.json"
+    mine.write_text("precious")
+    (tmp_path / "jilin_2016.json").symlink_to(mine)
+    _refused(["build-jilin", "--networks", str(tmp_path)], "jilin_2016.json", "link")
+    assert mine.read_text() == "precious"
+    (tmp_path / "jilin_2016.json").unlink()
+    _refused(["build-jilin", "--networks", str(tmp_path), "--seed", str(2**70)], "--seed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.json"]

@@ -6,6 +6,8 @@ Every row of the input tables names its source or says "assumption" with a reaso
 
 from __future__ import annotations
 
+import os
+
 import tomllib
 from pathlib import Path
 
@@ -275,11 +277,29 @@ def build_net(folder: Path, ds) -> pp.pandapowerNet:
 
 
 def write(networks: Path = Path("networks"), seed: int = 2016) -> tuple[Path, Path]:
+    """Build both files, then move them into place together: a failed build leaves the
+    earlier pair as it was, and a target that is a link (out of --networks or not) is
+    refused, never followed."""
+    net_path, prof_path = networks / "jilin_2016.json", networks / "jilin_2016_profiles.nc"
+    for path in (net_path, prof_path):
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise NetworkError(path, "(file)", "is a link or not a regular file; build-jilin "
+                               "writes only regular files inside --networks",
+                               "a regular file or none")
+    if not (0 <= seed < 2**32):
+        raise NetworkError(networks, "--seed", str(seed), "a whole number 0 … 4294967295")
     ds = profiles.build(seed)
     net = build_net(networks / "jilin", ds)
-    net_path, prof_path = networks / "jilin_2016.json", networks / "jilin_2016_profiles.nc"
-    save_net(net, net_path)
-    ds.to_netcdf(prof_path, engine="h5netcdf")
+    tmp_net, tmp_prof = (p.with_name(f".{p.name}.{os.getpid()}.tmp") for p in (net_path,
+                                                                               prof_path))
+    try:
+        save_net(net, tmp_net)
+        ds.to_netcdf(tmp_prof, engine="h5netcdf")
+        os.replace(tmp_net, net_path)
+        os.replace(tmp_prof, prof_path)
+    finally:
+        tmp_net.unlink(missing_ok=True)
+        tmp_prof.unlink(missing_ok=True)
     return net_path, prof_path
 
 
