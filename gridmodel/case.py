@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     field_validator,
     model_validator,
@@ -116,7 +118,7 @@ class HorizonOptions(_Strict):
     window_h: float = Field(0.0, ge=0, le=8784, description="committed hours per window (h; "
                             "0 = one model over the whole time range)")
     lookahead_h: float = Field(24.0, ge=0, le=8784, description="look-ahead hours per window (h)")
-    relax_lookahead: bool = Field(True, description="continuous commitment in the look-ahead "
+    relax_lookahead: StrictBool = Field(True, description="continuous commitment in the look-ahead "
                                   "(true/false)")
     blocks: int = Field(1, ge=1, le=1000, description="chronological blocks solved in "
                         "parallel on dask (count; 1 = one sequential run)")
@@ -158,7 +160,7 @@ class Case(_Strict):
     model: ModelOptions = ModelOptions()
     reserve: ReserveOptions = ReserveOptions()
     horizon: HorizonOptions = HorizonOptions()
-    technologies: dict[str, bool] = Field(
+    technologies: dict[str, StrictBool] = Field(
         default_factory=dict, description="technology switches (true/false)")
     overrides: dict[str, dict[str, dict[str, float | int | bool | str]]] = Field(
         default_factory=dict, description="table -> asset -> column = value (column's unit)")
@@ -231,7 +233,7 @@ def load_with_origins(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict, d
         if isinstance(raw.get(key), str):
             raw[key] = str(_resolve(path.parent / raw[key]))
     parent = raw.pop("extends", None)
-    raw.setdefault("name", path.stem)
+    raw.setdefault("name", safe_name(path.stem))
     origins = _origins(raw, path)
     if parent is None:
         return raw, origins
@@ -241,6 +243,13 @@ def load_with_origins(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict, d
     base.pop("name", None)
     base.pop("description", None)
     return deep_merge(base, raw), {**base_origins, **origins}
+
+
+def safe_name(stem: str) -> str:
+    """A run name from a file name: characters a folder name should not hold become '_'
+    (`winter demo.toml` → winter_demo, `demo(1).toml` → demo_1_)."""
+    name = re.sub(r"[^\w.+=,-]", "_", stem)[:100]
+    return name if re.match(r"\w", name) else f"case_{name}"[:100]
 
 
 def load_raw(path: Path) -> dict:
@@ -329,7 +338,8 @@ def validate(raw: dict, source: Path | str, origins: dict | None = None) -> Case
         loc = tuple(p for p in err["loc"] if p not in UNION_TAGS)
         key = ".".join(str(p) for p in loc) or "(top level)"
         problem = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        if err["type"] != "value_error" and not isinstance(err.get("input"), (dict, type(None))):
+        if err["type"] not in ("value_error", "extra_forbidden") and not isinstance(
+                err.get("input"), (dict, type(None))):
             problem += f", got {err['input']!r}"[:120]
         raise CaseError(origin_of(origins, key, source), key, problem,
                         _expected(loc)) from None

@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -23,7 +25,38 @@ from rich.table import Table
 
 from .errors import GridmodelError, InputError, OutputExistsError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=(
+try:  # typer ≥ 0.20 carries its own click
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover
+    from click.exceptions import NoArgsIsHelpError, UsageError
+
+
+class _OneLineUsage(typer.core.TyperGroup):
+    """Usage mistakes (`--blocks abc`, an unknown option) end as one line, exit 2, instead of
+    click's usage block."""
+
+    def main(self, *args, **kwargs):
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        try:
+            code = super().main(*args, **{**kwargs, "standalone_mode": False})
+            sys.exit(code if isinstance(code, int) else 0)
+        except typer.Exit as exc:
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            err_console.print("aborted")
+            sys.exit(1)
+        except NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(2)
+        except UsageError as exc:
+            where = f"{exc.ctx.command_path}: " if exc.ctx else ""
+            err_console.print(f"[bold red]error:[/] {where}{exc.format_message()} (see "
+                              f"--help)", highlight=False, soft_wrap=True)
+            sys.exit(2)
+
+
+app = typer.Typer(cls=_OneLineUsage, add_completion=False, no_args_is_help=True, help=(
     "gridmodel: unit commitment and heat-electricity dispatch of the Jilin power system."))
 console = Console()
 err_console = Console(stderr=True)
@@ -211,12 +244,14 @@ def pglib(path: Annotated[Path, typer.Argument(help="pglib-uc instance (JSON).")
 def validate(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
              set_: SetOpt = None) -> None:
     """Check the case, its network and its profiles without solving."""
+    from .horizon import check_horizon
     from .model.techs import TECHNOLOGIES
     from .network.loader import system_from_case
 
     try:
         case = _load(case_file, set_)
         system = system_from_case(case, TECHNOLOGIES)
+        check_horizon(case, system)
     except GridmodelError as exc:
         _fail(exc)
     counts = ", ".join(f"{k}: {len(v)}" for k, v in system.tables.items())

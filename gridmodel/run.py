@@ -15,7 +15,7 @@ import tomli_w
 from . import attribution, economics, kpi, outputs
 from .case import Case, resolved_dict
 from .checkpoint import Checkpoint
-from .horizon import fingerprint, solve_rolling, window_table
+from .horizon import blocks_used, check_horizon, fingerprint, solve_rolling, window_table
 from .model.techs import TECHNOLOGIES
 from .network.loader import system_from_case
 from .outdir import RunFolder
@@ -49,13 +49,15 @@ def versions() -> dict:
 
 
 def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
-               scheduler: str | None = None) -> RunOutcome:
+               scheduler: str | None = None, system=None) -> RunOutcome:
     """Solve a case (one model, rolling windows, or parallel blocks of windows) and return
     results in memory."""
     wall = time.perf_counter()
-    system = system_from_case(case, TECHNOLOGIES)
+    if system is None:
+        system = system_from_case(case, TECHNOLOGIES)
+        check_horizon(case, system, scheduler)
     warmup_s = 0.0
-    if case.horizon.blocks > 1 and case.horizon.window_h:
+    if blocks_used(case, system) > 1:
         from .blocks import solve_blocks
 
         cp = checkpoint or Checkpoint(None, "")
@@ -88,7 +90,7 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
     summary.update({"mip_gap": max(gaps) if gaps else float("nan"),
                     "solve_time_s": sum(r.solve_time_s for r in records),
                     "python_time_s": python_s, "warmup_solve_time_s": warmup_s,
-                    "blocks_count": case.horizon.blocks,
+                    "blocks_count": blocks_used(case, system),
                     "wall_time_s": time.perf_counter() - wall})
     info = {"case": case.name, "windows": [asdict(r) for r in records],
             "build_time_s": build_s, "cost_breakdown_cny": costs, "versions": versions(),
@@ -121,12 +123,15 @@ def run_case(case: Case, out_dir: Path | None = None, force: bool = False,
     """Solve and write a run folder (locked while it runs). Windows are checkpointed inside
     it; with `resume` an interrupted run continues from its last finished window."""
     folder = RunFolder(Path(out_dir) if out_dir else default_out_dir(case), force, resume)
+    folder.check()
+    system = system_from_case(case, TECHNOLOGIES)
+    check_horizon(case, system, scheduler)  # before anything is written
     folder.prepare()
     try:
         checkpoint = Checkpoint(folder.checkpoint, fingerprint(case))
         if not resume:
             checkpoint.reset()
-        outcome = solve_case(case, progress, checkpoint, scheduler)
+        outcome = solve_case(case, progress, checkpoint, scheduler, system)
         outcome.info["wall_time_s"] = outcome.summary["wall_time_s"]
         write_run(outcome, case, folder)
     finally:

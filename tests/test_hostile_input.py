@@ -96,6 +96,11 @@ BAD_SETS = [  # (--set, words the message must contain)
     ("renewable.W.p_max_mw=1e12", "p_max_mw"),
     ("overrides.nothing.x.y=1", "overrides.nothing"),
     ("thermal.ghost.p_max_mw=1", "overrides.thermal.ghost", "unknown asset"),
+    ('technologies.battery="no"', "technologies.battery", "boolean"),
+    ("technologies.battery=0", "technologies.battery", "boolean"),
+    ('horizon.relax_lookahead="yes"', "horizon.relax_lookahead", "boolean"),
+    ("horizon.window_h=0.5", "horizon.window_h", "whole number"),
+    ("horizon.blocks=2", "horizon.blocks", "window_h = 0"),
 ]
 
 
@@ -372,10 +377,11 @@ def test_force_replaces_only_what_a_run_wrote(case_file, tmp_path):
     assert (run / "notes.txt").read_text() == "mine"
 
 
-@pytest.mark.parametrize("lock", [
+@pytest.mark.parametrize("lock", ids=["empty", "not-json", "other-host", "pid-reused",
+                                      "no-process"], argvalues=[
     "",                                                        # empty (disk full)
     "{not json",
-    json.dumps({"pid": os.getpid(), "host": "another-host"}),  # another host
+    json.dumps({"pid": 1, "host": "another-host"}),  # another host
     json.dumps({"pid": 1, "host": os.uname().nodename, "since": 1000.0}),  # pid reused
     json.dumps({"pid": 2**40, "host": os.uname().nodename}),   # no such process
 ])
@@ -402,3 +408,29 @@ def test_build_jilin_never_writes_through_a_link_nor_half_a_pair(tmp_path):
     (tmp_path / "jilin_2016.json").unlink()
     _refused(["build-jilin", "--networks", str(tmp_path), "--seed", str(2**70)], "--seed")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.json"]
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--blocks", "abc"], ("--blocks", "integer")),
+    (["--blocks", "2.5"], ("--blocks",)),
+    (["--nosuch"], ("--nosuch",)),
+    (["--scheduler", "garbage"], ("--scheduler", "--blocks 2")),
+    (["--set", "horizon.window_h=1", "--set", "horizon.lookahead_h=0.4"],
+     ("horizon.lookahead_h", "whole number")),
+])
+def test_usage_and_horizon_mistakes_are_one_line(case_file, tmp_path, args, words):
+    flat = _refused(["run", str(case_file), "--out", str(tmp_path / "r"), *args], *words)
+    assert "Usage:" not in flat and "╭" not in flat
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_look_ahead_past_the_range_is_bounded_and_blocks_are_reported_as_used(case_file,
+                                                                               tmp_path):
+    """A 1-h window with an 8,784-h look-ahead on the 3-h case builds 3-step windows (not
+    8,785), and 1,000 blocks of a 3-window run are reported as the 3 it uses."""
+    result = runner.invoke(app, ["run", str(case_file), "--out", str(tmp_path / "r"),
+                                 "--set", "horizon.window_h=1", "--set",
+                                 "horizon.lookahead_h=8784", "--set", "horizon.blocks=1000"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["blocks_count"] == 3
