@@ -71,7 +71,7 @@ def whole_steps(case, key: str, hours: float, dt_h: float) -> int:
     if abs(steps - round(steps)) > 1e-9:
         raise CaseError(case.where(key), key, f"{hours:g} h is not a whole number of the "
                         f"profiles' {dt_h:g}-h steps", f"a multiple of {dt_h:g} h")
-    return int(round(steps))
+    return round(steps)
 
 
 def blocks_used(case, system) -> int:

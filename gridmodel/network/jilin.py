@@ -7,7 +7,6 @@ Every row of the input tables names its source or says "assumption" with a reaso
 from __future__ import annotations
 
 import os
-
 import tomllib
 from pathlib import Path
 
