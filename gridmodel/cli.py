@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 import typer.core
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -51,7 +52,7 @@ class _OneLineUsage(typer.core.TyperGroup):
             sys.exit(2)
         except UsageError as exc:
             where = f"{exc.ctx.command_path}: " if exc.ctx else ""
-            err_console.print(f"[bold red]error:[/] {where}{exc.format_message()} (see "
+            err_console.print(f"[bold red]error:[/] {escape(where + exc.format_message())} (see "
                               f"--help)", highlight=False, soft_wrap=True)
             sys.exit(2)
 
@@ -75,7 +76,8 @@ def _options(debug: Annotated[bool, typer.Option(
 
 
 def _fail(exc: GridmodelError) -> None:
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False,
+                      soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -101,7 +103,7 @@ def command(*args, **kwargs):
             except Exception as exc:
                 if _DEBUG["on"]:
                     raise
-                err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+                err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
                                   "(rerun with --debug and file a report)", highlight=False,
                                   soft_wrap=True)
                 raise typer.Exit(1) from None

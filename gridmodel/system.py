@@ -80,12 +80,15 @@ class Rule:
     allow_inf: bool = False
     allow_nan: bool = False
     choices: tuple = ()  # a text column's accepted words (empty: any text)
+    nonempty: bool = False  # a label that must be given (no empty text)
 
     def problem(self, value) -> str | None:
         """Why `value` is not acceptable (None when it is)."""
         if self.choices:
             return None if value in self.choices else f"{value!r} is not accepted"
         if self.kind == "text":  # names, labels, or point lists (pwl_points ...)
+            if self.nonempty and (not isinstance(value, str) or not value.strip()):
+                return f"{value!r} is not a name"
             return None if isinstance(value, (str, list, tuple)) else f"{value!r} is not text"
         if self.kind == "bool":
             return None if isinstance(value, (bool, np.bool_)) else f"{value!r} is not true/false"
@@ -117,7 +120,9 @@ def rule_for(column: str, default, span: tuple | None = None) -> Rule:
     tuple of words: the text values accepted), else RANGES, else the unit part of its name."""
     if isinstance(span, tuple) and all(isinstance(w, str) for w in span):
         return Rule("text", choices=span)
-    if span is str or column in TEXT_COLUMNS or isinstance(default, str):
+    if span is str:
+        return Rule("text", nonempty=True)
+    if column in TEXT_COLUMNS or isinstance(default, str):
         return Rule("text")
     if isinstance(default, bool):
         return Rule("bool")

@@ -101,6 +101,12 @@ BAD_SETS = [  # (--set, words the message must contain)
     ('horizon.relax_lookahead="yes"', "horizon.relax_lookahead", "boolean"),
     ("horizon.window_h=0.5", "horizon.window_h", "whole number"),
     ("horizon.blocks=2", "horizon.blocks", "window_h = 0"),
+    ("renewable.W.kind=nuclear", "renewable.W.kind", "wind | solar"),
+    ("renewable.W.kind=WIND", "renewable.W.kind", "wind | solar"),
+    ('renewable.W.kind=""', "renewable.W.kind", "wind | solar"),
+    ('thermal.coal.kind=""', "thermal.coal.kind", "not a name"),
+    ('thermal.coal.startup_categories="[[0, 5]]"', "startup_categories", "[number, number]"),
+    ("thermal.coal.initial_p_mw=900", "initial_p_mw", "above the row's 100 MW"),
 ]
 
 
@@ -434,3 +440,31 @@ def test_a_look_ahead_past_the_range_is_bounded_and_blocks_are_reported_as_used(
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert summary["blocks_count"] == 3
+
+
+def test_a_unit_that_starts_off_produces_nothing(case_file):
+    _refused(["validate", str(case_file), "--set", "thermal.coal.initial_on=0", "--set",
+              "thermal.coal.initial_p_mw=30"], "initial_p_mw", "initial_on = 0")
+
+
+def test_a_thermal_unit_serves_one_chp_row(tmp_path):
+    """Moving a CHP row onto a unit another CHP row already uses is refused (two heat
+    outputs on one turbine)."""
+    _refused(["validate", "cases/jilin-2016.toml", "--set",
+              "chp.datang_changchun_3_heat.unit=changchun_erdao"], "chp", "changchun_erdao",
+             "one CHP row per thermal unit")
+
+
+def test_retiring_an_asset_with_other_overrides_of_it(case_file, tmp_path):
+    """`in_service = false` beside other values of the same asset applies them first and
+    retires the asset (no internal error); a later override naming the retired asset is an
+    unknown asset."""
+    (tmp_path / "c.toml").write_text(
+        f'extends = "{case_file}"\n[overrides.battery.bat]\nin_service = false\n'
+        'e_max_mwh = 30.0\n')
+    result = runner.invoke(app, ["validate", str(tmp_path / "c.toml")])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "d.toml").write_text(
+        f'extends = "{case_file}"\n[overrides.battery."*"]\nin_service = false\n'
+        '[overrides.battery.bat]\ne_max_mwh = 30.0\n')
+    _refused(["validate", str(tmp_path / "d.toml")], "overrides.battery.bat")

@@ -205,7 +205,8 @@ def apply_overrides(tables: dict, overrides: dict, case, specs) -> dict:
         for asset, columns in assets.items():
             rows = df.index if asset == "*" else [
                 resolve_asset(df, table, asset, case.where(f"overrides.{table}.{asset}"))]
-            for col, value in columns.items():
+            # retiring comes last: the asset's other values apply to it while it exists
+            for col, value in sorted(columns.items(), key=lambda kv: kv[0] == "in_service"):
                 key = f"overrides.{table}.{asset}.{col}"
                 if col in PSEUDO_COLUMNS:
                     df = PSEUDO_COLUMNS[col](df, rows, value, specs.get(table), case, key)

@@ -22,6 +22,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from ...errors import NetworkError
+from ...network.loader import override_key
 from ...outputs import Output
 from ...system import TableSpec
 from ._util import check_refs, data_array, result
@@ -76,6 +77,14 @@ def prepare(tables: dict, where, case) -> dict:
                "thermal units", NAME, where)
     check_refs(chp, "zone", tables["heat_zone"].index if "heat_zone" in tables else [],
                "heat zones", NAME, where)
+    twice = chp.index[chp["unit"].duplicated(keep=False)]
+    if len(twice):
+        first = chp.loc[twice[0], "unit"]
+        rows = list(chp.index[chp["unit"] == first])
+        found = override_key(case, NAME, "unit") if case is not None else None
+        origin, key = found if found else (where, f"chp.{rows[-1]}.unit")
+        raise NetworkError(origin, key, f"{first!r} is the unit of CHP rows {rows}",
+                           "one CHP row per thermal unit")
     bad = chp.index[~chp["mode"].isin(["extraction", "backpressure"])]
     if len(bad):
         raise NetworkError(where, f"chp.{bad[0]}.mode", "unknown mode", "extraction | backpressure")

@@ -18,6 +18,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from ...errors import NetworkError
+from ...network.loader import override_key
 from ...outputs import Output
 from ...system import TableSpec
 from ._util import bus_map, data_array, result, steps
@@ -26,7 +27,7 @@ NAME = "thermal"
 INF = math.inf
 SPEC = TableSpec("thermal", {
     "bus": (None, "bus name"),
-    "kind": ("coal", "label: coal, gas, hydro, chp ..."),
+    "kind": ("coal", "label: coal, gas, hydro, chp ...", str),
     "p_min_mw": (0.0, "MW"),
     "p_max_mw": (None, "MW"),
     "cost_c0_cny_per_h": (0.0, "CNY/h when on (no-load)"),
@@ -69,8 +70,12 @@ def active(system) -> bool:
 
 
 def prepare(tables: dict, where, case) -> dict:
-    """Outside 'clustered' mode a row of n identical units becomes n rows 'name#i'."""
+    """Initial states and point lists checked against the limits; outside 'clustered' mode
+    a row of n identical units becomes n rows 'name#i'."""
     table = tables[NAME]
+    _check_initial(table, where, case)
+    for column, width in (("startup_categories", 2), ("pwl_points", 3)):
+        _check_points(table, column, width, where, case)
     if case.model.commitment != "binary" or (table["n_units"] <= 1).all():
         return tables
     rows = []
@@ -82,6 +87,39 @@ def prepare(tables: dict, where, case) -> dict:
             rows[-1]["n_units"] = 1
             rows[-1]["initial_p_mw"] = row.initial_p_mw / n
     return {**tables, NAME: pd.DataFrame(rows)}
+
+
+def _refuse(where, case, asset, column, problem, expected):
+    found = override_key(case, NAME, column) if case is not None else None
+    origin, key = found if found else (where, f"{NAME}.{asset}.{column}")
+    raise NetworkError(origin, key, problem, expected)
+
+
+def _check_initial(table, where, case) -> None:
+    """An initial output above the row's capacity, or output from a row that starts off."""
+    p0, n = table["initial_p_mw"], table["n_units"]
+    over = table.index[p0 > table["p_max_mw"] * n + 1e-9]
+    if len(over):
+        g = over[0]
+        _refuse(where, case, g, "initial_p_mw", f"{p0[g]:g} MW above the row's "
+                f"{table.at[g, 'p_max_mw'] * n[g]:g} MW", "MW within p_max_mw × n_units")
+    off = table.index[(table["initial_on"] == 0) & (p0 > 1e-9)]
+    if len(off):
+        g = off[0]
+        _refuse(where, case, g, "initial_p_mw", f"{p0[g]:g} MW while initial_on = 0",
+                "0 (or NaN) for a unit that starts off, or initial_on = 1")
+
+
+def _check_points(table, column: str, width: int, where, case) -> None:
+    """A point-list column is empty or a list of numeric [..] rows of `width` numbers."""
+    for g, value in table[column].items():
+        ok = value == "" or (isinstance(value, (list, tuple)) and all(
+            isinstance(p, (list, tuple)) and len(p) == width and all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+                for x in p) for p in value))
+        if not ok:
+            _refuse(where, case, g, column, f"{value!r}"[:60],
+                    f"a list of [{', '.join(['number'] * width)}] rows, or empty")
 
 
 # ---- data preparation -------------------------------------------------------------------
