@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,7 @@ def _read_profiles(path: Path) -> xr.Dataset:
         raise ProfileError(path, "(file)", f"cannot read: {exc}", "a NetCDF file") from None
     if "time" not in ds.coords:
         raise ProfileError(path, "time", "no time coordinate", "hourly datetime64 labels")
+    _check_zone(ds, path)
     _check_times(ds, path)
     for name, da in ds.data_vars.items():
         if da.dims != ("time",):
@@ -68,6 +70,19 @@ def _read_profiles(path: Path) -> xr.Dataset:
             raise ProfileError(path, name, f"{int(bad.sum())} NaN/inf values (first at {when})",
                                "finite numbers")
     return ds
+
+
+ZONE = re.compile(r"(Z|UTC|GMT|[+-]\d{1,2}(:?\d{2})?)\s*$", re.IGNORECASE)
+
+
+def _check_zone(ds: xr.Dataset, path) -> None:
+    """Time stamps with a zone offset would be decoded to UTC (an 8-hour shift for CST):
+    refused, as local times are what the model reads."""
+    units = str(ds["time"].encoding.get("units", ""))
+    if " since " in units and ZONE.search(units.split(" since ", 1)[1].strip()[10:]):
+        raise ProfileError(path, "time.units", f"{units!r} has a zone offset",
+                           "local time (CST, UTC+8) without an offset, e.g. 'hours since "
+                           "2016-01-01 00:00:00'")
 
 
 def _check_times(ds: xr.Dataset, path) -> None:
@@ -106,8 +121,11 @@ def select_window(profiles: xr.Dataset | None, case) -> tuple[xr.Dataset, pd.Dat
     if opts.start is not None and (first >= len(times) or times[first] != pd.Timestamp(opts.start)):
         raise CaseError(case.where("time.start"), "time.start", f"{opts.start} is not a profile time step "
                         f"({times[0]} .. {times[-1]})", "a time within the profiles")
-    n = len(times) - first if opts.length_h is None else round(opts.length_h / dt_h)
     key = "time.days" if opts.days is not None else "time.hours"
+    n = len(times) - first if opts.length_h is None else round(opts.length_h / dt_h)
+    if opts.length_h is not None and abs(opts.length_h / dt_h - n) > 1e-9:
+        raise CaseError(case.where(key), key, f"{opts.length_h:g} h is not a whole number of "
+                        f"the profiles' {dt_h:g}-h steps", f"a multiple of {dt_h:g} h")
     if n < 1:
         raise CaseError(case.where(key), key, f"{opts.length_h:g} h is shorter than one "
                         f"profile step ({dt_h:g} h)", "at least one step")

@@ -468,3 +468,19 @@ def test_retiring_an_asset_with_other_overrides_of_it(case_file, tmp_path):
         f'extends = "{case_file}"\n[overrides.battery."*"]\nin_service = false\n'
         '[overrides.battery.bat]\ne_max_mwh = 30.0\n')
     _refused(["validate", str(tmp_path / "d.toml")], "overrides.battery.bat")
+
+
+def test_profiles_with_a_zone_offset_or_a_range_off_the_steps(tmp_path):
+    """Time stamps written with +08:00 would be read as UTC, an 8-h shift: refused; a 47-h
+    range on 3-h steps is not rounded to 48 h: refused."""
+    import xarray as xr
+
+    t = Tiny(1)
+    t.gen("coal", p_max_mw=100, c1=10)
+    t.load("L", 50, series=[1.0] * 24)
+    case = t.write(tmp_path / "a", "[time]\nhours = 47\n", dt_h=3.0)
+    _refused(["validate", str(case)], "time.hours", "3-h steps")
+    ds = xr.load_dataset(tmp_path / "a" / "profiles.nc", engine="h5netcdf")
+    ds.time.encoding["units"] = "hours since 2016-01-01 00:00:00+08:00"
+    ds.to_netcdf(tmp_path / "a" / "profiles.nc", engine="h5netcdf")
+    _refused(["validate", str(case), "--set", "time.hours=48"], "profiles.nc", "zone offset")
