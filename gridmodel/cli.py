@@ -246,6 +246,7 @@ def pglib(path: Annotated[Path, typer.Argument(help="pglib-uc instance (JSON).")
 def validate(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
              set_: SetOpt = None) -> None:
     """Check the case, its network and its profiles without solving."""
+    from .economics import check_costs
     from .horizon import check_horizon
     from .model.techs import TECHNOLOGIES
     from .network.loader import system_from_case
@@ -254,6 +255,7 @@ def validate(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")
         case = _load(case_file, set_)
         system = system_from_case(case, TECHNOLOGIES)
         check_horizon(case, system)
+        check_costs(case, TECHNOLOGIES)
     except GridmodelError as exc:
         _fail(exc)
     counts = ", ".join(f"{k}: {len(v)}" for k, v in system.tables.items())

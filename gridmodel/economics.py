@@ -42,11 +42,20 @@ def read_costs(path: Path, specs: dict) -> pd.DataFrame:
     """The costs table, every value checked (type, unit, range; known table and column)."""
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "(file)", "empty", "CSV with a header row") from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InputError(path, "(file)", f"cannot read: {exc}", "CSV with a header row") from None
+    if len(frame) > 10_000:
+        raise InputError(path, "(file)", f"{len(frame)} rows", "at most 10,000 costed columns")
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(path, missing[0], "column missing", ", ".join(COLUMNS))
+    twice = frame.duplicated(["table", "column"], keep="first")
+    if twice.any():
+        i = int(np.argmax(twice.to_numpy()))
+        raise InputError(path, f"row {i + 2}.table/column", f"{frame.at[i, 'table']}."
+                         f"{frame.at[i, 'column']} is costed twice", "one row per column")
     for i, row in frame.iterrows():
         for column, (kind, unit, bounds) in COLUMNS.items():
             key = f"row {i + 2}.{column}"
@@ -59,6 +68,10 @@ def read_costs(path: Path, specs: dict) -> pd.DataFrame:
         if spec is None or row["column"] not in spec.columns:
             raise InputError(path, f"row {i + 2}.table/column", f"unknown {row['table']}."
                              f"{row['column']}", "a technology table and one of its columns")
+        rule = spec.rule(row["column"])
+        if rule.kind not in ("number", "integer"):
+            raise InputError(path, f"row {i + 2}.column", f"{row['table']}.{row['column']} "
+                             f"is {rule.kind}, not a size", "a numeric column (MW, MWh, …)")
     return frame.astype({c: float for c, v in COLUMNS.items() if v[0] is float})
 
 
@@ -111,6 +124,12 @@ def summary(costs: pd.DataFrame, sizes: pd.Series, rate_pu: float, run_hours: fl
                                      "annualised_capex_cny": float(a)}
                               for (name, size), (_, row), a in zip(
                                   sizes.items(), costs.iterrows(), annual) if size > 0}}
+
+
+def check_costs(case, techs) -> None:
+    """Read the case's costs table now, so a broken one fails before any solve."""
+    if case.costs is not None:
+        read_costs(case.costs, {tech.SPEC.table: tech.SPEC for tech in techs})
 
 
 def for_case(case, system, techs) -> dict:

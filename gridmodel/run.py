@@ -94,6 +94,7 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
                     "wall_time_s": time.perf_counter() - wall})
     info = {"case": case.name, "windows": [asdict(r) for r in records],
             "build_time_s": build_s, "cost_breakdown_cny": costs, "versions": versions(),
+            "fingerprint": fingerprint(case),
             "unserved_energy": kpi.unserved_events(ds)[:200],
             "unserved_heat": kpi.unserved_events(ds, "heat_zone_unserved_mw_th")[:200],
             "n_steps": system.n_steps, "dt_h": system.dt_h,
@@ -126,6 +127,7 @@ def run_case(case: Case, out_dir: Path | None = None, force: bool = False,
     folder.check()
     system = system_from_case(case, TECHNOLOGIES)
     check_horizon(case, system, scheduler)  # before anything is written
+    economics.check_costs(case, TECHNOLOGIES)
     folder.prepare()
     try:
         checkpoint = Checkpoint(folder.checkpoint, fingerprint(case))

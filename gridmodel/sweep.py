@@ -1,13 +1,19 @@
 """Scenario sweeps on dask.distributed: a local cluster by default or an existing scheduler.
 
 Each scenario is one `gridmodel run` into its own folder; a failed scenario is reported and
-does not stop the others; a re-run skips scenarios whose folder is complete."""
+does not stop the others; a re-run skips scenarios whose folder holds a finished run of the
+same case (fingerprint), and re-runs one whose case has changed."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
+import re
+import socket
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +22,7 @@ import xarray as xr
 
 from .case import apply_sets, load_with_origins, validate
 from .errors import CaseError
+from .outdir import LOCK, OutputError, lock_state
 
 
 @dataclass
@@ -48,8 +55,18 @@ def scenarios(grid: list[tuple[str, list[str]]]) -> list[Scenario]:
     for combo in itertools.product(*[values for _, values in grid]):
         sets = [f"{key}={value}" for (key, _), value in zip(grid, combo)]
         label = "__".join(f"{_short(grid[i][0])}-{combo[i]}" for i in varied)
-        out.append(Scenario(label.replace("/", "_").replace(":", ""), sets))
-    return out
+        out.append(Scenario(re.sub(r"[^\w.+=,-]", "_", label), sets))
+    return _unique(out)
+
+
+def _unique(items: list[Scenario]) -> list[Scenario]:
+    """Scenarios whose values map to one folder name (`a:b`, `a_b`) get a suffix from a
+    hash of their settings, so no two share a folder."""
+    names = [s.name for s in items]
+    for s in items:
+        if names.count(s.name) > 1:
+            s.name += "~" + hashlib.sha256(" ".join(s.sets).encode()).hexdigest()[:6]
+    return items
 
 
 def _short(key: str) -> str:
@@ -79,17 +96,32 @@ def run_one(case_file: str, sets: list[str], out_dir: str) -> dict:
     """Worker task: one scenario run; returns its summary or the error text."""
     from .case import load_case
     from .errors import GridmodelError
+    from .horizon import fingerprint
     from .run import run_case
 
     out = Path(out_dir)
-    if (out / "summary.json").is_file():
-        done = json.loads((out / "summary.json").read_text())
-        return {**done, "status": "skipped", "solve_status": done.get("status")}
     try:
-        outcome = run_case(load_case(case_file, sets), out, force=False, resume=True)
+        case = load_case(case_file, sets)
+        done = _finished(out, fingerprint(case))
+        if done is not None:
+            return {**done, "status": "skipped", "solve_status": done.get("status")}
+        stale = (out / "summary.json").is_file()  # finished, but for another case: re-run
+        outcome = run_case(case, out, force=stale, resume=not stale)
     except GridmodelError as exc:
         return {"status": "failed", "error": str(exc)}
     return outcome.summary
+
+
+def _finished(out: Path, fingerprint: str) -> dict | None:
+    """The summary of a finished run of exactly this case (same fingerprint), else None."""
+    try:
+        info = json.loads((out / "run.json").read_text())
+        done = json.loads((out / "summary.json").read_text())
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(info, dict) and isinstance(done, dict) and info.get("fingerprint") == \
+        fingerprint
+    return done if ok else None
 
 
 def local_thread_sets(items: list[Scenario], workers: int) -> list[str]:
@@ -102,10 +134,39 @@ def local_thread_sets(items: list[Scenario], workers: int) -> list[str]:
 
 def run_sweep(case_file: Path, items: list[Scenario], out_dir: Path, workers: int = 2,
               scheduler: str | None = None, progress=None) -> pd.DataFrame:
+    check_scenarios(case_file, items)
+    with sweep_folder(out_dir):
+        return _run_sweep(case_file, items, out_dir, workers, scheduler, progress)
+
+
+SWEEP_MARKER = ".gridmodel-sweep.json"
+
+
+@contextmanager
+def sweep_folder(out_dir: Path):
+    """A sweep writes only into an empty folder or one of its own (marked), one sweep at a
+    time (a lock as run folders have)."""
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise OutputError(f"{out_dir} is a link or a file; give a folder for --out")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / SWEEP_MARKER).is_file():
+        raise OutputError(f"{out_dir} exists and is not a gridmodel sweep folder (no "
+                          f"{SWEEP_MARKER}); choose another --out (nothing was changed)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if lock_state(out_dir)[0] != "free":
+        raise OutputError(f"{out_dir} is being written by another sweep ({LOCK}); wait for "
+                          "it or choose another --out")
+    (out_dir / LOCK).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                            "since": time.time()}))
+    (out_dir / SWEEP_MARKER).write_text(json.dumps({"tool": "gridmodel", "kind": "sweep"}))
+    try:
+        yield out_dir
+    finally:
+        (out_dir / LOCK).unlink(missing_ok=True)
+
+
+def _run_sweep(case_file, items, out_dir, workers, scheduler, progress) -> pd.DataFrame:
     from dask.distributed import LocalCluster, as_completed
 
-    check_scenarios(case_file, items)
-    out_dir.mkdir(parents=True, exist_ok=True)
     extra = [] if scheduler else local_thread_sets(items, workers)
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
                                                   processes=True, dashboard_address=None)

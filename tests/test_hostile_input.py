@@ -484,3 +484,23 @@ def test_profiles_with_a_zone_offset_or_a_range_off_the_steps(tmp_path):
     ds.time.encoding["units"] = "hours since 2016-01-01 00:00:00+08:00"
     ds.to_netcdf(tmp_path / "a" / "profiles.nc", engine="h5netcdf")
     _refused(["validate", str(case), "--set", "time.hours=48"], "profiles.nc", "zone offset")
+
+
+COSTS_HEAD = ("option,table,column,basis,investment_cny_per_unit,lifetime_years,"
+              "fixed_om_pct_per_year,source\n")
+
+
+@pytest.mark.parametrize("text,words", [
+    ("", ("costs.csv", "empty")),
+    (COSTS_HEAD + "b,battery,e_max_mwh,increase,1,10,0,x\nb2,battery,e_max_mwh,increase,1,"
+     "10,0,x\n", ("row 3", "costed twice")),
+    (COSTS_HEAD + "b,battery,bus,increase,1,10,0,x\n", ("battery.bus", "not a size")),
+])
+def test_a_broken_costs_table_fails_validate(case_file, tmp_path, text, words):
+    """The costs table is read by validate and before a run solves anything: an empty file,
+    a column costed twice (capex counted twice) or a text column as a size are refused."""
+    (tmp_path / "costs.csv").write_text(text)
+    (tmp_path / "c.toml").write_text(f'extends = "{case_file}"\ncosts = "costs.csv"\n')
+    _refused(["validate", str(tmp_path / "c.toml")], *words)
+    _refused(["run", str(tmp_path / "c.toml"), "--out", str(tmp_path / "r")], *words)
+    assert not (tmp_path / "r").exists()

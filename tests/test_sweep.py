@@ -145,3 +145,38 @@ def test_merit_order_net_benefit_rank_and_best_size():
     best = best_sizes(order).iloc[0]
     assert (best["best_size"], best["net_benefit_cny"], best["method"]) == (
         pytest.approx(650), pytest.approx(2112.5), "interpolated")
+
+
+def test_a_finished_scenario_is_reused_only_for_the_same_case(tmp_path):
+    """run_one (the worker task) skips a scenario folder holding a finished run of the same
+    case, and re-runs it when the base case changed: tie 30 MW → 650 CNY; the base case now
+    values exports at 0 → the tie earns nothing, 800 CNY (never the stale 650)."""
+    from gridmodel.sweep import run_one
+
+    case = _case(tmp_path / "in")
+    sets = ["overrides.export_link.tie.p_export_max_mw=30.0"]
+    out = str(tmp_path / "s" / "a")
+    assert run_one(str(case), sets, out)["objective_cny"] == pytest.approx(650)
+    assert run_one(str(case), sets, out)["status"] == "skipped"
+    changed = run_one(str(case), sets + ["overrides.export_link.tie.export_value_cny_per_mwh=0"],
+                      out)
+    assert changed["status"] == "optimal" and changed["objective_cny"] == pytest.approx(800)
+
+
+def test_values_that_map_to_one_folder_get_distinct_names():
+    from gridmodel.sweep import parse_grid, scenarios
+
+    names = [s.name for s in scenarios(parse_grid(["name=a:b,a_b,ab"]))]
+    assert len(set(names)) == 3
+
+
+def test_a_sweep_never_writes_into_a_users_folder(tmp_path):
+    case = _case(tmp_path / "in")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "sweep_summary.csv").write_text("my table")
+    result = runner.invoke(app, ["sweep", str(case), "--set",
+                                 "overrides.export_link.tie.p_export_max_mw=0.0,30.0",
+                                 "--out", str(mine)])
+    assert result.exit_code == 2 and "not a gridmodel sweep folder" in result.output
+    assert (mine / "sweep_summary.csv").read_text() == "my table"

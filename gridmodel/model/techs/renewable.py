@@ -12,7 +12,7 @@ from ._util import bus_map, data_array, scaled_profiles
 NAME = "renewable"
 SPEC = TableSpec("renewable", {
     "bus": (None, "bus name"),
-    "kind": (None, "wind | solar", ("wind", "solar")),
+    "kind": (None, "wind | solar | hydro (run-of-river)", ("wind", "solar", "hydro")),
     "p_max_mw": (None, "MW installed"),
     "profile": ("", "profile series of availability (pu of p_max_mw)"),
     "min_profile": ("", "series of must-take output (pu of p_max_mw); empty = none"),
