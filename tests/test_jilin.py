@@ -188,17 +188,15 @@ def test_a_bad_small_plant_row_names_file_and_key(tmp_path, column, value, probl
     import shutil
 
     from gridmodel.errors import NetworkError
-    from gridmodel.network.jilin import _add_embedded_generation, read_tables
+    from gridmodel.network.jilin import read_tables
 
     folder = tmp_path / "jilin"
     shutil.copytree(TABLES, folder)
     rows = pd.read_csv(folder / "embedded_generation.csv", dtype=str)
     rows.loc[rows["name"] == "small_siping", column] = value
     rows.to_csv(folder / "embedded_generation.csv", index=False)
-    t = read_tables(folder)
-    bus = {name: i for i, name in enumerate(t["buses"]["name"])}
     with pytest.raises(NetworkError, match=rf"embedded_generation.csv.*small_siping\.{problem}"):
-        _add_embedded_generation({}, t, bus)
+        read_tables(folder)
 
 
 def test_without_embedded_generation_csv_there_are_no_small_plants():
@@ -291,3 +289,52 @@ def test_the_builder_checks_process_steam(tmp_path, committed_profiles):
     path.write_text(text[:start] + 'process_steam_mw_th = "abc" ' + text[end:])
     with pytest.raises(NetworkError, match=r"parameters\.toml.*heat\.process_steam_mw_th"):
         build_net(folder, committed_profiles)
+
+
+@pytest.mark.parametrize("file,column,value,words", [
+    ("thermal.csv", "chp", "yes", ("thermal.csv", ".chp", "true or false")),
+    ("thermal.csv", "n_units", "2.7", ("n_units", "whole number")),
+    ("renewables.csv", "name", "wind_songyuan", ("renewables.csv", "appears twice")),
+    ("buses.csv", "load_share_pct", "60", ("load_share_pct", "add up to")),
+    ("lines.csv", "circuits", "", ("lines.csv", "circuits", "not a number")),
+    ("storage.csv", "kind", "flywheel", ("storage.csv", "pumped_hydro | battery")),
+])
+def test_an_edited_table_is_refused_with_file_row_and_column(tmp_path, file, column, value,
+                                                            words):
+    """build-jilin on user-edited tables: a text flag, a fractional unit count, a repeated
+    name, shares that do not add up, an empty number, an unknown kind: one line each, before
+    anything is built."""
+    import shutil
+
+    from gridmodel.errors import NetworkError
+    from gridmodel.network.jilin import read_tables
+
+    folder = tmp_path / "jilin"
+    shutil.copytree(TABLES, folder)
+    rows = pd.read_csv(folder / file, dtype=str, keep_default_na=False)
+    rows.loc[0, column] = value
+    rows.to_csv(folder / file, index=False)
+    with pytest.raises(NetworkError) as err:
+        read_tables(folder)
+    for word in words:
+        assert word in str(err.value)
+
+
+@pytest.mark.parametrize("text,words", [
+    ("[system]\nreserve_pct_of_load = 5\n", ("system", "unknown section")),
+    ("[chp.extra]\nc_b = 0.7\n", ("chp.extra", "unknown key")),
+])
+def test_a_parameter_that_would_do_nothing_is_refused(tmp_path, text, words):
+    import shutil
+
+    from gridmodel.errors import NetworkError
+    from gridmodel.network.jilin import read_tables
+
+    folder = tmp_path / "jilin"
+    shutil.copytree(TABLES, folder)
+    with open(folder / "parameters.toml", "a") as f:
+        f.write("\n" + text)
+    with pytest.raises(NetworkError) as err:
+        read_tables(folder)
+    for word in words:
+        assert word in str(err.value)

@@ -7,7 +7,7 @@ Every row of the input tables names its source or says "assumption" with a reaso
 from __future__ import annotations
 
 import os
-import tomllib
+import re
 from pathlib import Path
 
 import pandapower as pp
@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import NetworkError
 from ..profiles import jilin as profiles
+from . import jilin_tables
 from .io import save_net
 
 LINE_R_OHM_PER_KM, LINE_X_OHM_PER_KM, LINE_C_NF_PER_KM = 0.018, 0.28, 13.0  # 4×LGJ-400, 500 kV
@@ -26,10 +27,8 @@ NOT_NETWORK = ("costs",)  # costs.csv: investment costs, read by economics.py, n
 
 
 def read_tables(folder: Path) -> dict:
-    tables = {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))
-              if p.stem not in NOT_NETWORK}
-    tables["parameters"] = tomllib.loads((folder / "parameters.toml").read_text())
-    return tables
+    """The input tables, each checked (jilin_tables.TABLES) before anything is built."""
+    return jilin_tables.read_tables(folder, NOT_NETWORK)
 
 
 def _size_class(unit_mw: float) -> str:
@@ -45,16 +44,8 @@ def _add_grid(net, t) -> dict[str, int]:
             LINE_X_OHM_PER_KM, LINE_C_NF_PER_KM, LINE_MAX_I_KA, parallel=int(r.circuits),
             name=f"{r.from_bus}-{r.to_bus}")
         net.line.loc[idx, "max_loading_percent"] = 100.0
-        net.line.loc[idx, "stability_rated"] = _flag(r.stability_rated, "lines.csv",
-                                                     f"{r.from_bus}-{r.to_bus}.stability_rated")
+        net.line.loc[idx, "stability_rated"] = bool(r.stability_rated)
     return bus
-
-
-def _flag(value, file: str, key: str) -> bool:
-    text = str(value).strip().lower()
-    if text not in ("true", "false"):
-        raise NetworkError(f"networks/jilin/{file}", key, f"{value!r}", "true or false")
-    return text == "true"
 
 
 def _heat_number(heat: dict, key: str, default: float | None, high: float, unit: str,
@@ -259,8 +250,8 @@ def _add_ties(net, t, bus) -> None:
     net["export_link"] = pd.DataFrame(rows)
 
 
-def build_net(folder: Path, ds) -> pp.pandapowerNet:
-    t = read_tables(folder)
+def build_net(folder: Path, ds, tables: dict | None = None) -> pp.pandapowerNet:
+    t = tables or read_tables(folder)
     net = pp.create_empty_network(name="jilin-2016")
     bus = _add_grid(net, t)
     _add_thermal(net, t, bus)
@@ -275,6 +266,22 @@ def build_net(folder: Path, ds) -> pp.pandapowerNet:
     return net
 
 
+def season_of(heat: dict) -> tuple[tuple[str, str], float]:
+    """((start, end) as MM-DD, base temperature °C) of the heating season, parameters.toml."""
+    where = "networks/jilin/parameters.toml"
+    days = []
+    for key in ("season_start", "season_end"):
+        text = heat[key]
+        if not (isinstance(text, str) and re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])",
+                                                       text)):
+            raise NetworkError(where, f"heat.{key}", f"{text!r}", "a day as MM-DD, e.g. 10-20")
+        days.append(text)
+    base = heat["base_temperature_c"]
+    if not -10.0 <= base <= 30.0:
+        raise NetworkError(where, "heat.base_temperature_c", f"{base!r}", "°C in [-10, 30]")
+    return (days[0], days[1]), float(base)
+
+
 def write(networks: Path = Path("networks"), seed: int = 2016) -> tuple[Path, Path]:
     """Build both files, then move them into place together: a failed build leaves the
     earlier pair as it was, and a target that is a link (out of --networks or not) is
@@ -287,8 +294,9 @@ def write(networks: Path = Path("networks"), seed: int = 2016) -> tuple[Path, Pa
                                "a regular file or none")
     if not (0 <= seed < 2**32):
         raise NetworkError(networks, "--seed", str(seed), "a whole number 0 … 4294967295")
-    ds = profiles.build(seed)
-    net = build_net(networks / "jilin", ds)
+    tables = read_tables(networks / "jilin")
+    ds = profiles.build(seed, *season_of(tables["parameters"]["heat"]))
+    net = build_net(networks / "jilin", ds, tables)
     tmp_net, tmp_prof = (p.with_name(f".{p.name}.{os.getpid()}.tmp") for p in (net_path,
                                                                                prof_path))
     try:

@@ -215,12 +215,14 @@ def tie_schedules_mw(t: pd.DatetimeIndex) -> dict[str, np.ndarray]:
             "inner_mongolia_max": np.full(n, inner_mongolia)}
 
 
-def build(seed: int = 2016, season=("10-20", "04-06")) -> xr.Dataset:
+def build(seed: int = 2016, season=("10-20", "04-06"), base_c: float = 18.0) -> xr.Dataset:
+    """The 2016 profiles; `season` (MM-DD start, end) and `base_c` come from parameters.toml
+    [heat] season_start, season_end, base_temperature_c."""
     rng = np.random.default_rng(seed)
     t = hours()
     load = load_mw(t, rng)
     temps = temperatures_c(t, rng)
-    degree = heat_degree_hours(temps, heating_season(t, *season))
+    degree = heat_degree_hours(temps, heating_season(t, *season), base_c)
     data = {"load": (load / load.max(), "pu")}
     for z, temp in temps.items():
         data[f"temp_{z}"] = (temp, "degC")
