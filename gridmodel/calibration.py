@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .errors import InputError
 from .profiles import nbs
 
 
@@ -239,6 +240,17 @@ def verdict(all_met: bool, quarters_off: list[int]) -> str:
             f"± {QUARTER_SHARE_TOLERANCE_PP:g} pp")
 
 
+def check_full_year(ds: xr.Dataset, run_dir: Path) -> None:
+    """The statistics are the 2016 year's: a run of another period is refused (a week's
+    curtailment is not the year's)."""
+    times = pd.DatetimeIndex(ds["time"].values)
+    hours = len(times) * float(ds.attrs.get("dt_h", 1.0))
+    if times[0] != pd.Timestamp("2016-01-01") or abs(hours - 8784.0) > 1e-6:
+        raise InputError(run_dir, "results.nc", f"the run covers {hours:g} h from {times[0]}",
+                         "a run of the whole year 2016 (8,784 h from 2016-01-01), the period "
+                         "of the statistics")
+
+
 def write_report(run_dir: Path) -> tuple[str, str]:
     """Write calibration.md into the run folder; the report's text and its verdict line."""
     from .compare import read_summary
@@ -246,6 +258,7 @@ def write_report(run_dir: Path) -> tuple[str, str]:
 
     ds = read_netcdf(run_dir / "results.nc")
     summary = read_summary(run_dir)
+    check_full_year(ds, run_dir)
     text, all_met, quarters_off = report(ds, summary)
     line = verdict(all_met, quarters_off)
     header = f"# Calibration of {run_dir.name} against Jilin 2016\n\n"

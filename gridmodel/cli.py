@@ -432,7 +432,10 @@ def calibrate(run_dir: Annotated[Path, typer.Argument(help="A run folder of the 
 
     if not (run_dir / "results.nc").is_file():
         _fail(InputError(run_dir, "results.nc", "not found", "a folder written by gridmodel run"))
-    text, line = write_report(run_dir)
+    try:
+        text, line = write_report(run_dir)
+    except GridmodelError as exc:
+        _fail(exc)
     console.print(text, highlight=False, soft_wrap=True)
     console.print(line, style="green" if line == "all targets met" else "yellow",
                   highlight=False)

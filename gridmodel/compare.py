@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pandas as pd
@@ -52,6 +53,36 @@ def read_summary(run_dir: Path) -> dict:
     return summary
 
 
+def run_period(run_dir: Path) -> tuple[str, int, float]:
+    """(first time step, steps, step hours) of a run, from its run.json and case."""
+    path = Path(run_dir) / "run.json"
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        resolved = tomllib.loads((Path(run_dir) / "case.resolved.toml").read_text("utf-8"))
+        start = str(resolved.get("time", {}).get("start", "first profile step"))
+        return start, int(info["n_steps"]), float(info["dt_h"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError,
+            tomllib.TOMLDecodeError) as exc:
+        raise InputError(path, "n_steps/dt_h", f"cannot read: {exc}"[:80],
+                         "a folder written by gridmodel run") from None
+
+
+def check_same_period(run_dirs: list[Path]) -> None:
+    """Runs compared side by side cover the same hours (MWh deltas between a 48-h and a 24-h
+    run mean nothing)."""
+    periods = [run_period(d) for d in run_dirs]
+    for d, period in zip(run_dirs[1:], periods[1:]):
+        if period != periods[0]:
+            raise InputError(d, "period", f"{_period_text(period)}, the reference "
+                             f"{run_dirs[0]} {_period_text(periods[0])}",
+                             "runs of the same period")
+
+
+def _period_text(period: tuple) -> str:
+    start, steps, dt_h = period
+    return f"{steps} steps of {dt_h:g} h from {start}"
+
+
 def _labels(run_dirs: list[Path]) -> list[str]:
     labels = [Path(d).name for d in run_dirs]
     if len(set(labels)) < len(labels):  # same folder names: use the paths as given
@@ -63,8 +94,15 @@ def compare_table(run_dirs: list[Path]) -> pd.DataFrame:
     """Rows: KPIs (units in names); columns: each run and its delta to the first run."""
     labels = _labels(run_dirs)
     summaries = {label: read_summary(d) for label, d in zip(labels, run_dirs)}
+    check_same_period(run_dirs)
     names = list(summaries)
     keys = compare_keys(summaries.values())
+    for label, d in zip(labels, run_dirs):
+        for key in keys:
+            value = summaries[label].get(key, 0.0)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise InputError(Path(d) / "summary.json", key, f"{value!r}"[:40],
+                                 "a number (the summary of a gridmodel run)")
     table = pd.DataFrame({n: [summaries[n].get(k, 0.0) for k in keys]
                           for n in names}, index=keys)
     if any("capex_for_run_cny" in summaries[n] for n in names):

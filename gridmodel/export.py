@@ -92,7 +92,7 @@ def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None =
                    compare_monthly: pd.DataFrame | None = None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     num = wb.add_format({"num_format": "#,##0.00"})
     when = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})

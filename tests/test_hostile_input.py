@@ -504,3 +504,23 @@ def test_a_broken_costs_table_fails_validate(case_file, tmp_path, text, words):
     _refused(["validate", str(tmp_path / "c.toml")], *words)
     _refused(["run", str(tmp_path / "c.toml"), "--out", str(tmp_path / "r")], *words)
     assert not (tmp_path / "r").exists()
+
+
+def test_post_processing_of_damaged_foreign_or_mismatched_runs(case_file, finished_run,
+                                                               tmp_path):
+    """compare refuses runs of different periods and a summary whose KPI is text; calibrate
+    refuses a run that is not the 2016 year; export writes NaN KPIs as blank cells."""
+    short = tmp_path / "short"
+    assert runner.invoke(app, ["run", str(case_file), "--out", str(short), "--set",
+                               "time.hours=2"]).exit_code == 0
+    _refused(["compare", str(finished_run), str(short)], "period", "2 steps", "3 steps")
+    run = _copy_of(finished_run, tmp_path)
+    summary = json.loads((run / "summary.json").read_text())
+    summary["objective_cny"] = "lots"
+    (run / "summary.json").write_text(json.dumps(summary))
+    _refused(["compare", str(finished_run), str(run)], "summary.json", "objective_cny")
+    _refused(["calibrate", str(finished_run)], "3 h from", "whole year 2016")
+    summary["objective_cny"] = float("nan")
+    (run / "summary.json").write_text(json.dumps(summary))
+    result = runner.invoke(app, ["export", str(run), "--xlsx", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 0, result.output
