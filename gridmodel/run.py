@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import platform
 import time
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import numpy as np
 import tomli_w
 
 from . import attribution, economics, kpi, outputs
@@ -69,16 +71,17 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
     ds = make_dataset(arrays, system.time, system.dt_h, {"case": case.name})
     ds = ds.merge(window_table(records, system.time))
     ds = ds.merge(attribution.attribute(ds, system, TECHNOLOGIES))
-    costs = {k: float(v.sum()) for k, v in core["cost_cny"].items()}
+    # exactly rounded sums (math.fsum): the same figures whatever order the windows came in
+    costs = {k: math.fsum(np.ravel(v)) for k, v in sorted(core["cost_cny"].items())}
     gaps = [r.mip_gap for r in records if r.mip_gap == r.mip_gap]
     statuses = {r.status for r in records}
     status = statuses.pop() if len(statuses) == 1 else (
         "time_limit" if statuses <= {"optimal", "time_limit"} else "mixed")
-    summary = {"status": status, "objective_cny": sum(costs.values()),
+    summary = {"status": status, "objective_cny": math.fsum(costs.values()),
                "windows_count": len(records),
                "windows_at_time_limit_count": sum(r.status == "time_limit" for r in records),
                "windows_fallback_count": sum(r.status == "fallback" for r in records)}
-    penalty = sum(v for k, v in costs.items() if k in core.get("penalty_costs", []))
+    penalty = math.fsum(v for k, v in costs.items() if k in core.get("penalty_costs", []))
     summary.update({"operating_cost_cny": summary["objective_cny"] - penalty,
                     "penalty_cost_cny": penalty})
     summary.update(kpi.summary(ds))
