@@ -524,3 +524,14 @@ def test_post_processing_of_damaged_foreign_or_mismatched_runs(case_file, finish
     (run / "summary.json").write_text(json.dumps(summary))
     result = runner.invoke(app, ["export", str(run), "--xlsx", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 0, result.output
+
+
+def test_two_elements_with_one_name_are_refused(case_file, tmp_path):
+    """Two sgens named 'W' used to rename every renewable to sgen0, sgen1 … silently."""
+    def twice(inner):
+        sgen = _frame(inner, "sgen")
+        sgen["data"].append(list(sgen["data"][0]))
+        sgen["index"].append(max(sgen["index"]) + 1)
+        _set_frame(inner, "sgen", sgen)
+    _refused(["validate", str(_net_variant(case_file, tmp_path, twice))], "sgen.name",
+             "'W' names two elements")

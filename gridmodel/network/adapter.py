@@ -44,9 +44,15 @@ def _any_live(df) -> bool:
     return bool(df["in_service"].any()) if "in_service" in df else True
 
 
-def _unique_names(df, prefix: str) -> list[str]:
+def _unique_names(df, prefix: str, where=None) -> list[str]:
+    """Asset names: the elements' names; `<prefix><index>` for a table that names none of
+    them (a case118-style net). A name given twice is an error, never a silent renaming."""
     names = df["name"] if "name" in df else pd.Series(None, index=df.index)
-    if names.notna().all() and names.is_unique and len(df):
+    repeated = names[names.notna() & names.duplicated()]
+    if len(repeated):
+        raise NetworkError(where or "network", f"{prefix}.name", f"{repeated.iloc[0]!r} "
+                           "names two elements", "unique names")
+    if names.notna().all() and len(df):
         return [str(n) for n in names]
     return [f"{prefix}{i}" for i in df.index]
 
@@ -85,7 +91,7 @@ def _thermal(net, buses, where) -> pd.DataFrame:
         df = _live(net[et]).copy()
         if not len(df):
             continue
-        df.index = pd.Index(_unique_names(df, prefix))
+        df.index = pd.Index(_unique_names(df, prefix, where))
         df["bus"] = _bus_of(df, buses, where, et)
         df["element"], df["et"] = _live(net[et]).index, et
         df["p_max_mw"] = df.get("max_p_mw", np.nan)
@@ -110,7 +116,7 @@ def _renewables(net, buses, where) -> pd.DataFrame:
         bad = list(df.index[kinds.isna()])
         raise NetworkError(where, "sgen.type", f"sgens {bad} are neither wind nor solar",
                            "type 'wind'/'WP' or 'solar'/'PV'")
-    df.index = pd.Index(_unique_names(df, "sgen"))
+    df.index = pd.Index(_unique_names(df, "sgen", where))
     df["kind"] = kinds.values
     df["bus"] = _bus_of(df, buses, where, "sgen")
     pmax = df["max_p_mw"] if "max_p_mw" in df else df["p_mw"]
@@ -120,7 +126,7 @@ def _renewables(net, buses, where) -> pd.DataFrame:
 
 def _loads(net, buses, where) -> pd.DataFrame:
     df = _live(net.load).copy()
-    df.index = pd.Index(_unique_names(df, "load"))
+    df.index = pd.Index(_unique_names(df, "load", where))
     df["bus"] = _bus_of(df, buses, where, "load")
     df["p_mw"] = df["p_mw"] * df["scaling"]
     shunt = _live(net.shunt)
@@ -138,7 +144,7 @@ def _batteries(net, buses, where) -> pd.DataFrame:
     df = _live(net.storage).copy()
     if not len(df):
         return pd.DataFrame()
-    df.index = pd.Index(_unique_names(df, "storage"))
+    df.index = pd.Index(_unique_names(df, "storage", where))
     df["bus"] = _bus_of(df, buses, where, "storage")
     p = df["p_mw"].abs()
     df["p_in_max_mw"] = df["max_p_mw"].fillna(p) if "max_p_mw" in df else p
