@@ -81,10 +81,12 @@ def _fail(exc: GridmodelError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
-def command(*args, **kwargs):
+def command(*args, reads_runs: bool = False, **kwargs):
     """`app.command` whose failures end as one line: a GridmodelError (bad input) exits 2, an
     OS error (disk, permissions) exits 2 naming the path, anything else exits 1 with a hint;
-    tracebacks only with --debug."""
+    tracebacks only with --debug. `reads_runs`: a post-processing command, whose unexpected
+    failures come from run folders it was given (damaged, foreign, of another version):
+    exit 2 naming them."""
     def wrap(fn):
         @functools.wraps(fn)
         def guarded(*a, **kw):
@@ -103,12 +105,22 @@ def command(*args, **kwargs):
             except Exception as exc:
                 if _DEBUG["on"]:
                     raise
+                if reads_runs:
+                    _fail(_foreign_run(kw, exc))
                 err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
                                   "(rerun with --debug and file a report)", highlight=False,
                                   soft_wrap=True)
                 raise typer.Exit(1) from None
         return app.command(*args, **kwargs)(guarded)
     return wrap
+
+
+def _foreign_run(kw: dict, exc: Exception) -> InputError:
+    runs = kw.get("run_dirs") or [kw.get("run_dir")]
+    names = ", ".join(str(r) for r in runs if r is not None)
+    return InputError(names, "(content)", f"not what this gridmodel writes "
+                      f"({type(exc).__name__}: {exc})"[:200], "a run folder written by "
+                      "`gridmodel run` of this version (re-run the case; --debug shows where)")
 
 
 def _load(case_file: Path, sets):
@@ -281,7 +293,7 @@ def _check_new(path: Path | None, force: bool) -> None:
         raise OutputExistsError(f"{path} exists; pass --force to replace it")
 
 
-@command()
+@command(reads_runs=True)
 def compare(run_dirs: Annotated[list[Path], typer.Argument(help="Run folders; first = reference.")],
             xlsx: XlsxOpt = None,
             force: Annotated[bool, typer.Option("--force", help="Replace the workbook.")]
@@ -309,7 +321,7 @@ def compare(run_dirs: Annotated[list[Path], typer.Argument(help="Run folders; fi
     console.print(out)
 
 
-@command()
+@command(reads_runs=True)
 def export(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
            xlsx: Annotated[Path, typer.Option("--xlsx", help="Workbook to write.")],
            force: Annotated[bool, typer.Option("--force", help="Replace the workbook.")]
@@ -407,7 +419,7 @@ def _size_unit(keys: list[str]) -> str:
     return units.pop() if len(units) == 1 else "size unit"
 
 
-@command()
+@command(reads_runs=True)
 def plot(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
          week: Annotated[str | None, typer.Option(
              "--week", help="First day of the week to show (YYYY-MM-DD).")] = None) -> None:
@@ -424,7 +436,7 @@ def plot(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
         console.print(f"wrote {path}")
 
 
-@command()
+@command(reads_runs=True)
 def calibrate(run_dir: Annotated[Path, typer.Argument(help="A run folder of the Jilin year.")]
               ) -> None:
     """Model vs 2016 statistics side by side; writes calibration.md into the run folder."""
@@ -441,7 +453,7 @@ def calibrate(run_dir: Annotated[Path, typer.Argument(help="A run folder of the 
                   highlight=False)
 
 
-@command("ac-check")
+@command("ac-check", reads_runs=True)
 def ac_check(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
              slack_bus: Annotated[str | None, typer.Option(
                  "--slack-bus", help="Bus whose external grid balances losses (default: the "

@@ -98,8 +98,9 @@ def read_netcdf(path: Path) -> xr.Dataset:
     except Exception as exc:  # noqa: BLE001 -- h5py/xarray raise many types on damage
         raise InputError(path, "(file)", f"cannot read: {type(exc).__name__}: {exc}",
                          "a results.nc written by gridmodel run") from None
-    if "time" not in ds.dims or "dt_h" not in ds.attrs:
-        raise InputError(path, "(content)", "no results over time", "a gridmodel results.nc")
+    if "time" not in ds.dims or "dt_h" not in ds.attrs or "case" not in ds.attrs:
+        raise InputError(path, "(content)", "no gridmodel results over time (attributes "
+                         "dt_h and case)", "a results.nc written by gridmodel run")
     from .outputs import stamp_missing
 
     return stamp_missing(ds)

@@ -535,3 +535,20 @@ def test_two_elements_with_one_name_are_refused(case_file, tmp_path):
         _set_frame(inner, "sgen", sgen)
     _refused(["validate", str(_net_variant(case_file, tmp_path, twice))], "sgen.name",
              "'W' names two elements")
+
+
+def test_a_foreign_results_file_is_named_not_an_internal_error(finished_run, tmp_path):
+    """results.nc from elsewhere (readable, with a time axis, but none of the variables a run
+    writes): every post-processing command ends with one line naming the folder, exit 2."""
+    import numpy as np
+    import xarray as xr
+
+    run = _copy_of(finished_run, tmp_path)
+    times = xr.load_dataset(run / "results.nc", engine="h5netcdf")["time"].values
+    foreign = xr.Dataset({"thing": ("time", np.zeros(len(times)))}, coords={"time": times},
+                         attrs={"dt_h": 1.0})
+    (run / "results.nc").unlink()
+    foreign.to_netcdf(run / "results.nc", engine="h5netcdf")
+    for args in (["plot", str(run)], ["export", str(run), "--xlsx", str(tmp_path / "a.xlsx")],
+                 ["ac-check", str(run)]):
+        _refused(args, str(run))
