@@ -104,7 +104,14 @@ def step_hours(times: pd.DatetimeIndex, where) -> float:
     deltas = np.diff(times.values).astype("timedelta64[s]").astype(float) / 3600.0
     if not np.allclose(deltas, deltas[0]):
         raise ProfileError(where, "time", "uneven time steps", "equally spaced periods")
+    if not MIN_STEP_H - 1e-9 <= deltas[0] <= MAX_STEP_H + 1e-9:
+        raise ProfileError(where, "time", f"steps of {deltas[0] * 60:g} min",
+                           f"steps of {MIN_STEP_H * 60:g} min to {MAX_STEP_H:g} h (a unit "
+                           "commitment year at finer steps would not finish)")
     return float(deltas[0])
+
+
+MIN_STEP_H, MAX_STEP_H = 0.25, 24.0  # quarter-hour to daily steps
 
 
 def select_window(profiles: xr.Dataset | None, case) -> tuple[xr.Dataset, pd.DatetimeIndex, float]:

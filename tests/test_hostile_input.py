@@ -552,3 +552,11 @@ def test_a_foreign_results_file_is_named_not_an_internal_error(finished_run, tmp
     for args in (["plot", str(run)], ["export", str(run), "--xlsx", str(tmp_path / "a.xlsx")],
                  ["ac-check", str(run)]):
         _refused(args, str(run))
+
+
+def test_profiles_at_seconds_are_refused_before_a_run_would_hang(tmp_path):
+    t = Tiny(1)
+    t.gen("coal", p_max_mw=100, c1=10)
+    t.load("L", 50, series=[1.0] * 10)
+    case = t.write(tmp_path / "a", dt_h=1 / 3600)
+    _refused(["validate", str(case)], "profiles.nc", "time", "15 min to 24 h")
