@@ -26,13 +26,13 @@ test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist worksteal -m ""
 
 # the year in the rounded mode and as a 0.5 %-gap MIP with the same windows, back to back
-# (README "Year speed"; ≈ 20 min)
+# (docs/performance.md "Year speed"; ≈ 20 min)
 bench-year: $(STAMP)
 	$(BIN)/python benchmarks/jilin_year.py
 	$(BIN)/python benchmarks/jilin_year.py cases/jilin-2016-mip.toml --set solver.mip_gap=0.005 \
 		--set horizon.window_h=12 --set horizon.lookahead_h=6
 
-# Planner walk-through on the full year (README "Planner walk-through"): baseline and six
+# Planner walk-through on the full year (docs/jilin.md "Planner walk-through"): baseline and six
 # flexibility scenarios, their comparison workbook (net benefit and causes per scenario), and a 4-size sweep of Baicheng electric boilers on a
 # local dask cluster. Finished runs are kept, so an interrupted walk-through picks up again.
 # A quick variant on one week:

@@ -1,4 +1,4 @@
-"""Check the curtailment attribution against counterfactuals (issue 14, README "Why wind is
+"""Check the curtailment attribution against counterfactuals (issue 14, docs/methods.md "Why wind is
 curtailed"): relax one cause at a time on a span of the 2016 case and compare how much
 curtailment each relaxation removes with what the attribution of the base run assigned to
 that cause. Prints one table; nothing is written.

@@ -1,6 +1,6 @@
 """Curtailment attributed to its causes (弃风原因), per hour and renewable asset.
 
-The rule (README "Why wind is curtailed"), applied to a solved run, hour by hour:
+The rule (docs/methods.md "Why wind is curtailed"), applied to a solved run, hour by hour:
 1. `network`: curtailment at a bus whose price is below the highest bus price of the hour
    by more than NETWORK_PRICE_GAP: a stronger grid could have carried it to a bus that
    still paid for energy.

@@ -153,7 +153,7 @@ class Case(_Strict):
     network: Path = Field(..., description="pandapower JSON file")
     profiles: Path | None = Field(None, description="profiles NetCDF file")
     costs: Path | None = Field(None, description="investment costs CSV of flexibility "
-                               "options (README 'Economics')")
+                               "options (docs/methods.md 'Economics')")
     economics: EconomicsOptions = EconomicsOptions()
     time: TimeOptions = TimeOptions()
     solver: SolverOptions = SolverOptions()

@@ -115,7 +115,7 @@ def compare_table(run_dirs: list[Path]) -> pd.DataFrame:
 
 def _add_economics(table: pd.DataFrame, summaries: dict, names: list) -> pd.DataFrame:
     """Rows `net_benefit_cny` and `levelised_cost_cny_per_avoided_mwh` of every run against
-    the first (README "Economics")."""
+    the first (docs/methods.md "Economics")."""
     from .economics import net_benefit
 
     ref = summaries[names[0]]

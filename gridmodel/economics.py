@@ -1,5 +1,5 @@
 """Economics of flexibility options: what a run adds over its baseline, and what that costs
-per year (README "Economics").
+per year (docs/methods.md "Economics").
 
 The costs table (`costs = "…csv"` in the case) has one row per costed column of a technology
 table. A run's *added size* of a row is Σ over the table's assets of max(0, run value −

@@ -1,4 +1,4 @@
-"""Curtailment attributed to its causes, worked out by hand (README "Why wind is curtailed")."""
+"""Curtailment attributed to its causes, worked out by hand (docs/methods.md "Why wind is curtailed")."""
 
 import numpy as np
 import pytest

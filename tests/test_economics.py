@@ -1,4 +1,4 @@
-"""Economics of options, worked by hand (README "Economics")."""
+"""Economics of options, worked by hand (docs/methods.md "Economics")."""
 
 import pytest
 from tiny import Tiny

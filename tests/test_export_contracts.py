@@ -1,5 +1,5 @@
 """Export contracts (送电计划) worked by hand: energy per month carried across windows,
-maximum, ramp (README "Export contracts")."""
+maximum, ramp (docs/methods.md "Export contracts")."""
 
 import pytest
 from tiny import Tiny, series
