@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CASE ?= cases/jilin-2016.toml
 
-.PHONY: run test test-all venv clean bench bench-year walkthrough
+.PHONY: run test test-all venv clean bench bench-year walkthrough docs
 
 venv: $(STAMP)
 
@@ -56,6 +56,10 @@ $(WALK_OUT)/walkthrough.xlsx: $(addsuffix /summary.json,$(RUNS))
 $(SWEEP)/merit_order.csv: | $(STAMP)
 	$(BIN)/gridmodel sweep cases/jilin-2016.toml --workers 2 --out $(SWEEP) $(WALK_SET) \
 		--set $(SIZE_KEY)=0,500,1000,2000 --merit $(SIZE_KEY) --xlsx $(SWEEP)/sweep.xlsx --force
+
+# the reference tables generated from the code's declarations (tests/test_docs.py checks them)
+docs: $(STAMP)
+	$(BIN)/gridmodel describe > docs/reference-tables.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/dcopf_equivalence.py

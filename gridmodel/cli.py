@@ -478,6 +478,16 @@ def ac_check(run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
         raise typer.Exit(1)
 
 
+@command()
+def describe() -> None:
+    """Print the reference tables (case keys, table columns, outputs, causes) generated from
+    the code's declarations, as docs/reference-tables.md holds them."""
+    from .describe import reference
+    from .model.techs import TECHNOLOGIES
+
+    sys.stdout.write(reference(TECHNOLOGIES))
+
+
 @command("build-jilin")
 def build_jilin(networks: Annotated[Path, typer.Option(
         "--networks", help="Folder holding jilin/ input tables.")] = Path("networks"),
