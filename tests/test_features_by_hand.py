@@ -266,3 +266,18 @@ def test_a_long_corridor_carries_its_n1_stability_limit_not_its_thermal_rating(t
     # a tie rated at its published transfer capacity keeps the thermal 3,464 MW
     tie = _west_corridor(tmp_path, "stability_n1", stability_rated=False)
     assert tie.summary["renewable_curtailed_mwh"] == pytest.approx(0)
+
+
+def test_a_tie_schedule_scales_with_its_year_volume(tmp_path):
+    """A tie imports 50 MW by schedule; `schedule_scale = 1.2` makes it 60 MW: load 100 MW,
+    coal at 10 CNY/MWh serves 40 MW, the import (420 CNY/MWh) 60 MW: 400 + 25,200 CNY."""
+    t = Tiny()
+    t.gen("A", p_max_mw=200, c1=10)
+    t.load("L", 100, series=[1.0])
+    t.profile("tie", [-50.0], "MW")
+    t.table("export_link", name="tie", bus=0, p_export_max_mw=100.0, p_import_max_mw=100.0,
+            import_price_cny_per_mwh=420.0, schedule_min_profile="tie",
+            schedule_max_profile="tie", schedule_scale=1.2)
+    out = t.solve(tmp_path, OFF)
+    assert out.summary["import_mwh"] == pytest.approx(60)
+    assert out.summary["objective_cny"] == pytest.approx(25_600)

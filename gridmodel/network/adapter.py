@@ -236,8 +236,11 @@ def _scale(df, rows, value, spec, case, key):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
         raise CaseError(case.where(key), key, f"{value!r}", "a factor in [0, 100]")
     if spec is None or not spec.scaled:
+        from ..model.techs import SPECS  # the tables that declare what scale multiplies
+
+        tables = sorted(t for t, s in SPECS.items() if s.scaled)
         raise CaseError(case.where(key), key, "this table has nothing to scale",
-                        "scale on renewable, load, heat_zone, thermal or export_link")
+                        f"scale on one of {', '.join(tables)}")
     for col in spec.scaled:
         df[col] = df[col].astype(float)
         df.loc[rows, col] = df.loc[rows, col] * float(value)

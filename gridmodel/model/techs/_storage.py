@@ -127,6 +127,11 @@ STORE_COLUMNS = {
 }
 
 
+def STORE_SCALED(power: str, energy: str) -> tuple:
+    """The columns `scale = k` multiplies on a store: its energy and power capacities."""
+    return (f"e_max_{energy}", f"p_in_max_{power}", f"p_out_max_{power}")
+
+
 def store_spec_columns(power: str, energy: str, eta_in: float, eta_out: float) -> dict:
     return {f"e_max_{energy}": (None, energy.replace("_", " ")),
             f"p_in_max_{power}": (None, power), f"p_out_max_{power}": (None, power),
@@ -143,7 +148,8 @@ class ElectricStore(Technology):
 
         self.NAME, self.labels = name, labels
         self.SPEC = TableSpec(name, {"bus": (None, "bus name"),
-                                     **store_spec_columns("mw", "mwh", eta_in, eta_out)})
+                                     **store_spec_columns("mw", "mwh", eta_in, eta_out)},
+                              scaled=STORE_SCALED("mw", "mwh"))
         title = name.replace("_", " ").capitalize()
         self.OUTPUTS = (
             Output(f"{name}_{labels[0]}_mw", "electricity", "storage_in",

@@ -40,7 +40,7 @@ SPEC = TableSpec(NAME, {
     "lpc_h_max_mw_th": (0.0, "MW_th extra heat with LP cylinder cut off"),
     "bypass_h_max_mw_th": (0.0, "MW_th bypass heat"),
     "bypass_fuel_per_heat_pu": (0.4, "MW fuel-equivalent per MW_th of bypass heat"),
-})
+}, scaled=("h_max_mw_th",))
 OUTPUTS = (
     Output("chp_heat_mw_th", "heat", "generation", "chp_heat_mwh", "CHP", "#8c564b"),
     Output("chp_lpc_heat_mw_th", "heat", "detail", "chp_lpc_heat_mwh",

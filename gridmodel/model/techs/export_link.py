@@ -33,6 +33,8 @@ SPEC = TableSpec("export_link", {
     "import_price_cny_per_mwh": (0.0, "CNY per imported MWh"),
     "schedule_min_profile": ("", "series of minimum net export (MW)"),
     "schedule_max_profile": ("", "series of maximum net export (MW)"),
+    "schedule_scale": (1.0, ("factor on both schedule profiles (a year's scheduled volume "
+                             "against the profile's, e.g. 20.80 / 19.62 TWh)"), (0.0, 100.0)),
     "schedule_band_mw": (0.0, "MW the net export may leave its schedule by (0 = fixed)"),
     "deviation_limit_mwh": (0.0, "MWh: cumulative deviation from the schedule kept within ±"),
     "deviation_cost_cny_per_mwh": (1.0, "CNY per MWh of deviation (coordination priority)"),
@@ -130,9 +132,9 @@ def hourly_limits(system, table, start: int, n: int):
     export_max, import_max, net_min = (np.zeros((len(table), n)) for _ in range(3))
     for i, (_, row) in enumerate(table.iterrows()):
         hi = profile(system, row.schedule_max_profile, start, n) * (
-            1.0 if row.schedule_max_profile else row.p_export_max_mw)
+            row.schedule_scale if row.schedule_max_profile else row.p_export_max_mw)
         lo = profile(system, row.schedule_min_profile, start, n) * (
-            1.0 if row.schedule_min_profile else -row.p_import_max_mw)
+            row.schedule_scale if row.schedule_min_profile else -row.p_import_max_mw)
         # a schedule beyond the link's capacities is clipped to them (never infeasible)
         export_max[i] = np.clip(hi, -row.p_import_max_mw, row.p_export_max_mw)
         import_max[i] = np.minimum(row.p_import_max_mw, np.maximum(0.0, -lo)) \

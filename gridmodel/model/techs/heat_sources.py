@@ -44,7 +44,7 @@ class HeatBoiler(Technology):
             "hour | day | month | season: what the share holds over. Longer periods bank the "
             "allowance unused in an hour for later hours of the same period (S22's share is "
             "seasonal); a season runs from 1 July to 1 July"), SHARE_PERIODS),
-    })
+    }, scaled=("h_max_mw_th",))
     OUTPUTS = (
         Output("heat_boiler_heat_mw_th", "heat", "generation", "heat_boiler_mwh",
                "Heat-only boilers", "#ff7f0e"),
@@ -218,7 +218,8 @@ class PowerToHeat(Technology):
     def __init__(self, name: str, columns: dict):
         self.NAME = name
         self.SPEC = TableSpec(name, {"bus": (None, "bus name"), "zone": (None, "heat zone name"),
-                                     "p_max_mw": (None, "MW electric"), **columns})
+                                     "p_max_mw": (None, "MW electric"), **columns},
+                              scaled=("p_max_mw",))
         title = name.replace("_", " ").capitalize() + "s"
         self.OUTPUTS = (
             Output(f"{name}_consumption_mw", "electricity", "consumption",
