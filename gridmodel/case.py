@@ -150,6 +150,10 @@ class Case(_Strict):
     name: str = Field(..., min_length=1, max_length=100, pattern=r"^\w[\w.+=,-]*$",
                       description="letters, digits and _ . + = , - (names the run folder)")
     description: str = ""
+    statistics_year: int | None = Field(
+        None, ge=1990, le=2100, description="the year whose statistics `gridmodel calibrate` "
+        "holds the run against (default: the run's calendar year; a back-test case runs the "
+        "2016 weather year with a later year's system)")
     network: Path = Field(..., description="pandapower JSON file")
     profiles: Path | None = Field(None, description="profiles NetCDF file")
     costs: Path | None = Field(None, description="investment costs CSV of flexibility "

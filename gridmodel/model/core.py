@@ -18,7 +18,7 @@ from ..case import ModelOptions, ReserveOptions
 from ..system import System
 from .carrier import Carrier
 from .compile import MatrixModel, Reader, compile_model
-from .techs import TECHNOLOGIES
+from .techs import TECHNOLOGIES, renewable
 
 
 @dataclass
@@ -293,9 +293,10 @@ def reserve_requirement_mw(system: System, reserve: ReserveOptions, start: int, 
         req += reserve.spinning_pct_of_load / 100.0 * total
     if reserve.spinning_pct_of_wind:
         wind = system.table("renewable")
-        for _, row in wind[wind["kind"] == "wind"].iterrows() if len(wind) else ():
-            req += reserve.spinning_pct_of_wind / 100.0 * row.p_max_mw * _profile(
-                system, row.get("profile", ""), start, n)
+        wind = wind[wind["kind"] == "wind"] if len(wind) else wind
+        if len(wind):
+            req += reserve.spinning_pct_of_wind / 100.0 * renewable.available_mw(
+                system, wind, start, n).sum(axis=0)
     if reserve.spinning_profile:
         req += system.series(reserve.spinning_profile, start, start + n)
     return req

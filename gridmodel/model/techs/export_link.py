@@ -34,7 +34,8 @@ SPEC = TableSpec("export_link", {
     "schedule_min_profile": ("", "series of minimum net export (MW)"),
     "schedule_max_profile": ("", "series of maximum net export (MW)"),
     "schedule_scale": (1.0, ("factor on both schedule profiles (a year's scheduled volume "
-                             "against the profile's, e.g. 20.80 / 19.62 TWh)"), (0.0, 100.0)),
+                             "against the profile's, e.g. 20.80 / 19.62 TWh; negative turns "
+                             "a net import into a net export)"), (-100.0, 100.0)),
     "schedule_band_mw": (0.0, "MW the net export may leave its schedule by (0 = fixed)"),
     "deviation_limit_mwh": (0.0, "MWh: cumulative deviation from the schedule kept within ±"),
     "deviation_cost_cny_per_mwh": (1.0, "CNY per MWh of deviation (coordination priority)"),

@@ -39,7 +39,7 @@ SPEC = TableSpec(NAME, {
                                            " a scheduled release, turbined or spilled")),
     "spill_penalty_cny_per_mwh": (0.0, "CNY/MWh of water released past the turbines"),
 }, ordered=(("e_min_mwh", "e_max_mwh"), ("min_release_mw", "p_max_mw")),
-    scaled=("p_max_mw", "min_release_mw", "inflow_mw", "e_max_mwh", "e_min_mwh"))
+    scaled=("p_max_mw",))  # turbines; the river's inflow is weather, set on its own
 # hydro_generation_mwh also counts thermal rows of kind "hydro" (kpi.py)
 OUTPUTS = (
     Output("hydro_generation_mw", "electricity", "generation", "", "Hydro", "#1f77b4"),

@@ -16,6 +16,9 @@ SPEC = TableSpec("renewable", {
     "p_max_mw": (None, "MW installed"),
     "profile": ("", "profile series of availability (pu of p_max_mw)"),
     "min_profile": ("", "series of must-take output (pu of p_max_mw); empty = none"),
+    "availability_exponent_pu": (1.0, ("k: availability 1 − (1 − profile)^k, the profile "
+                                       "reshaped to another year's resource (full-load hours) "
+                                       "without passing 1; 1 = as it is"), (0.2, 5.0)),
 }, scaled=("p_max_mw",))
 # wind/solar totals, curtailment and the local/export split are KPIs of their own (kpi.py)
 OUTPUTS = (
@@ -49,9 +52,16 @@ def build(b, ctx) -> None:
             b.available_mw[r, t] - b.used_mw[r, t] for r in b.UNITS), penalty=True)
 
 
+def available_mw(system, table, start: int, n: int) -> np.ndarray:
+    """(asset × step) MW available: p_max × the profile reshaped by its exponent."""
+    pu = scaled_profiles(system, table.assign(one=1.0), "one", "profile", start, n)
+    k = table["availability_exponent_pu"].to_numpy(float)[:, None]
+    return table["p_max_mw"].to_numpy(float)[:, None] * (1.0 - (1.0 - pu) ** k)
+
+
 def update(b, ctx, start: int, state) -> None:
     table = ctx.system.table(NAME)
-    avail = scaled_profiles(ctx.system, table, "p_max_mw", "profile", start, ctx.n_steps)
+    avail = available_mw(ctx.system, table, start, ctx.n_steps)
     ctx.set_param(b.available_mw, avail, list(b.UNITS))
     must = list(b.MUST_TAKE)
     if must:
