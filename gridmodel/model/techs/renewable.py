@@ -56,7 +56,8 @@ def available_mw(system, table, start: int, n: int) -> np.ndarray:
     """(asset × step) MW available: p_max × the profile reshaped by its exponent."""
     pu = scaled_profiles(system, table.assign(one=1.0), "one", "profile", start, n)
     k = table["availability_exponent_pu"].to_numpy(float)[:, None]
-    return table["p_max_mw"].to_numpy(float)[:, None] * (1.0 - (1.0 - pu) ** k)
+    shaped = np.where(k == 1.0, pu, 1.0 - (1.0 - pu) ** k)  # k = 1: the profile, bit for bit
+    return table["p_max_mw"].to_numpy(float)[:, None] * shaped
 
 
 def update(b, ctx, start: int, state) -> None:
