@@ -23,7 +23,7 @@ LINE_MAX_I_KA = 2.0  # per circuit ≈ 1,730 MVA (assumption: typical 500 kV the
 TCE_PER_MWH = 0.1229  # t standard coal per MWh of energy (physical equivalent, GB/T 2589)
 
 
-NOT_NETWORK = ("costs",)  # costs.csv: investment costs, read by economics.py, not a table
+NOT_NETWORK = ("costs", "years")  # investment costs (economics.py), the year table (years.py)
 
 
 def read_tables(folder: Path) -> dict:
