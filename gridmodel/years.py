@@ -173,6 +173,10 @@ def _tie(years, year: int, name: str, figures) -> Override:
     return Override(f"export_link.{name}.schedule_scale", net_y / net_2016, why)
 
 
+MARKET_ON = ("peak_regulation = true   # the Northeast peak-regulation market (深度调峰, from "
+             "2017): tiers in networks/jilin/peak_regulation.csv")
+
+
 def case_text(year: int, items: list[Override], source_rows: Path) -> str:
     """A year case (TOML) that extends the 2016 baseline by the overrides."""
     lines = [f"# Jilin {year} back-test case, written by `gridmodel build-years` from",
@@ -181,7 +185,8 @@ def case_text(year: int, items: list[Override], source_rows: Path) -> str:
              "# rules) is fixed; the weather year is 2016's. Do not edit: rebuild.",
              'extends = "jilin-2016.toml"',
              f'description = "Jilin {year} back-test: the 2016 system changed by the year table"',
-             f"statistics_year = {year}", ""]
+             f"statistics_year = {year}", "",
+             "[technologies]", MARKET_ON, ""]
     by_table: dict = {}
     for o in items:
         table, asset, column = o.key.split(".")

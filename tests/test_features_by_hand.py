@@ -281,3 +281,28 @@ def test_a_tie_schedule_scales_with_its_year_volume(tmp_path):
     out = t.solve(tmp_path, OFF)
     assert out.summary["import_mwh"] == pytest.approx(60)
     assert out.summary["objective_cny"] == pytest.approx(25_600)
+
+
+@pytest.mark.parametrize("load_mw,deep_mwh,payment_cny,cost_cny", [
+    (45.0, 5.0, 2_000.0, 6_500.0),      # 50 → 45 MW: tier 1 only
+    (30.0, 20.0, 14_000.0, 17_000.0),   # 50 → 30 MW: tier 1 full (10 MW), tier 2 10 MW
+])
+def test_peak_regulation_pays_each_tier_below_the_normal_minimum(tmp_path, load_mw,
+                                                                 deep_mwh, payment_cny,
+                                                                 cost_cny):
+    """Coal 100 MW, normal minimum 50 MW, must run, 100 CNY/MWh; load L for 1 h. Tiers:
+    40–50 % of rating at 400 CNY/MWh, 20–40 % at 1,000 CNY/MWh. Without the market the MW
+    below 50 would be excess energy (30,000 CNY/MWh). L = 45: coal goes to 45 MW, 5 MWh in
+    tier 1: 2,000 CNY; operating 45·100 + 2,000 = 6,500 CNY. L = 30: tier 1 full (10 MWh ×
+    400) and 10 MWh of tier 2 (× 1,000): 14,000 CNY; operating 30·100 + 14,000 = 17,000."""
+    t = Tiny()
+    t.gen("coal", p_min_mw=50, p_max_mw=100, c1=100, must_run=True)
+    t.load("L", load_mw, series=[1.0])
+    t.table("peak_regulation", name="tier1", load_from_pu=0.4, load_to_pu=0.5,
+            price_cny_per_mwh=400.0)
+    t.table("peak_regulation", name="tier2", load_from_pu=0.2, load_to_pu=0.4,
+            price_cny_per_mwh=1000.0)
+    out = t.solve(tmp_path, '[model]\ncommitment = "binary"\n')
+    assert out.summary["peak_regulation_mwh"] == pytest.approx(deep_mwh)
+    assert out.summary["peak_regulation_payment_cny"] == pytest.approx(payment_cny)
+    assert out.summary["operating_cost_cny"] == pytest.approx(cost_cny)

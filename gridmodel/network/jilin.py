@@ -250,6 +250,14 @@ def _add_ties(net, t, bus) -> None:
     net["export_link"] = pd.DataFrame(rows)
 
 
+def _add_peak_regulation(net, t) -> None:
+    """The Northeast peak-regulation market's tiers (peak_regulation.csv); a case switches
+    the market on with `[technologies] peak_regulation = true`."""
+    if "peak_regulation" in t:
+        net["peak_regulation"] = t["peak_regulation"].drop(columns=["source"]).reset_index(
+            drop=True)
+
+
 def build_net(folder: Path, ds, tables: dict | None = None) -> pp.pandapowerNet:
     t = tables or read_tables(folder)
     net = pp.create_empty_network(name="jilin-2016")
@@ -262,6 +270,7 @@ def build_net(folder: Path, ds, tables: dict | None = None) -> pp.pandapowerNet:
     _add_flexible_loads(net, t, bus)
     _add_embedded_generation(net, t, bus)
     _add_contracts(net, t)
+    _add_peak_regulation(net, t)
     net["ac_slack_bus"] = "liaoning"  # the external Liaoning grid balances AC-check losses
     return net
 

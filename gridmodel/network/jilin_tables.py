@@ -60,12 +60,16 @@ TABLES = {
                        "period_h": (NUM, "h", 1.0, 8784.0),
                        "max_hours_per_period_h": (NUM, "h", 0.0, INF),
                        "cost_cny_per_mwh": (NUM, "CNY/MWh", 0.0, 1e6), "source": SOURCE},
+    "peak_regulation": {"name": ("key", "tier name", None, None),
+                        "load_from_pu": (NUM, "pu of rating", 0.0, 1.0),
+                        "load_to_pu": (NUM, "pu of rating", 0.0, 1.0),
+                        "price_cny_per_mwh": (NUM, "CNY/MWh", 0.0, 1e5), "source": SOURCE},
     "embedded_generation": {"name": ("key", "name", None, None),
                             "bus": ("bus", "bus name", None, None),
                             "p_mw": (NUM, "MW", 0.0, 1e5),
                             "profile": ("text", "series", None, None), "source": SOURCE},
 }
-OPTIONAL = ("embedded_generation", "flexible_loads", "contracts")
+OPTIONAL = ("embedded_generation", "flexible_loads", "contracts", "peak_regulation")
 SHARES = ("load_share_pct", "heat_share_pct")  # over the prefecture buses: 100 %
 PARAMETERS = {  # parameters.toml: section → keys it may hold
     "coal": {"coal_price_cny_per_tce", "co2_t_per_tce", "no_load_share", "min_load_pu",

@@ -13,6 +13,7 @@ from . import (
                heat_zone,
                hydro,
                load,
+               peak_regulation,
                pumped_hydro,
                renewable,
                thermal,
@@ -25,5 +26,5 @@ TECHNOLOGIES = build_order([as_technology(t) for t in (
     thermal, renewable, load, export_link, heat_zone, chp, heat_sources.HEAT_BOILER,
     heat_sources.ELECTRIC_BOILER, heat_sources.HEAT_PUMP, heat_storage, battery.TECH,
     pumped_hydro.TECH, hydro, waste_to_energy, embedded_generation, flexible_load,
-    export_contract)])
+    export_contract, peak_regulation)])
 SPECS = {tech.SPEC.table: tech.SPEC for tech in TECHNOLOGIES}

@@ -209,6 +209,7 @@ def finalize(b, ctx) -> None:
         return b.p_mw[g, t] + pyo.quicksum(extra) if extra else b.p_mw[g, t]
 
     b.fuel_mw = pyo.Expression(b.UNITS, ctx_T(b), rule=fuel)
+    ctx.provide("thermal.fuel_mw", b.fuel_mw)  # what limits act on (peak regulation)
     _build_limits(b, ctx, table)
     _build_ramps(b, ctx, table)
     _build_costs(b, ctx, table)
