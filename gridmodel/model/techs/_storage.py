@@ -127,7 +127,7 @@ STORE_COLUMNS = {
 }
 
 
-def STORE_SCALED(power: str, energy: str) -> tuple:
+def store_scaled(power: str, energy: str) -> tuple:
     """The columns `scale = k` multiplies on a store: its energy and power capacities."""
     return (f"e_max_{energy}", f"p_in_max_{power}", f"p_out_max_{power}")
 
@@ -149,7 +149,7 @@ class ElectricStore(Technology):
         self.NAME, self.labels = name, labels
         self.SPEC = TableSpec(name, {"bus": (None, "bus name"),
                                      **store_spec_columns("mw", "mwh", eta_in, eta_out)},
-                              scaled=STORE_SCALED("mw", "mwh"))
+                              scaled=store_scaled("mw", "mwh"))
         title = name.replace("_", " ").capitalize()
         self.OUTPUTS = (
             Output(f"{name}_{labels[0]}_mw", "electricity", "storage_in",

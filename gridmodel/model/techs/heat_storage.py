@@ -12,7 +12,7 @@ NAME = "heat_storage"
 REQUIRES = ("heat_zone",)
 SPEC = TableSpec(NAME, {"zone": (None, "heat zone name"),
                         **_storage.store_spec_columns("mw_th", "mwh_th", 1.0, 1.0)},
-                 scaled=_storage.STORE_SCALED("mw_th", "mwh_th"))
+                 scaled=_storage.store_scaled("mw_th", "mwh_th"))
 OUTPUTS = (
     Output("heat_storage_charge_mw_th", "heat", "storage_in", "heat_storage_charge_mwh",
            "Heat storage charge"),
