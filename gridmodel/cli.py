@@ -172,6 +172,8 @@ def run(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
         err_console.print("interrupted: finished windows are kept; continue with --resume")
         raise typer.Exit(130) from None
     _print_summary(outcome.summary, outcome.out_dir)
+    for warning in outcome.info.get("warnings", []):
+        err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     for when, bus, mw in outcome.info["unserved_energy"][:10]:
         console.print(f"[yellow]unserved energy[/] {when} at {bus}: {mw:.3f} MW")
 
@@ -272,6 +274,8 @@ def validate(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")
         _fail(exc)
     counts = ", ".join(f"{k}: {len(v)}" for k, v in system.tables.items())
     net = system.network
+    for warning in system.extras.get("warnings", []):
+        err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     console.print(f"[green]ok[/] {case.name}: {len(net.buses)} buses, {len(net.ptdf)} branches "
                   f"({len(net.limited_branches)} with limits); {counts}; {system.n_steps} steps "
                   f"of {system.dt_h:g} h from {system.time[0]}")

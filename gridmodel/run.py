@@ -102,6 +102,7 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
             "unserved_heat": kpi.unserved_events(ds, "heat_zone_unserved_mw_th")[:200],
             "n_steps": system.n_steps, "dt_h": system.dt_h,
             "defaults_applied": system.extras.get("defaults_applied", {}),
+            "warnings": system.extras.get("warnings", []),
             "outputs": [{**asdict(o), "unit": ds[o.var].attrs.get("units")}
                         for o in outputs.declared(ds)]}
     return RunOutcome(ds, summary, info)

@@ -104,9 +104,11 @@ def exponent_for_hours(profiles: list[np.ndarray], weights: list[float], hours: 
 
 
 def overrides(years: pd.DataFrame, year: int, renewables: pd.DataFrame,
-              wind_profiles: dict) -> list[Override]:
+              wind_profiles: dict, boilers: pd.DataFrame | None = None) -> list[Override]:
     """What changed from 2016 to `year`, as case overrides. `renewables`: the 2016
-    renewable table (kind, p_max_mw); `wind_profiles`: each wind row's availability (pu)."""
+    renewable table (kind, p_max_mw); `wind_profiles`: each wind row's availability (pu);
+    `boilers`: the 2016 heat-only boilers (h_max_mw_th) with their zone's CHP heat
+    (chp_mw_th)."""
     out = []
 
     def ratio(figure):
@@ -127,9 +129,12 @@ def overrides(years: pd.DataFrame, year: int, renewables: pd.DataFrame,
     out += [Override(f"renewable.{a}.scale", pv, "pv_capacity_mean_gw") for a in solar]
     out.append(Override("load.*.scale", ratio("consumption_twh")[0], "consumption_twh"))
     heat = _heat_growth(years, year)
-    out += [Override("heat_zone.*.scale", heat, "central_heat_twh_th (growth 2016 → 2020)"),
-            Override("heat_boiler.*.scale", heat, "boilers follow the heat (the builder's "
-                     "capacity per TWh_th, parameters.toml)")]
+    out.append(Override("heat_zone.*.scale", heat, "central_heat_twh_th (growth 2016 → 2020)"))
+    for name, row in (boilers if boilers is not None else pd.DataFrame()).iterrows():
+        # the builder's rule: a zone's heating capacity grows with its heat; boilers add it
+        grown = row.h_max_mw_th + (heat - 1.0) * (row.h_max_mw_th + row.chp_mw_th)
+        out.append(Override(f"heat_boiler.{name}.h_max_mw_th", max(row.h_max_mw_th, grown),
+                            "the zone's CHP + boiler capacity × the heat growth, less CHP"))
     out.append(Override("thermal.*.scale", ratio("thermal_capacity_gw")[0],
                         "thermal_capacity_gw"))
     pumped = value(years, year, "pumped_capacity_gw") or PUMPED_2016_GW
@@ -214,6 +219,9 @@ def write_year_cases(table: Path, cases: Path) -> list[Path]:
     years = read_years(table)
     system = system_from_case(load_case(cases / "jilin-2016.toml"), TECHNOLOGIES)
     renewables = system.table("renewable")
+    chp = next(t for t in TECHNOLOGIES if t.NAME == "chp").firm_capacity(system)["heat"]
+    boilers = system.table("heat_boiler")[["zone", "h_max_mw_th"]].copy()
+    boilers["chp_mw_th"] = chp.reindex(boilers["zone"]).fillna(0.0).to_numpy()
     wind = {r: system.series(renewables.at[r, "profile"]) for r in renewables.index
             if renewables.at[r, "kind"] == "wind"}
     written = []
@@ -221,7 +229,8 @@ def write_year_cases(table: Path, cases: Path) -> list[Path]:
         path = cases / f"jilin-{year}.toml"
         if path.is_symlink():
             raise NetworkError(path, "(file)", "is a link", "a regular case file")
-        text = case_text(year, overrides(years, year, renewables, wind), Path("networks/jilin/years.csv"))
+        text = case_text(year, overrides(years, year, renewables, wind, boilers),
+                         Path("networks/jilin/years.csv"))
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)

@@ -95,3 +95,18 @@ def test_the_committed_year_cases_are_what_the_table_builds(tmp_path):
         built = path.read_text()
         assert built == (root / "cases" / path.name).read_text(), path.name
         assert "wind_generation" not in built and "curtailment_" not in built  # outcomes
+
+
+def test_the_heating_capacity_grows_with_the_heat():
+    """Heat grows 21 % from 2016 to 2017 (the 2020 figure set to 1.21⁴ × 2016's): a zone
+    with 300 MW_th of CHP heat and 100 MW_th of boilers needs 1.21 × 400 = 484 MW_th, so its
+    boilers become 100 + 0.21 × 400 = 184 MW_th (the CHP units do not grow with the heat)."""
+    years = _years()
+    years.loc[(2020, "central_heat_twh_th"), "value"] = 76.07 * 1.21 ** 4
+    renewables = pd.DataFrame({"kind": ["wind"], "p_max_mw": [100.0]}, index=["w"])
+    boilers = pd.DataFrame({"zone": ["z"], "h_max_mw_th": [100.0], "chp_mw_th": [300.0]},
+                           index=["boilers_z"])
+    items = {o.key: o.value for o in overrides(years, 2017, renewables,
+                                               {"w": np.full(8784, 0.5)}, boilers)}
+    assert items["heat_zone.*.scale"] == pytest.approx(1.21)
+    assert items["heat_boiler.boilers_z.h_max_mw_th"] == pytest.approx(184.0)

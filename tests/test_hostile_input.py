@@ -560,3 +560,15 @@ def test_profiles_at_seconds_are_refused_before_a_run_would_hang(tmp_path):
     t.load("L", 50, series=[1.0] * 10)
     case = t.write(tmp_path / "a", dt_h=1 / 3600)
     _refused(["validate", str(case)], "profiles.nc", "time", "15 min to 24 h")
+
+
+def test_a_heat_zone_grown_past_its_heating_capacity_is_said(case_file):
+    """The zone needs 50 MW_th and its boiler gives 60: fine. Scaled × 1.5 (75 MW_th) without
+    the boiler, the case is short 15 MW_th at its peak: validate says so in one line (the
+    run would serve it as penalised unserved heat), and still validates."""
+    ok = runner.invoke(app, ["validate", str(case_file)])
+    assert ok.exit_code == 0 and "warning" not in ok.output
+    short = runner.invoke(app, ["validate", str(case_file), "--set", "heat_zone.city.scale=1.5"])
+    assert short.exit_code == 0
+    assert "warning: heat at city: peak demand 75 above the firm capacity 60" in " ".join(
+        short.output.split())

@@ -80,9 +80,33 @@ def system_from_case(case: Case, techs: list) -> System:
     used = {b for df in tables.values() if "bus" in df for b in df["bus"]}
     network = build_network(net, adapter.bus_names(net), where, used,
                             case.model.line_rating)
-    return System(name=case.name, network=network, tables=tables, profiles=window,
-                  time=times, dt_h=dt_h, extras={"defaults_applied": {
-                      t: d for t, d in defaults.items() if d}})
+    system = System(name=case.name, network=network, tables=tables, profiles=window,
+                    time=times, dt_h=dt_h, extras={"defaults_applied": {
+                        t: d for t, d in defaults.items() if d}})
+    system.extras["warnings"] = adequacy_warnings(system, techs)
+    return system
+
+
+def adequacy_warnings(system: System, techs: list) -> list[str]:
+    """Nodes whose peak demand is above what the technologies can always supply there (e.g.
+    a heat zone scaled up without its boilers): the run serves the rest as penalised
+    unserved energy, so the case is said to be short before it runs, never silently."""
+    peak, firm = {}, {}
+    for tech in techs:
+        if not tech.active(system):
+            continue
+        for target, found in ((peak, tech.peak_demand(system)), (firm, tech.firm_capacity(system))):
+            for carrier, series in found.items():
+                target[carrier] = target.get(carrier, 0.0) + series.astype(float) if \
+                    carrier in target else series.astype(float)
+    out = []
+    for carrier, demand in peak.items():
+        have = firm.get(carrier, demand * 0.0).reindex(demand.index, fill_value=0.0)
+        for node in demand.index[demand > have + 1e-6]:
+            out.append(f"{carrier} at {node}: peak demand {demand[node]:,.0f} above the firm "
+                       f"capacity {have[node]:,.0f} (MW); the rest will be unserved: add or "
+                       "scale the supply with the demand")
+    return out
 
 
 def _reserve_table(case):

@@ -17,6 +17,10 @@ Hooks, in the order the tool calls them:
   curtailment_roles(ds, system)        [attribution.Role]: after the run, per hour, the MW
                                        of forced supply or of sinks at their limit that
                                        stood in the way of more wind and solar
+  firm_capacity(system)                {carrier: Series node → MW}: what the technology can
+                                       always supply at a node (heat: CHP, boilers …)
+  peak_demand(system)                  {carrier: Series node → MW}: the highest demand it
+                                       puts on a node over the run (heat zones)
 
 Declarations: NAME, SPEC (TableSpec), OUTPUTS (gridmodel.outputs.Output), REQUIRES (names of
 technologies built before this one; build order follows from them).
@@ -25,7 +29,7 @@ technologies built before this one; build order follows from them).
 from __future__ import annotations
 
 HOOKS = ("active", "prepare", "build", "finalize", "update", "warm_start", "round_commitment",
-         "final_state", "extract", "curtailment_roles")
+         "final_state", "extract", "curtailment_roles", "firm_capacity", "peak_demand")
 
 
 class Technology:
@@ -64,6 +68,12 @@ class Technology:
 
     def curtailment_roles(self, ds, system) -> list:
         return []
+
+    def firm_capacity(self, system) -> dict:
+        return {}
+
+    def peak_demand(self, system) -> dict:
+        return {}
 
 
 class ModuleTechnology(Technology):

@@ -177,3 +177,12 @@ def curtailment_roles(ds, system) -> list:
     idle = np.where(serving, 0.0, np.minimum(p, p_min))
     return [Role("heat_must_run", FORCED, heat_led.sum(axis=0)),
             Role("min_stable_load", FORCED, idle.sum(axis=0))]
+
+
+def firm_capacity(system) -> dict:
+    """The zone's CHP heat: extraction (and, where fitted, LP cut-off and bypass) heat."""
+    table = system.table(NAME)
+    units = system.table("thermal")["n_units"].reindex(table["unit"]).to_numpy(float)
+    heat = (table["h_max_mw_th"] + table["lpc_h_max_mw_th"] + table["bypass_h_max_mw_th"]) \
+        * units  # per unit of the row, times its units
+    return {"heat": heat.groupby(table["zone"]).sum()}

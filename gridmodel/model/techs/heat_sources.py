@@ -59,6 +59,10 @@ class HeatBoiler(Technology):
         check_refs(tables[self.NAME], "zone", _zones_of(tables), "heat zones", self.NAME, where)
         return tables
 
+    def firm_capacity(self, system) -> dict:
+        table = system.table(self.NAME)
+        return {"heat": table["h_max_mw_th"].groupby(table["zone"]).sum()}
+
     def build(self, b, ctx):
         table = ctx.system.table(self.NAME)
         T = b.model().T
@@ -232,6 +236,12 @@ class PowerToHeat(Technology):
     def prepare(self, tables, where, case):
         check_refs(tables[self.NAME], "zone", _zones_of(tables), "heat zones", self.NAME, where)
         return tables
+
+    def firm_capacity(self, system) -> dict:
+        """MW_th at the lowest conversion factor (efficiency, or the lowest COP)."""
+        table = system.table(self.NAME)
+        low = table["efficiency_pu"] if "efficiency_pu" in table else table["cop_min_pu"]
+        return {"heat": (table["p_max_mw"] * low).groupby(table["zone"]).sum()}
 
     def cop(self, system, row, start: int, n: int) -> np.ndarray:
         if self.NAME == "electric_boiler":

@@ -4,6 +4,7 @@ The heat balance per zone and its penalised unserved-heat slack live in the core
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from ...outputs import Output
@@ -60,3 +61,9 @@ def extract(b, ctx) -> dict:
     zs = list(b.ZONES)
     demand = ctx.values(b.demand_mw_th, zs)
     return {"heat_zone_demand_mw_th": data_array("heat_zone_demand_mw_th", demand, NAME, zs)}
+
+
+def peak_demand(system) -> dict:
+    """The highest hourly heat demand of each zone over the run."""
+    demand = demand_mw_th(system, 0, system.n_steps)
+    return {"heat": pd.Series(demand.max(axis=1), index=zones(system))}
