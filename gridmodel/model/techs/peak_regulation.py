@@ -40,10 +40,6 @@ OUTPUTS = (
 )
 
 
-def active(system) -> bool:
-    return len(system.table(NAME)) > 0
-
-
 def prepare(tables: dict, where, case) -> dict:
     """Tiers may not overlap; each committable unit keeps its normal minimum in
     `normal_min_mw` and may go down to the technical minimum."""
