@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -48,10 +49,13 @@ _PROFILES: dict = {}
 
 
 def _read_profiles(path: Path) -> xr.Dataset:
-    try:
-        ds = xr.load_dataset(path, engine="h5netcdf")
-    except Exception as exc:  # noqa: BLE001 - h5py/h5netcdf raise many types on a bad file
-        raise ProfileError(path, "(file)", f"cannot read: {exc}", "a NetCDF file") from None
+    if path.suffix.lower() == ".csv":
+        ds = read_csv_profiles(path)
+    else:
+        try:
+            ds = xr.load_dataset(path, engine="h5netcdf")
+        except Exception as exc:  # noqa: BLE001 - h5py/h5netcdf raise many types on damage
+            raise ProfileError(path, "(file)", f"cannot read: {exc}", "a NetCDF file") from None
     if "time" not in ds.coords:
         raise ProfileError(path, "time", "no time coordinate", "hourly datetime64 labels")
     _check_zone(ds, path)
@@ -70,6 +74,61 @@ def _read_profiles(path: Path) -> xr.Dataset:
             raise ProfileError(path, name, f"{int(bad.sum())} NaN/inf values (first at {when})",
                                "finite numbers")
     return ds
+
+
+HEADER = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\s*\[(?P<unit>[^\]]+)\]\s*$")
+
+
+def read_csv_profiles(path: Path) -> xr.Dataset:
+    """Profiles from a CSV of the user's own data: a `time` column of local times (CST, no
+    zone offset) and one column per series named `name [unit]`, e.g. `wind_west [pu]`;
+    checked like a NetCDF file (units, stamps, finite values), every error naming the file
+    and the column."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            header = [h.strip() for h in next(csv.reader(f), [])]
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, header=None, skiprows=1)
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame(columns=range(len(header)))
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
+        raise ProfileError(path, "(file)", f"cannot read: {exc}", "a UTF-8 CSV") from None
+    if "time" not in header or len(frame.columns) != len(header):
+        raise ProfileError(path, "time", "column missing or rows of another width",
+                           "a header with a time column, one value per column in each row")
+    frame.columns = range(len(header))
+    times = _csv_times(path, frame[header.index("time")])
+    data, seen = {}, set()
+    for i, column in enumerate(header):
+        if column == "time":
+            continue
+        match = HEADER.match(str(column))
+        if not match:
+            raise ProfileError(path, str(column), "header without a unit", "name [unit], "
+                               f"unit one of {', '.join(KNOWN_UNITS)}")
+        name, unit = match["name"], match["unit"].strip()
+        if name in seen:
+            raise ProfileError(path, str(column), f"series {name!r} given twice", "one column "
+                               "per series")
+        seen.add(name)
+        values = pd.to_numeric(frame[i].str.strip(), errors="coerce").to_numpy(float)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise ProfileError(path, str(column), f"{frame[i].iloc[row]!r} at row {row + 2}",
+                               "a finite number in every row")
+        data[name] = ("time", values, {"units": unit})
+    return xr.Dataset(data, coords={"time": times})
+
+
+def _csv_times(path: Path, column: pd.Series) -> pd.DatetimeIndex:
+    if column.str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$", regex=True).any():
+        raise ProfileError(path, "time", "a time with a zone offset", "local time (CST) "
+                           "without an offset, e.g. 2016-01-01 00:00")
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(column, format="ISO8601"), name="time")
+    except (ValueError, TypeError) as exc:
+        raise ProfileError(path, "time", f"not a date-time: {exc}"[:100],
+                           "ISO times, e.g. 2016-01-01 00:00") from None
 
 
 ZONE = re.compile(r"(Z|UTC|GMT|[+-]\d{1,2}(:?\d{2})?)\s*$", re.IGNORECASE)

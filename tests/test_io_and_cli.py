@@ -203,3 +203,51 @@ def test_a_run_folder_reads_back_its_resolved_case(tmp_path):
     result = runner.invoke(app, ["ac-check", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output.count("converged=True") == 2
+
+
+def _csv_case(tmp_path, text):
+    """The tiny two-hour system of a CSV profile file: coal 10 CNY/MWh, load 100 MW × the
+    `load` series, wind 50 MW × `wind`."""
+    from tiny import Tiny
+
+    t = Tiny()
+    t.gen("coal", p_max_mw=200, c1=10)
+    t.load("L", 100)
+    t.renewable("W", "wind", 50)
+    t.net.load.loc[0, "profile"] = "load"
+    t.net.sgen.loc[0, "profile"] = "wind"
+    case = t.write(tmp_path, '[model]\ncommitment = "off"\n')
+    (tmp_path / "own.csv").write_text(text)
+    case.write_text('profiles = "own.csv"\n' + case.read_text())
+    return case
+
+
+def test_profiles_from_the_users_own_csv(tmp_path):
+    """load 0.5 then 1.0 pu, wind 1.0 then 0.2 pu: coal serves 50 − 50 = 0 and 100 − 10 = 90
+    MWh: 900 CNY; wind used 60 MWh."""
+    case = _csv_case(tmp_path, "time,load [pu],wind [pu]\n2016-01-01 00:00,0.5,1.0\n"
+                               "2016-01-01 01:00,1.0,0.2\n")
+    result = runner.invoke(app, ["run", str(case), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["objective_cny"] == pytest.approx(900)
+    assert summary["wind_used_mwh"] == pytest.approx(60)
+
+
+@pytest.mark.parametrize("text,words", [
+    ("time,load,wind [pu]\n2016-01-01 00:00,0.5,1\n", ("own.csv", "load", "unit")),
+    ("time,load [pu],wind [pu]\n2016-01-01 00:00,0.5,\n", ("own.csv", "wind [pu]", "row 2")),
+    ("time,load [pu],load [pu],wind [pu]\n2016-01-01 00:00,0.5,0.5,1\n",
+     ("own.csv", "given twice")),
+    ("time,load [pu],wind [pu]\n2016-01-01 00:00+08:00,0.5,1\n", ("own.csv", "zone offset")),
+    ("time,load [pu],wind [pu]\n2016-01-01 01:00,0.5,1\n2016-01-01 00:00,0.5,1\n",
+     ("own.csv", "decreasing")),
+    ("time,load [MWh],wind [pu]\n2016-01-01 00:00,0.5,1\n", ("own.csv", "load.units")),
+])
+def test_a_bad_csv_profile_is_one_line_naming_file_and_column(tmp_path, text, words):
+    case = _csv_case(tmp_path, text)
+    result = runner.invoke(app, ["validate", str(case)])
+    assert result.exit_code == 2, result.output
+    flat = " ".join(result.output.split())
+    for word in words:
+        assert word in flat, (word, flat)
