@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from .units import is_power
+
 ROLES = ("generation", "consumption", "demand", "storage_out", "storage_in", "import",
          "export", "slack", "level", "detail", "quantity", "price")
 SUPPLY_ROLES = ("generation", "storage_out", "import")
@@ -69,7 +71,7 @@ def total(ds: xr.Dataset, output: Output) -> float:
     """A summary value: energy (Σ MW × dt_h) for power outputs, a plain sum otherwise."""
     values = float(np.nansum(ds[output.var].values))
     unit = str(ds[output.var].attrs.get("units", ""))
-    return values * ds.attrs["dt_h"] if unit in ("MW", "MW_th") else values
+    return values * ds.attrs["dt_h"] if is_power(unit) else values
 
 
 def summary_totals(ds: xr.Dataset) -> dict[str, float]:

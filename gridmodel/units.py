@@ -30,3 +30,8 @@ def units_of(name: str) -> str:
     if name in ("on", "startup", "shutdown"):
         return "1"
     raise KeyError(f"name {name!r} does not end in a known unit suffix")
+
+
+def is_power(unit: str) -> bool:
+    """A rate of energy of any carrier (MW, MW_th, MW_H2 …): summed over time it needs dt_h."""
+    return unit == "MW" or (unit.startswith("MW_") and "/" not in unit)

@@ -222,3 +222,18 @@ def test_results_written_before_the_registry_are_migrated_on_reading(tmp_path):
             old[name].attrs.pop(key, None)
     write_netcdf(old, tmp_path / "old.nc")
     assert kpi.summary(read_netcdf(tmp_path / "old.nc")) == kpi.summary(fresh)
+
+
+@pytest.mark.parametrize("unit,dt_h,expected", [("MW", 0.5, 12.0), ("MW_th", 0.5, 12.0),
+                                                ("MW_H2", 0.5, 12.0), ("t", 0.5, 24.0),
+                                                ("CNY/MW/h", 0.5, 24.0)])
+def test_a_summary_total_takes_dt_for_power_of_any_carrier(unit, dt_h, expected):
+    """24 half-hour steps at 1 MW of any carrier are 12 MWh (a MW_H2 series used to report
+    24); tonnes and prices are summed as they are."""
+    import numpy as np
+    import xarray as xr
+
+    from gridmodel.outputs import Output, total
+
+    ds = xr.Dataset({"x": ("time", np.ones(24), {"units": unit})}, attrs={"dt_h": dt_h})
+    assert total(ds, Output("x", "hydrogen", "generation", "x_total")) == expected
