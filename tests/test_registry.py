@@ -237,3 +237,15 @@ def test_a_summary_total_takes_dt_for_power_of_any_carrier(unit, dt_h, expected)
 
     ds = xr.Dataset({"x": ("time", np.ones(24), {"units": unit})}, attrs={"dt_h": dt_h})
     assert total(ds, Output("x", "hydrogen", "generation", "x_total")) == expected
+
+
+def test_two_technologies_of_one_name_are_an_error_naming_both():
+    import types
+
+    from gridmodel.model.techs.base import as_technology, build_order
+
+    a, b = (types.ModuleType(n) for n in ("first_mod", "second_mod"))
+    for m in (a, b):
+        m.NAME, m.SPEC = "twin", None
+    with pytest.raises(ValueError, match="first_mod and second_mod"):
+        build_order([as_technology(a), as_technology(b)])

@@ -101,8 +101,14 @@ def as_technology(obj) -> Technology:
 
 
 def build_order(techs: list) -> list:
-    """Technologies ordered so that each comes after those it REQUIRES (stable otherwise)."""
-    by_name = {t.NAME: t for t in techs}
+    """Technologies ordered so that each comes after those it REQUIRES (stable otherwise); a
+    name given twice is an error naming both (never a silent drop)."""
+    by_name = {}
+    for tech in techs:
+        if tech.NAME in by_name:
+            raise ValueError(f"two technologies named {tech.NAME!r}: {_origin(by_name[tech.NAME])}"
+                             f" and {_origin(tech)}")
+        by_name[tech.NAME] = tech
     done, order = set(), []
 
     def visit(tech, path=()):
@@ -120,3 +126,8 @@ def build_order(techs: list) -> list:
     for tech in techs:
         visit(tech)
     return order
+
+
+def _origin(tech) -> str:
+    module = getattr(tech, "module", None)
+    return getattr(module, "__name__", None) or type(tech).__module__ + "." + type(tech).__name__
