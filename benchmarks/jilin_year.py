@@ -76,8 +76,33 @@ def main(argv):
           f"{row['wind_curtailment_pct']:.2f} | {row['operating_cost_cny']:.4g} | "
           f"{row['unserved_heat_mwh']:.4g} | {row['thermal_starts_count']:.0f} |")
     print(json.dumps(row))
-    with open(Path(__file__).with_name("results.jsonl"), "a") as fh:
+    records = Path(__file__).with_name("results.jsonl")
+    previous = previous_record(records, row)
+    if previous:
+        print(against(previous, row))
+    with open(records, "a") as fh:
         fh.write(json.dumps(row) + "\n")
+
+
+def previous_record(path: Path, row: dict) -> dict | None:
+    """The latest earlier record of the same case and settings (results.jsonl)."""
+    if not path.is_file():
+        return None
+    same = [r for r in map(json.loads, path.read_text().splitlines() or [])
+            if r.get("case") == row["case"] and r.get("sets", []) == row.get("sets", [])]
+    return same[-1] if same else None
+
+
+def against(before: dict, now: dict) -> str:
+    """One line: the ratios to the previous record (a guard, not a timed test)."""
+    def ratio(key):
+        return now[key] / before[key] if before.get(key) else float("nan")
+
+    return (f"against the record of {before.get('when', '?')}: wall {ratio('wall_time_s'):.2f}×, "
+            f"Σ solve {ratio('solve_time_total_s'):.2f}×, curtailment "
+            f"{now['wind_curtailment_pct'] - before['wind_curtailment_pct']:+.3f} pp, "
+            f"operating cost {100 * (ratio('operating_cost_cny') - 1):+.3f} %, windows at the "
+            f"limit {now['windows_at_time_limit']} (was {before['windows_at_time_limit']})")
 
 
 if __name__ == "__main__":
