@@ -306,3 +306,22 @@ def test_peak_regulation_pays_each_tier_below_the_normal_minimum(tmp_path, load_
     assert out.summary["peak_regulation_mwh"] == pytest.approx(deep_mwh)
     assert out.summary["peak_regulation_payment_cny"] == pytest.approx(payment_cny)
     assert out.summary["operating_cost_cny"] == pytest.approx(cost_cny)
+
+
+def test_a_line_rating_set_by_the_case(tmp_path):
+    """Cheap coal (10 CNY/MWh) at bus 0, dear gas (100) and a 80 MW load at bus 1, one line
+    rated 100 MW: coal serves all, 800 CNY. The case sets the line to 30 MW (by its name):
+    coal 30 + gas 50 = 300 + 5,000 = 5,300 CNY. An unknown line is named in one line."""
+    from gridmodel.errors import CaseError
+
+    t = Tiny(2)
+    t.line(0, 1, rating_mw=100)
+    t.net.line.loc[0, "name"] = "west-east"
+    t.gen("coal", bus=0, p_max_mw=200, c1=10)
+    t.gen("gas", bus=1, p_max_mw=200, c1=100)
+    t.load("L", 80, bus=1, series=[1.0])
+    assert t.solve(tmp_path / "a", OFF).summary["objective_cny"] == pytest.approx(800)
+    rated = OFF + '[overrides.line.west-east]\nrating_mw = 30.0\n'
+    assert t.solve(tmp_path / "b", rated).summary["objective_cny"] == pytest.approx(5_300)
+    with pytest.raises(CaseError, match="overrides.line.north"):
+        t.solve(tmp_path / "c", OFF + '[overrides.line.north]\nrating_mw = 30.0\n')

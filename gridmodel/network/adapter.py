@@ -198,11 +198,16 @@ def apply_switches(tables: dict, switches: dict[str, bool], case, specs) -> dict
     return out
 
 
+NETWORK_OVERRIDES = ("line",)  # overrides of the grid itself, not of a technology table
+
+
 def apply_overrides(tables: dict, overrides: dict, case, specs) -> dict:
     """Case overrides (table.asset.column = value), each checked against its column's rule;
     errors name the file (or --set) that gave the value."""
     out = {k: v.copy() for k, v in tables.items()}
     for table, assets in overrides.items():
+        if table in NETWORK_OVERRIDES:  # branches: applied to the DC network (loader)
+            continue
         where = case.where(f"overrides.{table}")
         if table not in out or not len(out[table]):
             raise CaseError(where, f"overrides.{table}", "no such technology table in the "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..case import Case
 from ..errors import CaseError
 from ..system import System
@@ -78,8 +80,8 @@ def system_from_case(case: Case, techs: list) -> System:
         check_series({"reserve": _reserve_table(case)}, window,
                      lambda *_: case.where("reserve.spinning_profile"))
     used = {b for df in tables.values() if "bus" in df for b in df["bus"]}
-    network = build_network(net, adapter.bus_names(net), where, used,
-                            case.model.line_rating)
+    network = line_overrides(build_network(net, adapter.bus_names(net), where, used,
+                                           case.model.line_rating), net, case)
     system = System(name=case.name, network=network, tables=tables, profiles=window,
                     time=times, dt_h=dt_h, extras={"defaults_applied": {
                         t: d for t, d in defaults.items() if d}})
@@ -107,6 +109,33 @@ def adequacy_warnings(system: System, techs: list) -> list[str]:
                        f"capacity {have[node]:,.0f} (MW); the rest will be unserved: add or "
                        "scale the supply with the demand")
     return out
+
+
+def line_overrides(network, net, case):
+    """`[overrides.line.<name>] rating_mw = X`: a line's DC rating in MW (a reinforced
+    corridor), the line named as in the network (`baicheng-songyuan`) or by its branch
+    (`line3`)."""
+    lines = case.overrides.get("line", {})
+    if not lines:
+        return network
+    names = {str(n): f"line{i}" for i, n in net.line["name"].items() if n} if len(net.line) \
+        else {}
+    rating = network.rating_mw.copy()
+    for asset, columns in lines.items():
+        key = f"overrides.line.{asset}"
+        branch = names.get(asset, asset)
+        if branch not in rating.index:
+            raise CaseError(case.where(key), key, "unknown line", f"one of {sorted(names)}")
+        for column, value in columns.items():
+            if column != "rating_mw":
+                raise CaseError(case.where(f"{key}.{column}"), f"{key}.{column}",
+                                "unknown column", "rating_mw (MW)")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not 0 <= value < float("inf"):
+                raise CaseError(case.where(f"{key}.{column}"), f"{key}.{column}", repr(value),
+                                "MW ≥ 0")
+            rating[branch] = float(value)
+    return dataclasses.replace(network, rating_mw=rating)
 
 
 def _reserve_table(case):
