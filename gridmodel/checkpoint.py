@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,20 @@ import xarray as xr
 from .errors import GridmodelError
 
 VERSION = 1
+
+
+@dataclass
+class WindowRecord:
+    """One window's record (status, objective, times): in results.nc and in checkpoints."""
+    start_step: int
+    steps: int
+    status: str
+    mip_gap: float
+    objective_cny: float
+    bound_cny: float
+    update_time_s: float
+    solve_time_s: float
+    extract_time_s: float = 0.0
 
 
 class CheckpointError(GridmodelError):
@@ -118,8 +132,6 @@ class Checkpoint:
         return entries
 
     def _read(self, meta_path: Path, npz_path: Path) -> dict | None:
-        from .horizon import WindowRecord
-
         meta = json.loads(meta_path.read_text())
         if meta.get("version") != VERSION or meta.get("fingerprint") != self.fingerprint:
             return None

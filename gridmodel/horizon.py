@@ -11,13 +11,12 @@ import json
 import math
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from .checkpoint import Checkpoint
+from .checkpoint import Checkpoint, WindowRecord
 from .errors import CaseError
 from .model.core import (
     build_model,
@@ -38,19 +37,6 @@ from .solve import (
 )
 
 MIP_MODES = ("binary", "clustered")
-
-
-@dataclass
-class WindowRecord:
-    start_step: int
-    steps: int
-    status: str
-    mip_gap: float
-    objective_cny: float
-    bound_cny: float
-    update_time_s: float
-    solve_time_s: float
-    extract_time_s: float = 0.0
 
 
 def window_steps(case, system) -> tuple[int, int]:

@@ -9,6 +9,7 @@ import pandas as pd
 import xarray as xr
 
 from . import outputs
+from .contract_terms import with_terms
 
 
 def _mwh(ds: xr.Dataset, name: str, where=None) -> float:
@@ -220,8 +221,6 @@ def export_links(ds: xr.Dataset, system) -> dict:
     supply = hourly_by_role(ds, "electricity", outputs.SUPPLY_ROLES)
     mix = np.divide(_hourly_total(ds, "renewable_used_mw"), supply,
                     out=np.zeros_like(supply), where=supply > 0)
-    from .model.techs.export_contract import with_terms
-
     contracts = with_terms(system.table("export_contract"))
     out = {}
     for link in ds["export_link"].values:

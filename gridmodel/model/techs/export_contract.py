@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from ...contract_terms import with_terms
 from ...outputs import Output
 from ...system import TableSpec
 from ._util import check_refs, data_array
@@ -63,16 +64,6 @@ PERIODS = ("month", "year")
 def active(system) -> bool:
     """Only rows with a term build anything (an empty slot leaves the model unchanged)."""
     return len(with_terms(system.table(NAME))) > 0
-
-
-def with_terms(table: pd.DataFrame) -> pd.DataFrame:
-    if not len(table):
-        return table
-    terms = ((table["month_min_mwh"] > 0) | (table["year_min_mwh"] > 0)
-             | np.isfinite(table["month_max_mwh"]) | np.isfinite(table["year_max_mwh"])
-             | np.isfinite(table["ramp_mw_per_h"]) | (table["min_renewable_share_pu"] > 0)
-             | (table["delivery_curve_pu"].astype(str).str.strip() != ""))
-    return table[terms]
 
 
 def prepare(tables: dict, where, case) -> dict:
