@@ -169,6 +169,9 @@ class Case(_Strict):
         default_factory=dict, description="technology switches (true/false)")
     overrides: dict[str, dict[str, dict[str, float | int | bool | str]]] = Field(
         default_factory=dict, description="table -> asset -> column = value (column's unit)")
+    assets: dict[str, dict[str, dict[str, float | int | bool | str]]] = Field(
+        default_factory=dict, description="new assets not in the network: table -> name -> "
+        "column = value (a plant, a store …; checked like the network's rows)")
     source: Path | None = Field(None, exclude=True)
     origins: dict[str, str] = Field(default_factory=dict, exclude=True)
 

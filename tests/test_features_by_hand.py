@@ -325,3 +325,31 @@ def test_a_line_rating_set_by_the_case(tmp_path):
     assert t.solve(tmp_path / "b", rated).summary["objective_cny"] == pytest.approx(5_300)
     with pytest.raises(CaseError, match="overrides.line.north"):
         t.solve(tmp_path / "c", OFF + '[overrides.line.north]\nrating_mw = 30.0\n')
+
+
+def test_a_case_adds_a_plant_and_a_store(tmp_path):
+    """Coal 100 MW at 10 and gas at 100 CNY/MWh; load 50 then 150 MW (2 h). The case adds a
+    battery (100 MWh, 50 MW, eta 1, empty, not cyclic) and a 20 MW peaker at 50 CNY/MWh: the
+    battery charges 50 MW of spare coal in hour 0 and gives it back in hour 1, so hour 1 is
+    coal 100 + battery 50: cost 10 × (100 + 100) = 2,000 CNY (without them: 500 + 1,000 +
+    50 × 100 = 6,500). A name that exists, an unknown bus or column is one line."""
+    from gridmodel.errors import GridmodelError
+
+    t = Tiny()
+    t.gen("coal", p_max_mw=100, c1=10)
+    t.gen("gas", p_max_mw=200, c1=100)
+    t.load("L", 150, series=[1 / 3, 1.0])
+    added = OFF + ('[assets.battery.new_bat]\nbus = "b0"\ne_max_mwh = 100.0\n'
+                   'p_in_max_mw = 50.0\np_out_max_mw = 50.0\neta_in_pu = 1.0\n'
+                   'eta_out_pu = 1.0\ninitial_soc_pu = 0.0\ncyclic = false\n'
+                   '[assets.thermal.peaker]\nbus = "b0"\np_max_mw = 20.0\n'
+                   'cost_c1_cny_per_mwh = 50.0\n')
+    assert t.solve(tmp_path / "a", OFF).summary["objective_cny"] == pytest.approx(6_500)
+    assert t.solve(tmp_path / "b", added).summary["objective_cny"] == pytest.approx(2_000)
+    for bad, word in (('[assets.thermal.coal]\nbus = "b0"\np_max_mw = 5.0\n', "exists"),
+                      ('[assets.thermal.x]\nbus = "nowhere"\np_max_mw = 5.0\n', "unknown bus"),
+                      ('[assets.thermal.x]\nbus = "b0"\np_max_mw = 5.0\ncolour = 1\n',
+                       "unknown column"),
+                      ('[assets.thermal.x]\nbus = "b0"\np_max_mw = -5.0\n', "p_max_mw")):
+        with pytest.raises(GridmodelError, match=word):
+            t.solve(tmp_path / "c", OFF + bad)

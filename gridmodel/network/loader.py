@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pandas as pd
+
 from ..case import Case
 from ..errors import CaseError
 from ..system import System
@@ -18,11 +20,40 @@ def base_tables(case: Case, techs: list, net=None) -> dict:
     specs = {tech.SPEC.table: tech.SPEC for tech in techs}
     net = load_net(case.network) if net is None else net
     tables = adapter.raw_tables(net, case.network)
+    tables = add_assets(tables, case, specs, set(adapter.bus_names(net).values()))
     tables = adapter.apply_switches(tables, case.technologies, case, specs)
     tables = adapter.finish_tables(tables, specs, case.network)
     tables = adapter.apply_overrides(tables, case.overrides, case, specs)
     _check_override_buses(tables, set(adapter.bus_names(net).values()), case)
     return tables
+
+
+def add_assets(tables: dict, case: Case, specs: dict, buses: set) -> dict:
+    """`[assets.<table>.<name>]`: rows the case adds to a technology table (a new plant or
+    store), checked like the network's own rows, each error naming the case key."""
+    out = dict(tables)
+    for table, rows in case.assets.items():
+        key = f"assets.{table}"
+        if table not in specs:
+            raise CaseError(case.where(key), key, "unknown technology table",
+                            f"one of {sorted(specs)}")
+        for name, columns in rows.items():
+            where, have = case.where(f"{key}.{name}"), out.get(table, pd.DataFrame())
+            if name in have.index:
+                raise CaseError(where, f"{key}.{name}", "an asset of that name exists",
+                                "a new name (change existing assets under [overrides])")
+            if "bus" in columns and columns["bus"] not in buses:
+                raise CaseError(where, f"{key}.{name}.bus", f"unknown bus {columns['bus']!r}",
+                                f"one of {sorted(buses)}")
+            row = pd.DataFrame([columns], index=[name])
+            filled = specs[table].fill(row, where)
+            unknown = sorted(set(columns) - set(specs[table].columns))
+            if unknown:
+                raise CaseError(where, f"{key}.{name}.{unknown[0]}", "unknown column",
+                                f"one of {sorted(specs[table].columns)}")
+            specs[table].check(filled, where)
+            out[table] = pd.concat([have, row]) if len(have) else row
+    return out
 
 
 def override_key(case: Case, table: str, column: str) -> tuple[str, str] | None:
@@ -139,6 +170,4 @@ def line_overrides(network, net, case):
 
 
 def _reserve_table(case):
-    import pandas as pd
-
     return pd.DataFrame({"spinning_profile": [case.reserve.spinning_profile]}, index=["system"])
