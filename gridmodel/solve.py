@@ -8,7 +8,10 @@ basis. Solutions come back as arrays (by column index); Pyomo is not involved he
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import highspy
@@ -86,6 +89,25 @@ def lp_time_limit_s(time_limit_s: float, steps: int) -> float:
     return max(60.0, 5.0 * time_limit_s, LP_S_PER_STEP * steps)
 
 
+@contextmanager
+def _no_banner():
+    """HiGHS prints its banner to the process's stdout when an instance is made, before any
+    option can silence it: hold file descriptor 1 on /dev/null for that moment."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no stdout to guard (a detached worker)
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 class WindowSolver:
     """A persistent HiGHS model of one compiled window. `integer`: solve as MIP (integrality
     of the compiled integer columns) or as LP."""
@@ -93,7 +115,8 @@ class WindowSolver:
     def __init__(self, mm, options: SolverOptions, integer: bool, steps: int = 24):
         self.mm, self.options, self.integer = mm, options, integer
         self.lp_limit_s = lp_time_limit_s(options.time_limit_s, steps)
-        self.h = highspy.Highs()
+        with _no_banner():
+            self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("random_seed", 0)
         self.h.passModel(_as_lp(mm))
