@@ -155,8 +155,9 @@ class Case(_Strict):
         "holds the run against (default: the run's calendar year; a back-test case runs the "
         "2016 weather year with a later year's system)")
     network: Path = Field(..., description="pandapower JSON file")
-    profiles: Path | None = Field(None, description="profiles: a NetCDF file, or a CSV with "
-                                  "a time column and `name [unit]` series columns")
+    profiles: Path | None = Field(None, description="profiles: a NetCDF file, or a CSV (or "
+                                  "an .xlsx first sheet) with a time column and `name [unit]` "
+                                  "series columns")
     costs: Path | None = Field(None, description="investment costs CSV of flexibility "
                                "options (docs/methods.md 'Economics')")
     economics: EconomicsOptions = EconomicsOptions()

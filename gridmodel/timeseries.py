@@ -49,8 +49,8 @@ _PROFILES: dict = {}
 
 
 def _read_profiles(path: Path) -> xr.Dataset:
-    if path.suffix.lower() == ".csv":
-        ds = read_csv_profiles(path)
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        ds = (read_csv_profiles if path.suffix.lower() == ".csv" else read_xlsx_profiles)(path)
     else:
         try:
             ds = xr.load_dataset(path, engine="h5netcdf")
@@ -92,6 +92,25 @@ def read_csv_profiles(path: Path) -> xr.Dataset:
         frame = pd.DataFrame(columns=range(len(header)))
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
         raise ProfileError(path, "(file)", f"cannot read: {exc}", "a UTF-8 CSV") from None
+    return _table_profiles(path, header, frame)
+
+
+def read_xlsx_profiles(path: Path) -> xr.Dataset:
+    """The same from the first sheet of an Excel workbook (header row, then values)."""
+    try:
+        sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=str).fillna("")
+    except Exception as exc:  # noqa: BLE001 -- openpyxl raises many types on a bad file
+        raise ProfileError(path, "(file)", f"cannot read: {exc}"[:120], "an .xlsx workbook") \
+            from None
+    if not len(sheet):
+        raise ProfileError(path, "(file)", "empty sheet", "a header row, then values")
+    header = [str(h).strip() for h in sheet.iloc[0]]
+    frame = sheet.iloc[1:].reset_index(drop=True)
+    frame.columns = range(len(header))
+    return _table_profiles(path, header, frame)
+
+
+def _table_profiles(path: Path, header: list, frame: pd.DataFrame) -> xr.Dataset:
     if "time" not in header or len(frame.columns) != len(header):
         raise ProfileError(path, "time", "column missing or rows of another width",
                            "a header with a time column, one value per column in each row")

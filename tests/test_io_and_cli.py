@@ -251,3 +251,21 @@ def test_a_bad_csv_profile_is_one_line_naming_file_and_column(tmp_path, text, wo
     flat = " ".join(result.output.split())
     for word in words:
         assert word in flat, (word, flat)
+
+
+def test_profiles_from_an_excel_sheet(tmp_path):
+    """The CSV case's series as the first sheet of a workbook: the same 900 CNY."""
+    import xlsxwriter
+
+    case = _csv_case(tmp_path, "")
+    book = xlsxwriter.Workbook(str(tmp_path / "own.xlsx"))
+    sheet = book.add_worksheet("profiles")
+    for r, row in enumerate([["time", "load [pu]", "wind [pu]"],
+                             ["2016-01-01 00:00", 0.5, 1.0], ["2016-01-01 01:00", 1.0, 0.2]]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    case.write_text(case.read_text().replace('"own.csv"', '"own.xlsx"'))
+    result = runner.invoke(app, ["run", str(case), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "r" / "summary.json").read_text())["objective_cny"] == \
+        pytest.approx(900)
