@@ -510,11 +510,19 @@ def build_years(networks: Annotated[Path, typer.Option(
 @command("build-jilin")
 def build_jilin(networks: Annotated[Path, typer.Option(
         "--networks", help="Folder holding jilin/ input tables.")] = Path("networks"),
-        seed: Annotated[int, typer.Option("--seed", help="Profile generator seed.")] = 2016
+        seed: Annotated[int, typer.Option("--seed", help="Profile generator seed.")] = 2016,
+        weather_years: Annotated[int, typer.Option(
+            "--weather-years", help="Write N profile files of seeds seed … seed+N−1 "
+            "(weather years for a sweep over `profiles`), not the network.")] = 0
         ) -> None:
     """Rebuild networks/jilin_2016.json and jilin_2016_profiles.nc from networks/jilin/."""
-    from .network.jilin import write
+    from .network.jilin import write, write_weather_years
 
+    if weather_years:
+        paths = write_weather_years(networks, seed, weather_years)
+        console.print(f"wrote {len(paths)} profile files; sweep them with --set profiles="
+                      + ",".join(str(p) for p in paths))
+        return
     net_path, prof_path = write(networks, seed)
     console.print(f"wrote {net_path} and {prof_path}")
 

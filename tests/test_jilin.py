@@ -338,3 +338,25 @@ def test_a_parameter_that_would_do_nothing_is_refused(tmp_path, text, words):
         read_tables(folder)
     for word in words:
         assert word in str(err.value)
+
+
+def test_weather_years_are_profile_files_of_other_seeds(tmp_path):
+    """build-jilin --weather-years 1 --seed 7 writes one profile file (and no network):
+    the same series as the committed profiles, other hourly weather (wind differs hour by
+    hour), the same annual wind energy (the generator meets the statistics' targets)."""
+    import shutil
+
+    import xarray as xr
+
+    from gridmodel.network.jilin import write_weather_years
+
+    shutil.copytree(TABLES, tmp_path / "jilin")
+    (path,) = write_weather_years(tmp_path, 7, 1)
+    assert path == tmp_path / "weather" / "jilin_2016_seed7.nc"
+    assert not (tmp_path / "jilin_2016.json").exists()
+    seven = xr.load_dataset(path, engine="h5netcdf")
+    committed = xr.load_dataset(ROOT / "networks" / "jilin_2016_profiles.nc", engine="h5netcdf")
+    assert set(seven.data_vars) == set(committed.data_vars)
+    assert float(abs(seven["wind_west"] - committed["wind_west"]).mean()) > 0.05
+    assert float(seven["wind_west"].mean()) == pytest.approx(
+        float(committed["wind_west"].mean()), rel=1e-3)

@@ -291,6 +291,32 @@ def season_of(heat: dict) -> tuple[tuple[str, str], float]:
     return (days[0], days[1]), float(base)
 
 
+def write_weather_years(networks: Path, seed: int, count: int) -> list[Path]:
+    """Profile files of `count` weather years (seeds seed … seed + count − 1) beside the
+    network, each to a temporary name and renamed: networks/weather/jilin_2016_seed<S>.nc.
+    Every year meets the same monthly and annual targets; only the hourly weather differs."""
+    if not 1 <= count <= 1000:
+        raise NetworkError(networks, "--weather-years", str(count), "a count from 1 to 1000")
+    if not (0 <= seed and seed + count <= 2**32):
+        raise NetworkError(networks, "--seed", str(seed), "a whole number 0 … 4294967295")
+    heat = read_tables(networks / "jilin")["parameters"]["heat"]
+    folder = networks / "weather"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for s in range(seed, seed + count):
+        path = folder / f"jilin_2016_seed{s}.nc"
+        if path.is_symlink():
+            raise NetworkError(path, "(file)", "is a link", "a regular file or none")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            profiles.build(s, *season_of(heat)).to_netcdf(tmp, engine="h5netcdf")
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        paths.append(path)
+    return paths
+
+
 def write(networks: Path = Path("networks"), seed: int = 2016) -> tuple[Path, Path]:
     """Build both files, then move them into place together: a failed build leaves the
     earlier pair as it was, and a target that is a link (out of --networks or not) is
