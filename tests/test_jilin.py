@@ -360,3 +360,18 @@ def test_weather_years_are_profile_files_of_other_seeds(tmp_path):
     assert float(abs(seven["wind_west"] - committed["wind_west"]).mean()) > 0.05
     assert float(seven["wind_west"].mean()) == pytest.approx(
         float(committed["wind_west"].mean()), rel=1e-3)
+
+
+def test_weather_years_keep_the_networks_heat_energy():
+    """Another seed's heat series are rescaled to the reference's season energy: the network's
+    demand_mw_th (the reference peak) × Σ pu is the same 60 TWh_th in every weather year."""
+    import numpy as np
+    import xarray as xr
+
+    from gridmodel.network.jilin import same_heat
+
+    ref = xr.Dataset({"heat_a": ("time", np.array([0.0, 0.5, 1.0])), "wind": ("time", [1, 2, 3])})
+    other = xr.Dataset({"heat_a": ("time", np.array([1.0, 1.0, 0.5])),
+                        "wind": ("time", [4, 5, 6])})
+    out = same_heat(other, ref)
+    assert float(out["heat_a"].sum()) == 1.5 and list(out["wind"].values) == [4, 5, 6]

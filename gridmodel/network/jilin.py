@@ -291,6 +291,20 @@ def season_of(heat: dict) -> tuple[tuple[str, str], float]:
     return (days[0], days[1]), float(base)
 
 
+BASE_SEED = 2016  # the seed of the committed profiles, whose heat sets the network's scale
+
+
+def same_heat(ds, reference):
+    """Heat series rescaled to the reference year's season energy: the network's
+    `demand_mw_th` is the reference's peak, each series pu of its own peak, so another
+    weather year would otherwise bring another heat energy (a calibration input)."""
+    out = ds.copy()
+    for name in [v for v in ds.data_vars if v.startswith("heat_")]:
+        factor = float(reference[name].sum()) / float(ds[name].sum())
+        out[name] = (ds[name] * factor).assign_attrs(ds[name].attrs)
+    return out
+
+
 def write_weather_years(networks: Path, seed: int, count: int) -> list[Path]:
     """Profile files of `count` weather years (seeds seed … seed + count − 1) beside the
     network, each to a temporary name and renamed: networks/weather/jilin_2016_seed<S>.nc.
@@ -300,6 +314,7 @@ def write_weather_years(networks: Path, seed: int, count: int) -> list[Path]:
     if not (0 <= seed and seed + count <= 2**32):
         raise NetworkError(networks, "--seed", str(seed), "a whole number 0 … 4294967295")
     heat = read_tables(networks / "jilin")["parameters"]["heat"]
+    reference = profiles.build(BASE_SEED, *season_of(heat))  # the network's heat scale
     folder = networks / "weather"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -309,7 +324,8 @@ def write_weather_years(networks: Path, seed: int, count: int) -> list[Path]:
             raise NetworkError(path, "(file)", "is a link", "a regular file or none")
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            profiles.build(s, *season_of(heat)).to_netcdf(tmp, engine="h5netcdf")
+            same_heat(profiles.build(s, *season_of(heat)), reference).to_netcdf(
+                tmp, engine="h5netcdf")
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
