@@ -377,3 +377,13 @@ def resolved_dict(case: Case) -> dict:
         return obj
 
     return strip(case.model_dump(mode="json"))
+
+
+def override_key(case, table: str, column: str) -> tuple[str, str] | None:
+    """(origin, key) of the override that set a table's column (case file or --set; the last
+    one wins), or None when the value is the network file's."""
+    found = None
+    for key, origin in case.origins.items():
+        if key.startswith(f"overrides.{table}.") and key.endswith(f".{column}"):
+            found = (origin, key)
+    return found

@@ -81,22 +81,3 @@ def summary_totals(ds: xr.Dataset) -> dict[str, float]:
         if o.summary_key:
             out[o.summary_key] = out.get(o.summary_key, 0.0) + total(ds, o)
     return out
-
-
-def stamp_missing(ds: xr.Dataset) -> xr.Dataset:
-    """Results written before the registry (no declarations on their variables): stamp the
-    current declarations of every technology and of the core (a migration; imports the
-    technology registry only for such files)."""
-    if declared(ds):
-        return ds
-    from .model.techs import TECHNOLOGIES
-    from .results import CORE_OUTPUTS
-
-    known = {o.var: o for t in TECHNOLOGIES for o in t.OUTPUTS}
-    known.update({o.var: o for o in CORE_OUTPUTS})
-    for name in ds.data_vars:
-        if name in known:
-            known[name].stamp(ds[name])
-        elif name.endswith("_unserved_mw_th"):  # a carrier's slack (heat zones)
-            Output(name, "heat", "slack", "unserved_heat_mwh", "Unserved heat").stamp(ds[name])
-    return ds

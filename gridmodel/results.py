@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .outputs import Output
+from .outputs import Output, declared
 from .units import units_of
 
 
@@ -101,11 +101,27 @@ def read_netcdf(path: Path) -> xr.Dataset:
     if "time" not in ds.dims or "dt_h" not in ds.attrs or "case" not in ds.attrs:
         raise InputError(path, "(content)", "no gridmodel results over time (attributes "
                          "dt_h and case)", "a results.nc written by gridmodel run")
-    from .outputs import stamp_missing
-
     return stamp_missing(ds)
 
 
 def energy_mwh(da: xr.DataArray, dt_h: float) -> float:
     """Sum over all dims of a MW (or MW_th) DataArray times dt_h."""
     return float(np.nansum(da.values) * dt_h)
+
+
+def stamp_missing(ds: xr.Dataset) -> xr.Dataset:
+    """Results written before the registry (no declarations on their variables): stamp the
+    current declarations of every technology and of the core (a migration; imports the
+    technology registry only for such files)."""
+    if declared(ds):
+        return ds
+    from .model.techs import TECHNOLOGIES
+
+    known = {o.var: o for t in TECHNOLOGIES for o in t.OUTPUTS}
+    known.update({o.var: o for o in CORE_OUTPUTS})
+    for name in ds.data_vars:
+        if name in known:
+            known[name].stamp(ds[name])
+        elif name.endswith("_unserved_mw_th"):  # a carrier's slack (heat zones)
+            Output(name, "heat", "slack", "unserved_heat_mwh", "Unserved heat").stamp(ds[name])
+    return ds

@@ -220,7 +220,8 @@ def apply_overrides(tables: dict, overrides: dict, case, specs) -> dict:
             for col, value in sorted(columns.items(), key=lambda kv: kv[0] == "in_service"):
                 key = f"overrides.{table}.{asset}.{col}"
                 if col in PSEUDO_COLUMNS:
-                    df = PSEUDO_COLUMNS[col](df, rows, value, specs.get(table), case, key)
+                    df = PSEUDO_COLUMNS[col](df, rows, value, specs.get(table), case, key,
+                                             specs)
                     continue
                 if col not in df.columns:
                     raise CaseError(case.where(key), key, "unknown column",
@@ -236,14 +237,12 @@ def apply_overrides(tables: dict, overrides: dict, case, specs) -> dict:
     return out
 
 
-def _scale(df, rows, value, spec, case, key):
+def _scale(df, rows, value, spec, case, key, specs):
     """`scale = k`: multiply the table's capacity/demand columns (future years)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
         raise CaseError(case.where(key), key, f"{value!r}", "a factor in [0, 100]")
     if spec is None or not spec.scaled:
-        from ..model.techs import SPECS  # the tables that declare what scale multiplies
-
-        tables = sorted(t for t, s in SPECS.items() if s.scaled)
+        tables = sorted(t for t, s in specs.items() if s.scaled)
         raise CaseError(case.where(key), key, "this table has nothing to scale",
                         f"scale on one of {', '.join(tables)}")
     for col in spec.scaled:
@@ -252,7 +251,7 @@ def _scale(df, rows, value, spec, case, key):
     return df
 
 
-def _in_service(df, rows, value, spec, case, key):
+def _in_service(df, rows, value, spec, case, key, specs):
     """`in_service = false`: retire the rows (tables that refer to them must drop them too)."""
     if not isinstance(value, bool):
         raise CaseError(case.where(key), key, f"{value!r}", "true or false")

@@ -6,7 +6,7 @@ import dataclasses
 
 import pandas as pd
 
-from ..case import Case
+from ..case import Case, override_key
 from ..errors import CaseError
 from ..system import System
 from ..timeseries import check_series, load_profiles, select_window
@@ -54,16 +54,6 @@ def add_assets(tables: dict, case: Case, specs: dict, buses: set) -> dict:
             specs[table].check(filled, where)
             out[table] = pd.concat([have, row]) if len(have) else row
     return out
-
-
-def override_key(case: Case, table: str, column: str) -> tuple[str, str] | None:
-    """(origin, key) of the override that set a table's column (case file or --set; the last
-    one wins), or None when the value is the network file's."""
-    found = None
-    for key, origin in case.origins.items():
-        if key.startswith(f"overrides.{table}.") and key.endswith(f".{column}"):
-            found = (origin, key)
-    return found
 
 
 def _assigned_in(case: Case, table: str, column: str) -> str:

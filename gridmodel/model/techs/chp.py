@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from ...case import override_key
 from ...errors import NetworkError
-from ...network.loader import override_key
 from ...outputs import Output
 from ...system import TableSpec
 from ._util import check_refs, data_array, result

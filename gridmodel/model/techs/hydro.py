@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from ...case import override_key
 from ...errors import CaseError, NetworkError
-from ...network.loader import override_key
 from ...outputs import Output
 from ...system import TableSpec
 from . import _storage
