@@ -146,7 +146,8 @@ def line_overrides(network, net, case):
         key = f"overrides.line.{asset}"
         branch = names.get(asset, asset)
         if branch not in rating.index:
-            raise CaseError(case.where(key), key, "unknown line", f"one of {sorted(names)}")
+            raise CaseError(case.where(key), key, "unknown line",
+                            f"one of {sorted(names) or sorted(rating.index)}")
         for column, value in columns.items():
             if column != "rating_mw":
                 raise CaseError(case.where(f"{key}.{column}"), f"{key}.{column}",
