@@ -23,39 +23,32 @@ The rule (docs/methods.md "Why wind is curtailed"), applied to a solved run, hou
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+import json
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .causes import AT_LIMIT_TOL_MW, FORCED, SINK, Role, declared_causes
 from .outputs import Output
 
-CAUSES = ("network", "heat_must_run", "min_stable_load", "ramping", "hydro_min_release",
-          "embedded_generation", "fixed_exchanges", "export_limit", "storage_full", "other")
-FORCED, SINK = "forced", "sink"
 NETWORK_PRICE_GAP_CNY_PER_MWH = 0.5  # above solver noise, below any real congestion rent
-AT_LIMIT_TOL_MW = 1e-3
 OUTPUT = Output("curtailment_by_cause_mw", "electricity", "detail", "",
                 "Curtailment by cause")
 
 
-@dataclass(frozen=True)
-class Role:
-    """What one technology contributed in each hour: forced MW or a sink at its limit."""
-    cause: str
-    kind: str            # FORCED | SINK
-    mw: np.ndarray       # (time,)
-
-    def __post_init__(self):
-        if self.cause not in CAUSES or self.kind not in (FORCED, SINK):
-            raise ValueError(f"unknown curtailment role {self.cause}/{self.kind}")
-
-
-def split(curtailed_mw: np.ndarray, network_mask: np.ndarray, roles: list[Role]) -> dict:
-    """{cause: (asset × time) MW}; the causes add up to `curtailed_mw` (asset × time)."""
+def split(curtailed_mw: np.ndarray, network_mask: np.ndarray, roles: list[Role],
+          causes: tuple[str, ...] | None = None) -> dict:
+    """{cause: (asset × time) MW} over `causes` (default: network, the roles' causes,
+    other); the causes add up to `curtailed_mw` (asset × time)."""
+    causes = causes or ("network", *dict.fromkeys(r.cause for r in roles), "other")
+    unknown = sorted({r.cause for r in roles} - set(causes))
+    if unknown:
+        raise ValueError(f"curtailment roles of undeclared causes {unknown} (declare them "
+                         "in the technology's CAUSES)")
     curtailed_mw = np.clip(curtailed_mw, 0.0, None)
-    out = {cause: np.zeros_like(curtailed_mw) for cause in CAUSES}
+    out = {cause: np.zeros_like(curtailed_mw) for cause in causes}
     out["network"] = np.where(network_mask, curtailed_mw, 0.0)
     rest = curtailed_mw - out["network"]
     surplus = rest.sum(axis=0)
@@ -122,19 +115,37 @@ def network_mask(ds: xr.Dataset) -> np.ndarray:
 
 
 def attribute(ds: xr.Dataset, system, techs) -> xr.Dataset:
-    """`curtailment_by_cause_mw` (cause × time × renewable) of a solved run."""
+    """`curtailment_by_cause_mw` (cause × time × renewable) of a solved run, over the causes
+    every technology of the set declares (the same columns in every run of the set); each
+    cause's meaning rides along as the coordinate's attribute `meanings`."""
     if "renewable_curtailed_mw" not in ds:
         return xr.Dataset()
     curtailed = ds["renewable_curtailed_mw"].transpose("renewable", "time").values
+    declared = declared_causes(techs)
     roles = [role for tech in techs if tech.active(system)
              for role in tech.curtailment_roles(ds, system)]
-    parts = split(curtailed, network_mask(ds), roles)
-    values = np.stack([parts[c].T for c in CAUSES])
+    names = tuple(c.name for c in declared)
+    parts = split(curtailed, network_mask(ds), roles, names)
+    values = np.stack([parts[c].T for c in names])
     da = xr.DataArray(values, dims=("cause", "time", "renewable"),
-                      coords={"cause": list(CAUSES), "time": ds["time"],
+                      coords={"cause": list(names), "time": ds["time"],
                               "renewable": ds["renewable"]},
                       attrs={"units": "MW"})
+    da["cause"].attrs["meanings"] = json.dumps({c.name: c.meaning for c in declared})
     return xr.Dataset({OUTPUT.var: OUTPUT.stamp(da)})
+
+
+def cause_meanings(ds: xr.Dataset) -> dict[str, str]:
+    """{cause: meaning} of a run's attribution (empty without renewables)."""
+    if OUTPUT.var not in ds:
+        return {}
+    return json.loads(ds[OUTPUT.var]["cause"].attrs.get("meanings", "{}")) or {
+        c: "" for c in causes_of(ds)}
+
+
+def causes_of(ds: xr.Dataset) -> list[str]:
+    """The causes a run's attribution covers (its `cause` coordinate)."""
+    return [str(c) for c in ds[OUTPUT.var]["cause"].values] if OUTPUT.var in ds else []
 
 
 def summary(ds: xr.Dataset) -> dict:
@@ -145,11 +156,12 @@ def summary(ds: xr.Dataset) -> dict:
     monthly = monthly_table(ds)
     totals = monthly.sum()
     whole = float(totals.sum())
-    out = {f"curtailment_{c}_mwh": float(totals[c]) for c in CAUSES}
+    causes = causes_of(ds)
+    out = {f"curtailment_{c}_mwh": float(totals[c]) for c in causes}
     out.update({f"curtailment_{c}_pct": (100 * float(totals[c]) / whole) if whole else 0.0
-                for c in CAUSES})
+                for c in causes})
     out["curtailment_by_cause_by_month_mwh"] = {
-        month: {c: float(row[c]) for c in CAUSES} for month, row in monthly.iterrows()}
+        month: {c: float(row[c]) for c in causes} for month, row in monthly.iterrows()}
     return out
 
 
@@ -158,4 +170,4 @@ def monthly_table(ds: xr.Dataset) -> pd.DataFrame:
     da = ds[OUTPUT.var].sum("renewable") * ds.attrs.get("dt_h", 1.0)
     frame = da.transpose("time", "cause").to_pandas()
     frame.index = pd.DatetimeIndex(frame.index).strftime("%Y-%m")
-    return frame.groupby(level=0).sum()[list(CAUSES)]
+    return frame.groupby(level=0).sum()[causes_of(ds)]

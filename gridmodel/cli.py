@@ -129,16 +129,13 @@ def _load(case_file: Path, sets):
     return load_case(case_file, sets or [])
 
 
-KEY_ROWS = ("status", "objective_cny", "load_mwh", "unserved_energy_mwh", "wind_curtailment_pct",
-            "solar_curtailment_pct", "renewable_absorption_pct", "thermal_generation_mwh",
-            "export_mwh", "import_mwh", "co2_t", "mip_gap", "solve_time_s", "wall_time_s")
-
-
 def _print_summary(summary: dict, out_dir) -> None:
+    from .kpi import registry_keys  # after a run: kept out of --help's import time
+
     table = Table(title=f"summary ({out_dir})")
     table.add_column("key")
     table.add_column("value", justify="right")
-    for key in KEY_ROWS:
+    for key in registry_keys("terminal"):
         value = summary.get(key)
         table.add_row(key, f"{value:,.4g}" if isinstance(value, float) else str(value))
     console.print(table)
@@ -174,8 +171,10 @@ def run(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
     _print_summary(outcome.summary, outcome.out_dir)
     for warning in outcome.info.get("warnings", []):
         err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
-    for when, bus, mw in outcome.info["unserved_energy"][:10]:
-        console.print(f"[yellow]unserved energy[/] {when} at {bus}: {mw:.3f} MW")
+    for carrier in outcome.info["carriers"]:
+        for when, node, mw in outcome.info["unserved"][carrier["name"]][:10]:
+            console.print(f"[yellow]unserved {carrier['name']}[/] {when} at {node}: {mw:.3f} "
+                          f"{carrier['power_unit']}")
 
 
 @contextmanager

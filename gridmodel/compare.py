@@ -8,34 +8,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from .attribution import CAUSES
+from . import kpi, units
 from .errors import InputError
 
-COMPARE_KEYS = (
-    "objective_cny", "operating_cost_cny", "penalty_cost_cny", "wind_curtailment_pct",
-    "solar_curtailment_pct", "renewable_absorption_pct",
-    "renewable_local_mwh", "renewable_exported_mwh", "renewable_curtailed_mwh",
-    *(f"curtailment_{cause}_mwh" for cause in CAUSES),
-    "renewable_local_pct", "renewable_exported_pct", "renewable_curtailed_pct",
-    "export_mwh", "import_mwh", "thermal_generation_mwh", "coal_t", "co2_t",
-    "heat_demand_mwh", "chp_heat_mwh", "heat_boiler_mwh", "electric_boiler_heat_mwh",
-    "heat_pump_heat_mwh", "heat_storage_discharge_mwh", "battery_discharge_mwh",
-    "pumped_hydro_generation_mwh", "unserved_energy_mwh", "unserved_heat_mwh")
-
-
-QUANTITY_SUFFIXES = ("_mwh", "_t", "_count", "_cny")
-SKIP = ("solve_time_s", "wall_time_s", "python_time_s")
+SKIP = ("solve_time_s", "wall_time_s", "python_time_s", "warmup_solve_time_s")
 
 
 def compare_keys(summaries) -> list[str]:
-    """COMPARE_KEYS first, then every other energy / tonnes / count key any run reports
-    (declared outputs of technologies the fixed list does not know, e.g. waste-to-energy)."""
-    keys = list(COMPARE_KEYS)
+    """The registry's compare keys first (kpi.KPIS), then every other number any run reports
+    whose name carries a unit (declared outputs, causes, families such as per-carrier
+    prices), except what the registry keeps out of compare (status, gap, times)."""
+    keys = kpi.registry_keys("compare")
+    hidden = set(kpi.registry_keys("compare", shown=False)) | set(SKIP)
     for summary in summaries:
         for key, value in summary.items():
-            if key not in keys and key.endswith(QUANTITY_SUFFIXES) and isinstance(
-                    value, (int, float)) and not isinstance(value, bool):
-                keys.append(key)
+            if key in keys or key in hidden or isinstance(value, bool) or not isinstance(
+                    value, (int, float)):
+                continue
+            try:
+                units.parse(key)
+            except KeyError:
+                continue
+            keys.append(key)
     return keys
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -10,6 +12,7 @@ import xarray as xr
 
 from . import outputs
 from .contract_terms import with_terms
+from .units import from_symbol
 
 
 def _mwh(ds: xr.Dataset, name: str, where=None) -> float:
@@ -25,39 +28,122 @@ def _pct(part: float, whole: float) -> float:
     return 100.0 * part / whole if whole > 0 else 0.0
 
 
-def renewable_kpis(ds: xr.Dataset) -> dict:
-    out = {}
-    used_all = avail_all = 0.0
-    for kind in ("wind", "solar"):
-        mask = ds["renewable_kind"] == kind if "renewable_kind" in ds.coords else None
-        avail = _mwh(ds, "renewable_available_mw", mask) if mask is not None else 0.0
-        used = _mwh(ds, "renewable_used_mw", mask) if mask is not None else 0.0
-        out[f"{kind}_available_mwh"] = avail
-        out[f"{kind}_used_mwh"] = used
-        out[f"{kind}_curtailed_mwh"] = avail - used
-        out[f"{kind}_curtailment_pct"] = _pct(avail - used, avail)
-        used_all, avail_all = used_all + used, avail_all + avail
-    out["renewable_absorption_pct"] = _pct(used_all, avail_all) if avail_all else 100.0
-    return out
+def _renewable(kind: str, what: str):
+    """Available, used or curtailed MWh of one renewable kind (wind, solar)."""
+    def compute(ds: xr.Dataset) -> float:
+        if "renewable_kind" not in ds.coords:
+            return 0.0
+        mask = ds["renewable_kind"] == kind
+        avail, used = (_mwh(ds, f"renewable_{v}_mw", mask) for v in ("available", "used"))
+        return {"available": avail, "used": used, "curtailed": avail - used,
+                "curtailment": _pct(avail - used, avail)}[what]
+    return compute
 
 
-# reported even when no technology in the run declares them (0 = none)
-ALWAYS = ("load_mwh", "unserved_energy_mwh", "excess_energy_mwh", "thermal_generation_mwh",
-          "export_mwh", "import_mwh", "co2_t", "coal_t", "thermal_starts_count",
-          "reserve_shortfall_mwh", "heat_demand_mwh", "unserved_heat_mwh")
+def absorption_pct(ds: xr.Dataset) -> float:
+    """Renewable energy used (local + exported) in % of the available."""
+    avail = _mwh(ds, "renewable_available_mw")
+    return _pct(_mwh(ds, "renewable_used_mw"), avail) if avail else 100.0
+
+
+def from_outputs(key: str):
+    """A key the outputs declare (Σ of every output with that summary key; 0 = none)."""
+    return lambda ds: outputs.summary_totals(ds).get(key, 0.0)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A derived KPI: its key (unit in the name), how to compute it from a results Dataset
+    (the year's value; a month's is the same rule on the month's steps, so a percentage
+    per month is that month's, never a sum), and where it shows. `compute` returning a
+    dict is a family of keys (one per carrier …); None: the run sets it (status, costs,
+    times)."""
+
+    key: str
+    label: str
+    compute: Callable | None = None
+    monthly: bool = True        # a column of the Monthly sheet (and monthly figures)
+    compare: bool = True        # a row of `gridmodel compare`
+    terminal: bool = False      # a row of the terminal summary after `gridmodel run`
+    plot: str = ""              # the figure that draws it ("" none)
+    family: bool = False        # compute returns {key: value} (one per carrier …)
+
+    def year(self, ds: xr.Dataset) -> dict:
+        if self.compute is None:
+            return {}
+        value = self.compute(ds)
+        return dict(value) if self.family or isinstance(value, dict) else {self.key: float(value)}
+
+
+KPIS = (
+    Kpi("status", "solve status", None, False, False, True),
+    Kpi("objective_cny", "objective (operating cost + penalties)", None, False, True, True),
+    Kpi("operating_cost_cny", "operating cost", None, False, True),
+    Kpi("penalty_cost_cny", "penalties (slacks, wind priority)", None, False, True),
+    Kpi("load_mwh", "load", from_outputs("load_mwh"), terminal=True),
+    Kpi("unserved_energy_mwh", "unserved energy", from_outputs("unserved_energy_mwh"),
+        terminal=True),
+    Kpi("excess_energy_mwh", "excess energy", from_outputs("excess_energy_mwh")),
+    *(Kpi(f"{kind}_{what}_mwh", f"{kind} {what}", _renewable(kind, what))
+      for kind in ("wind", "solar") for what in ("available", "used", "curtailed")),
+    Kpi("wind_curtailment_pct", "wind curtailment", _renewable("wind", "curtailment"),
+        terminal=True, plot="monthly_curtailment"),
+    Kpi("solar_curtailment_pct", "solar curtailment", _renewable("solar", "curtailment"),
+        terminal=True),
+    Kpi("renewable_absorption_pct", "renewable absorption (local + exported)",
+        absorption_pct, terminal=True),
+    Kpi("renewable_split", "where wind and solar went: local, exported, curtailed (MWh, %)",
+        lambda ds: renewable_split(ds), plot="dispatch", family=True),
+    Kpi("thermal_generation_mwh", "thermal generation", from_outputs("thermal_generation_mwh"),
+        terminal=True),
+    Kpi("hydro_generation_mwh", "hydro generation (plants and hydro rows of thermal)",
+        lambda ds: hydro_generation_mwh(ds)),
+    Kpi("export_mwh", "export", from_outputs("export_mwh"), terminal=True),
+    Kpi("import_mwh", "import", from_outputs("import_mwh"), terminal=True),
+    Kpi("co2_t", "CO2", from_outputs("co2_t"), terminal=True),
+    Kpi("coal_t", "standard coal", from_outputs("coal_t")),
+    Kpi("thermal_starts_count", "unit start-ups", from_outputs("thermal_starts_count")),
+    Kpi("reserve_shortfall_mwh", "reserve shortfall", from_outputs("reserve_shortfall_mwh")),
+    Kpi("carrier_balance", "every carrier's demand and unserved energy (one pair each)",
+        lambda ds: carrier_totals(ds), family=True),
+    Kpi("price_mean", "every carrier's demand-weighted mean price",
+        lambda ds: price_means(ds), plot="price_duration", family=True),
+    Kpi("export_value_at_prices_cny", "exports valued at their bus's price",
+        lambda ds: export_value_cny(ds)),
+    Kpi("surplus_hours_count", "hours with a price ≤ 0 at a wind bus",
+        lambda ds: surplus_hours(ds)),
+    Kpi("mip_gap", "largest window gap", None, False, False, True),
+    Kpi("solve_time_s", "Σ window solve time", None, False, False, True),
+    Kpi("wall_time_s", "wall time", None, False, False, True),
+)
+
+
+def registry_keys(where: str, shown: bool = True) -> list[str]:
+    """Plain keys (not families) of the registry shown (or not) in `where`: compare |
+    terminal | monthly."""
+    return [k.key for k in KPIS if bool(getattr(k, where)) == shown and not k.family]
 
 
 def summary(ds: xr.Dataset) -> dict:
     """Flat KPI dictionary with units in every key: every summary key the outputs declare
-    (outputs.py), wind/solar curtailment and where renewables went, hydro energy."""
-    out = dict.fromkeys(ALWAYS, 0.0)
-    out.update(outputs.summary_totals(ds))
-    out.update(renewable_kpis(ds))
-    out.update(renewable_split(ds))
-    out["hydro_generation_mwh"] = hydro_generation_mwh(ds)
-    out.update(price_kpis(ds))
+    (outputs.py), then every derived KPI of the registry (`KPIS`)."""
+    out = outputs.summary_totals(ds)
+    for k in KPIS:
+        out.update(k.year(ds))
     return {k: (round(v, 9) if isinstance(v, float) and math.isfinite(v) else v)
             for k, v in out.items()}
+
+
+def carrier_totals(ds: xr.Dataset) -> dict:
+    """Per carrier besides electricity: `<carrier>_demand_mwh` and its unserved key."""
+    out = {}
+    for c in outputs.carriers(ds):
+        if c["name"] == "electricity":
+            continue
+        demand = outputs.select(ds, c["name"], ("demand",))
+        out[f"{c['name']}_demand_mwh"] = sum(outputs.total(ds, o) for o in demand)
+        out[c["unserved_key"]] = _mwh(ds, c["unserved_var"])
+    return out
 
 
 def unserved_events(ds: xr.Dataset, var: str = "bus_unserved_mw", tol: float = 1e-6) -> list:
@@ -71,48 +157,75 @@ def unserved_events(ds: xr.Dataset, var: str = "bus_unserved_mw", tol: float = 1
              float(da.values[i, j])) for i, j in hits]
 
 
-def price_kpis(ds: xr.Dataset) -> dict:
-    """Load-weighted mean nodal price, demand-weighted mean heat price, hours with a price
-    ≤ 0 at a wind bus (surplus hours) and exports valued at their bus's price."""
-    if "bus_price_cny_per_mwh" not in ds:
-        return {}
-    price = ds["bus_price_cny_per_mwh"]
+def _prefix(carrier: dict) -> str:
+    return "" if carrier["name"] == "electricity" else f"{carrier['name']}_"
+
+
+def node_demand(ds: xr.Dataset, carrier: dict) -> xr.DataArray | None:
+    """(time × node) demand of a carrier: its demand outputs by node (an output's own
+    dimension when it is the node dimension, else its `<dim>_<node_dim>` coordinate)."""
+    dim, total = carrier["node_dim"], None
+    for o in outputs.select(ds, carrier["name"], ("demand",)):
+        da = ds[o.var]
+        own = next(d for d in da.dims if d != "time")
+        if own != dim:
+            if f"{own}_{dim}" not in da.coords:
+                continue
+            da = da.groupby(f"{own}_{dim}").sum().rename({f"{own}_{dim}": dim})
+        da = da.reindex({dim: ds[carrier["price_var"]][dim]}, fill_value=0.0)
+        total = da if total is None else total + da
+    return total
+
+
+def price_means(ds: xr.Dataset) -> dict:
+    """Per carrier: the demand-weighted mean of its node prices (`price_mean_cny_per_mwh`,
+    `heat_price_mean_cny_per_mwh_th`, `hydrogen_price_mean_cny_per_mwh_h2` …)."""
     out = {}
-    if "load_bus" in ds.coords:
-        load = ds["load_demand_mw"].groupby("load_bus").sum().rename(load_bus="bus")
-        load = load.reindex(bus=price["bus"], fill_value=0.0)
-        out["price_mean_cny_per_mwh"] = _weighted(price, load)
-    if "heat_zone_price_cny_per_mwh_th" in ds:
-        out["heat_price_mean_cny_per_mwh_th"] = _weighted(
-            ds["heat_zone_price_cny_per_mwh_th"], ds["heat_zone_demand_mw_th"])
-    if "export_link_bus" in ds.coords:
-        at_bus = price.sel(bus=ds["export_link_bus"]).drop_vars("bus", errors="ignore")
-        out["export_value_at_prices_cny"] = float(
-            (ds["export_link_export_mw"] * at_bus).sum()) * ds.attrs["dt_h"]
-    if "renewable_bus" in ds.coords:
-        wind_buses = sorted({b for b, k in zip(ds["renewable_bus"].values,
-                                               ds["renewable_kind"].values) if k == "wind"})
-        if wind_buses:
-            low = (price.sel(bus=wind_buses) <= 1e-6).any("bus")
-            out["surplus_hours_count"] = float(low.sum()) * ds.attrs["dt_h"]
+    for c in outputs.carriers(ds):
+        if c["price_var"] not in ds:
+            continue
+        weight = node_demand(ds, c)
+        if weight is not None:
+            unit = c["price_var"].split("_price_", 1)[1]
+            out[f"{_prefix(c)}price_mean_{unit}"] = _weighted(ds[c["price_var"]], weight)
     return out
+
+
+def export_value_cny(ds: xr.Dataset) -> dict:
+    if "export_link_bus" not in ds.coords or "bus_price_cny_per_mwh" not in ds:
+        return {}
+    at_bus = ds["bus_price_cny_per_mwh"].sel(bus=ds["export_link_bus"]).drop_vars(
+        "bus", errors="ignore")
+    return {"export_value_at_prices_cny": float(
+        (ds["export_link_export_mw"] * at_bus).sum()) * ds.attrs["dt_h"]}
+
+
+def surplus_hours(ds: xr.Dataset) -> dict:
+    if "renewable_bus" not in ds.coords or "bus_price_cny_per_mwh" not in ds:
+        return {}
+    wind_buses = sorted({b for b, k in zip(ds["renewable_bus"].values,
+                                           ds["renewable_kind"].values) if k == "wind"})
+    if not wind_buses:
+        return {}
+    low = (ds["bus_price_cny_per_mwh"].sel(bus=wind_buses) <= 1e-6).any("bus")
+    return {"surplus_hours_count": float(low.sum()) * ds.attrs["dt_h"]}
 
 
 def hourly_mean_price(ds: xr.Dataset) -> np.ndarray:
     """System price per hour: bus prices weighted by the bus's load (plain mean without)."""
     price = ds["bus_price_cny_per_mwh"]
-    if "load_bus" not in ds.coords:
+    load = node_demand(ds, outputs.carriers(ds)[0])
+    if load is None:
         return price.mean("bus").values
-    load = ds["load_demand_mw"].groupby("load_bus").sum().rename(load_bus="bus").reindex(
-        bus=price["bus"], fill_value=0.0)
     total = load.sum("bus")
     return ((price * load).sum("bus") / total.where(total > 0)).fillna(price.mean("bus")).values
 
 
 def price_tables(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
-    """Monthly mean price by bus (CNY/MWh) and heat price by zone (CNY/MWh_th)."""
+    """Monthly mean price by node of every carrier (CNY per its MWh)."""
     out = {}
-    for name in ("bus_price_cny_per_mwh", "heat_zone_price_cny_per_mwh_th"):
+    for c in outputs.carriers(ds):
+        name = c["price_var"]
         if name in ds:
             frame = ds[name].to_pandas()
             table = frame.groupby(frame.index.to_period("M")).mean()
@@ -173,29 +286,31 @@ def renewable_split(ds: xr.Dataset) -> dict:
 
 
 def monthly(ds: xr.Dataset) -> pd.DataFrame:
-    """Monthly energy table (MWh, %): wind/solar, split, exchange and heat by source."""
-
+    """Monthly table: every declared energy with a summary key (MWh per month), then every
+    registry KPI marked `monthly`, computed by its own rule on the month's steps."""
     dt = ds.attrs["dt_h"]
-    frame = pd.DataFrame(index=pd.DatetimeIndex(ds["time"].values))
-    wind = ds["renewable_kind"] == "wind" if "renewable_kind" in ds.coords else None
-    if wind is not None:
-        frame["wind_available_mwh"] = ds["renewable_available_mw"].where(wind, 0).sum(
-            "renewable").values * dt
-        frame["wind_curtailed_mwh"] = ds["renewable_curtailed_mw"].where(wind, 0).sum(
-            "renewable").values * dt
-    for key, values in renewable_split_hourly(ds).items():
-        frame[f"renewable_{key.replace('_mw', '_mwh')}"] = values * dt
-    for o in outputs.declared(ds):  # every declared energy with a summary key
-        if o.summary_key.endswith("_mwh") and o.role not in ("level", "quantity"):
-            column = frame.get(o.summary_key, 0.0)
-            frame[o.summary_key] = column + _hourly_total(ds, o.var) * dt
-    table = frame.groupby(frame.index.to_period("M")).sum()
-    if "wind_available_mwh" in table:
-        avail = table["wind_available_mwh"].where(table["wind_available_mwh"] > 0)
-        table["wind_curtailment_pct"] = (100 * table["wind_curtailed_mwh"] / avail).fillna(0.0)
+    times = pd.DatetimeIndex(ds["time"].values)
+    frame = pd.DataFrame(index=times)
+    for o in outputs.declared(ds):
+        unit = from_symbol(str(ds[o.var].attrs.get("units", "")))
+        if o.summary_key and unit.kind == "power" and o.role not in ("level", "price"):
+            frame[o.summary_key] = frame.get(o.summary_key, 0.0) + _hourly_total(ds, o.var) * dt
+    table = frame.groupby(times.to_period("M")).sum()
+    months = pd.Series(np.arange(len(times)), index=times).groupby(times.to_period("M"))
+    rows = {month: _month_kpis(ds.isel(time=steps.to_numpy())) for month, steps in months}
+    table = table.join(pd.DataFrame.from_dict(rows, orient="index"), rsuffix="_kpi")
+    table = table.drop(columns=[c for c in table if c.endswith("_kpi")])
     table.index = table.index.astype(str)
     table.index.name = "month"
     return table
+
+
+def _month_kpis(month: xr.Dataset) -> dict:
+    out = {}
+    for k in KPIS:
+        if k.monthly:
+            out.update(k.year(month))
+    return out
 
 
 SPLIT_COLUMNS = ("renewable_local_mwh", "renewable_exported_mwh", "renewable_curtailed_mwh")

@@ -14,12 +14,13 @@ but never in balances), quantity (tonnes, counts: summed without dt_h).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
-from .units import is_power
+from .units import from_symbol
 
 ROLES = ("generation", "consumption", "demand", "storage_out", "storage_in", "import",
          "export", "slack", "level", "detail", "quantity", "price")
@@ -68,10 +69,12 @@ def hourly(ds: xr.Dataset, name: str) -> np.ndarray:
 
 
 def total(ds: xr.Dataset, output: Output) -> float:
-    """A summary value: energy (Σ MW × dt_h) for power outputs, a plain sum otherwise."""
-    values = float(np.nansum(ds[output.var].values))
-    unit = str(ds[output.var].attrs.get("units", ""))
-    return values * ds.attrs["dt_h"] if is_power(unit) else values
+    """A summary value by its unit class: energy (Σ power × dt_h) for a power of any
+    carrier, a plain sum for quantities; NaN for what does not add up (prices, levels)."""
+    unit = from_symbol(str(ds[output.var].attrs.get("units", "")))
+    if unit.kind == "intensive" or output.role in ("level", "price"):
+        return float("nan")
+    return unit.total(float(np.nansum(ds[output.var].values)), ds.attrs["dt_h"])
 
 
 def summary_totals(ds: xr.Dataset) -> dict[str, float]:
@@ -80,4 +83,22 @@ def summary_totals(ds: xr.Dataset) -> dict[str, float]:
     for o in declared(ds):
         if o.summary_key:
             out[o.summary_key] = out.get(o.summary_key, 0.0) + total(ds, o)
+    return out
+
+
+def carriers(ds: xr.Dataset) -> list[dict]:
+    """The carriers a run balanced (name, label, node_dim, power/energy unit, price_var,
+    unserved_var, unserved_key), from the results' `carriers` attribute; files written
+    before it get electricity and, where they have heat zones, heat."""
+    if "carriers" in ds.attrs:
+        return json.loads(ds.attrs["carriers"])
+    out = [{"name": "electricity", "label": "Electricity", "node_dim": "bus",
+            "power_unit": "MW", "energy_unit": "MWh", "price_var": "bus_price_cny_per_mwh",
+            "unserved_var": "bus_unserved_mw", "unserved_key": "unserved_energy_mwh"}]
+    if "heat_zone_unserved_mw_th" in ds:
+        out.append({"name": "heat", "label": "Heat", "node_dim": "heat_zone",
+                    "power_unit": "MW_th", "energy_unit": "MWh_th",
+                    "price_var": "heat_zone_price_cny_per_mwh_th",
+                    "unserved_var": "heat_zone_unserved_mw_th",
+                    "unserved_key": "unserved_heat_mwh"})
     return out

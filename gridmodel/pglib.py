@@ -103,7 +103,7 @@ def read_instance(path: Path | str, cluster: bool = False) -> tuple[System, int]
     network = Network(buses=(BUS,), ptdf=pd.DataFrame(columns=[BUS], dtype=float),
                       rating_mw=pd.Series(dtype=float))
     return System(name=path.stem, network=network, tables=tables, profiles=profiles,
-                  time=times, dt_h=1.0), n
+                  time=times, dt_h=1.0, techs=tuple(TECHNOLOGIES)), n
 
 
 def _check_series(series: dict, n: int, path) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .model.carrier import ELECTRICITY_DECLARATION, Carrier
 from .outputs import Output, declared
 from .units import units_of
 
@@ -37,17 +39,18 @@ def core_arrays(values: dict, system) -> dict[str, xr.DataArray]:
     if "reserve_price_cny_per_mw" in values:
         out["reserve_price_cny_per_mw"] = xr.DataArray(
             values["reserve_price_cny_per_mw"], dims=("time",), attrs={"units": "CNY/MW/h"})
-    for name, c in values.get("carriers", {}).items():
-        dim, unit = c["node_dim"][0], c["unit"][0]
+    for carrier, c in carriers_of(values):
+        dim, label = carrier.node_dim, carrier.label or carrier.name
+        coords = {dim: c["nodes"]}
         if "price" in c:
-            price = f"{dim}_price_cny_per_{unit.replace('mw', 'mwh')}"
-            out[price] = Output(price, name, "price", "", f"{name} price").stamp(xr.DataArray(
-                c["price"].T, dims=("time", dim), coords={dim: c["nodes"]},
-                attrs={"units": f"CNY/{unit.replace('mw', 'MWh')}"}))
-        var = f"{dim}_unserved_{unit}"
-        out[var] = Output(var, name, "slack", f"unserved_{name}_mwh", f"Unserved {name}",
+            price = carrier.price_var
+            out[price] = Output(price, carrier.name, "price", "", f"{label} price").stamp(
+                xr.DataArray(c["price"].T, dims=("time", dim), coords=coords,
+                             attrs={"units": units_of(price)}))
+        var = carrier.unserved_var
+        out[var] = Output(var, carrier.name, "slack", carrier.unserved_key, f"Unserved {label}",
                           "#d62728").stamp(xr.DataArray(
-                              c["unserved"].T, dims=("time", dim), coords={dim: c["nodes"]},
+                              c["unserved"].T, dims=("time", dim), coords=coords,
                               attrs={"units": units_of(var)}))
     if "reserve_shortfall_mw" in values:
         out["reserve_shortfall_mw"] = xr.DataArray(values["reserve_shortfall_mw"], dims=("time",),
@@ -56,6 +59,21 @@ def core_arrays(values: dict, system) -> dict[str, xr.DataArray]:
         if output.var in out:
             output.stamp(out[output.var])
     return out
+
+
+def carriers_of(values: dict) -> list:
+    """(Carrier, solved values) of every carrier the core balanced besides electricity."""
+    out = []
+    for name, c in values.get("carriers", {}).items():
+        dim, unit = str(c["node_dim"][0]), str(c["unit"][0])
+        out.append((Carrier(name, tuple(c["nodes"]), dim, unit, 0.0, ""), c))
+    return out
+
+
+def carrier_declarations(values: dict) -> str:
+    """The run's carriers as JSON text (a results.nc attribute; outputs.carriers reads it)."""
+    return json.dumps([ELECTRICITY_DECLARATION] + [
+        carrier.declaration() for carrier, _ in carriers_of(values)])
 
 
 CORE_OUTPUTS = (

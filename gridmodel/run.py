@@ -21,7 +21,7 @@ from .horizon import blocks_used, check_horizon, fingerprint, solve_rolling, win
 from .model.techs import TECHNOLOGIES
 from .network.loader import system_from_case
 from .outdir import RunFolder
-from .results import core_arrays, make_dataset, write_netcdf
+from .results import carrier_declarations, core_arrays, make_dataset, write_netcdf
 
 PACKAGES = ("gridmodel", "pyomo", "highspy", "pandapower", "xarray", "numpy", "pandas")
 
@@ -68,9 +68,10 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
     else:
         arrays, core, records, build_s = solve_rolling(case, system, progress, checkpoint)
     arrays.update(core_arrays(core, system))
-    ds = make_dataset(arrays, system.time, system.dt_h, {"case": case.name})
+    ds = make_dataset(arrays, system.time, system.dt_h,
+                      {"case": case.name, "carriers": carrier_declarations(core)})
     ds = ds.merge(window_table(records, system.time))
-    ds = ds.merge(attribution.attribute(ds, system, TECHNOLOGIES))
+    ds = ds.merge(attribution.attribute(ds, system, system.techs))
     # exactly rounded sums (math.fsum): the same figures whatever order the windows came in
     costs = {k: math.fsum(np.ravel(v)) for k, v in sorted(core["cost_cny"].items())}
     gaps = [r.mip_gap for r in records if r.mip_gap == r.mip_gap]
@@ -86,7 +87,7 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
                     "penalty_cost_cny": penalty})
     summary.update(kpi.summary(ds))
     summary.update(attribution.summary(ds))
-    summary.update(economics.for_case(case, system, TECHNOLOGIES))
+    summary.update(economics.for_case(case, system, system.techs))
     summary["export_links"] = kpi.export_links(ds, system)
     summary["renewable_split_by_month_mwh"] = kpi.monthly_split(ds)
     python_s = sum(r.update_time_s + r.extract_time_s for r in records)
@@ -98,8 +99,13 @@ def solve_case(case: Case, progress=None, checkpoint: Checkpoint | None = None,
     info = {"case": case.name, "windows": [asdict(r) for r in records],
             "build_time_s": build_s, "cost_breakdown_cny": costs, "versions": versions(),
             "fingerprint": fingerprint(case),
-            "unserved_energy": kpi.unserved_events(ds)[:200],
-            "unserved_heat": kpi.unserved_events(ds, "heat_zone_unserved_mw_th")[:200],
+            "unserved": {c["name"]: kpi.unserved_events(ds, c["unserved_var"])[:200]
+                         for c in outputs.carriers(ds)},
+            "carriers": outputs.carriers(ds),
+            "causes": attribution.cause_meanings(ds),
+            "kpis": [{"key": k.key, "label": k.label, "monthly": k.monthly,
+                      "compare": k.compare, "terminal": k.terminal, "plot": k.plot}
+                     for k in kpi.KPIS],
             "n_steps": system.n_steps, "dt_h": system.dt_h,
             "defaults_applied": system.extras.get("defaults_applied", {}),
             "warnings": system.extras.get("warnings", []),

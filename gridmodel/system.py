@@ -37,6 +37,7 @@ class System:
     time: pd.DatetimeIndex
     dt_h: float
     extras: dict = field(default_factory=dict)
+    techs: tuple = ()   # the technology set, ordered, unique names (build_order)
 
     def table(self, tech: str) -> pd.DataFrame:
         table = self.tables.get(tech)

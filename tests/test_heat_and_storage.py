@@ -110,7 +110,7 @@ def test_unserved_heat_is_penalised_and_reported(tmp_path):
     t.net.heat_zone.loc[0, "demand_mw_th"] = 500.0
     out = t.solve(tmp_path)
     assert out.summary["unserved_heat_mwh"] == pytest.approx(200)
-    assert out.info["unserved_heat"] == [("2016-01-01T00:00", "city", pytest.approx(200))]
+    assert out.info["unserved"]["heat"] == [("2016-01-01T00:00", "city", pytest.approx(200))]
 
 
 @pytest.mark.parametrize("table, row", [

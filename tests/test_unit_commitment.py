@@ -200,4 +200,4 @@ def test_unserved_energy_is_reported_not_a_crash(tmp_path):
     assert out.summary["operating_cost_cny"] == pytest.approx(1000)
     assert out.summary["penalty_cost_cny"] == pytest.approx(600000)
     assert out.summary["unserved_energy_mwh"] == pytest.approx(20)
-    assert out.info["unserved_energy"] == [("2016-01-01T00:00", "b0", pytest.approx(20))]
+    assert out.info["unserved"]["electricity"] == [("2016-01-01T00:00", "b0", pytest.approx(20))]

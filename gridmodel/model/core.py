@@ -18,7 +18,6 @@ from ..case import ModelOptions, ReserveOptions
 from ..system import System
 from .carrier import Carrier
 from .compile import MatrixModel, Reader, compile_model
-from .techs import TECHNOLOGIES, renewable
 
 
 @dataclass
@@ -262,8 +261,7 @@ def _add_carrier_balances(m, ctx):
                                   ("balance", balance)):
             m.add_component(f"{c.name}_{suffix}", component)
         ctx.add_cost(c.cost_name, lambda t, c=c, u=unserved, nodes=nodes: ctx.dt_h
-                     * c.unserved_penalty_cny_per_mwh * pyo.quicksum(u[n, t] for n in nodes),
-                     penalty=True)
+                     * pyo.quicksum(c.penalty_at(n) * u[n, t] for n in nodes), penalty=True)
 
 
 def _add_reserve(m, ctx):
@@ -282,32 +280,23 @@ def _add_reserve(m, ctx):
 
 
 def reserve_requirement_mw(system: System, reserve: ReserveOptions, start: int, n: int):
-    """Spinning reserve per step: constant + share of load + share of available wind (wind
-    forecast error) + profile (MW)."""
+    """Spinning reserve per step: constant + profile + what each technology asks for (load:
+    a share of demand; renewables: a share of available wind, its forecast error) (MW)."""
     req = np.full(n, reserve.spinning_mw)
-    if reserve.spinning_pct_of_load:
-        loads = system.table("load")
-        total = np.zeros(n)
-        for name, row in loads.iterrows():
-            total += row.p_mw * _profile(system, row.get("profile", ""), start, n)
-        req += reserve.spinning_pct_of_load / 100.0 * total
-    if reserve.spinning_pct_of_wind:
-        wind = system.table("renewable")
-        wind = wind[wind["kind"] == "wind"] if len(wind) else wind
-        if len(wind):
-            req += reserve.spinning_pct_of_wind / 100.0 * renewable.available_mw(
-                system, wind, start, n).sum(axis=0)
+    for tech in active_techs(system):
+        need = tech.reserve_requirement_mw(system, reserve, start, n)
+        if need is not None:
+            req = req + need
     if reserve.spinning_profile:
         req += system.series(reserve.spinning_profile, start, start + n)
     return req
 
 
-def _profile(system, name, start, n):
-    return system.series(name, start, start + n) if name else np.ones(n)
-
-
 def active_techs(system: System):
-    return [tech for tech in TECHNOLOGIES if tech.active(system)]
+    """The technologies of the system's set (`System.techs`) with rows in it."""
+    if not system.techs:
+        raise ValueError(f"system {system.name!r} carries no technology set (System.techs)")
+    return [tech for tech in system.techs if tech.active(system)]
 
 
 def build_model(system: System, options: ModelOptions, reserve: ReserveOptions,

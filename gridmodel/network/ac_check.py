@@ -82,14 +82,33 @@ def _add_injections(ac, ds, index):
     net_mw: dict[tuple[str, str], float] = {}
     for o in outputs.select(ds, "electricity", tuple(INJECTION)):
         table = next(d for d in ds[o.var].dims if d != "time")
-        if table not in ac or not len(ac[table]) or "bus" not in ac[table]:
+        if not _in_net(ac, table) and f"{table}_bus" not in ds[o.var].coords:
             continue
         for name, mw in _hour(ds, o.var, table, index).items():
             net_mw[(table, name)] = net_mw.get((table, name), 0.0) + INJECTION[o.role] * mw
+    bus_index = {name: i for i, name in ac.bus["name"].items()}
     for (table, name), mw in net_mw.items():
+        bus = _bus_of(ac, ds, table, name, bus_index)
+        if bus is not None and abs(mw) > 1e-6:
+            pp.create_sgen(ac, bus, mw, name=f"{table}_{name}")
+
+
+def _in_net(ac, table: str) -> bool:
+    return table in ac and len(ac[table]) > 0 and "bus" in ac[table]
+
+
+def _bus_of(ac, ds, table: str, name: str, bus_index: dict):
+    """The pandapower bus of an asset: its row in the net's table, else (an asset a case
+    added) the `<table>_bus` coordinate its outputs carry."""
+    if _in_net(ac, table):
         rows = ac[table][ac[table]["name"] == name]
-        if len(rows) and abs(mw) > 1e-6:
-            pp.create_sgen(ac, int(rows.iloc[0]["bus"]), mw, name=f"{table}_{name}")
+        if len(rows):
+            return int(rows.iloc[0]["bus"])
+    coord = f"{table}_bus"
+    for o in outputs.select(ds, "electricity"):
+        if coord in ds[o.var].coords and table in ds[o.var].dims:
+            return bus_index.get(str(ds[o.var][coord].sel({table: name}).item()))
+    return None
 
 
 def check_hour(net, ds, index: int, slack_bus: str) -> AcResult:

@@ -105,7 +105,7 @@ def system_from_case(case: Case, techs: list) -> System:
                                            case.model.line_rating), net, case)
     system = System(name=case.name, network=network, tables=tables, profiles=window,
                     time=times, dt_h=dt_h, extras={"defaults_applied": {
-                        t: d for t, d in defaults.items() if d}})
+                        t: d for t, d in defaults.items() if d}}, techs=tuple(techs))
     system.extras["warnings"] = adequacy_warnings(system, techs)
     return system
 

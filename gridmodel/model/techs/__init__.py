@@ -7,11 +7,15 @@ from . import (
                embedded_generation,
                export_contract,
                export_link,
+               electrolyser,
                flexible_load,
+               fuel_cell,
                heat_sources,
                heat_storage,
                heat_zone,
                hydro,
+               hydrogen_hub,
+               hydrogen_storage,
                load,
                peak_regulation,
                pumped_hydro,
@@ -26,5 +30,5 @@ TECHNOLOGIES = build_order([as_technology(t) for t in (
     thermal, renewable, load, export_link, heat_zone, chp, heat_sources.HEAT_BOILER,
     heat_sources.ELECTRIC_BOILER, heat_sources.HEAT_PUMP, heat_storage, battery.TECH,
     pumped_hydro.TECH, hydro, waste_to_energy, embedded_generation, flexible_load,
-    export_contract, peak_regulation)])
+    export_contract, peak_regulation, hydrogen_hub, electrolyser, hydrogen_storage, fuel_cell)])
 SPECS = {tech.SPEC.table: tech.SPEC for tech in TECHNOLOGIES}

@@ -17,6 +17,9 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from ...causes import AT_LIMIT_TOL_MW, SINK, Cause, Role
+from ...outputs import Output
+from ...system import TableSpec
 from ._util import data_array, result
 from .base import Technology
 
@@ -142,10 +145,9 @@ class ElectricStore(Technology):
     """A technology object for a store at a bus (battery, pumped hydro): same interface as a
     technology module."""
 
-    def __init__(self, name: str, eta_in: float, eta_out: float, labels=("charge", "discharge")):
-        from ...outputs import Output
-        from ...system import TableSpec
+    CAUSES = (Cause("storage_full", "electric stores full or charging at their maximum"),)
 
+    def __init__(self, name: str, eta_in: float, eta_out: float, labels=("charge", "discharge")):
         self.NAME, self.labels = name, labels
         self.SPEC = TableSpec(name, {"bus": (None, "bus name"),
                                      **store_spec_columns("mw", "mwh", eta_in, eta_out)},
@@ -179,8 +181,6 @@ class ElectricStore(Technology):
     def curtailment_roles(self, ds, system) -> list:
         """A store charging at its maximum or full is a sink at its limit (`storage_full`),
         weighted by its charging capacity."""
-        from ...attribution import AT_LIMIT_TOL_MW, SINK, Role
-
         table = system.table(self.NAME)
         p_in = table["p_in_max_mw"].to_numpy()[:, None]
         charge = result(ds, f"{self.NAME}_{self.labels[0]}_mw", table.index)

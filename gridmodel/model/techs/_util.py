@@ -91,3 +91,10 @@ def result(ds, var: str, assets) -> np.ndarray:
         return np.zeros((len(assets), ds.sizes["time"]))
     dim = next(d for d in ds[var].dims if d != "time")
     return ds[var].sel({dim: assets}).transpose(dim, "time").values.astype(float)
+
+
+def round_counts(x: np.ndarray, threshold_pu: float) -> np.ndarray:
+    """Round fractional counts: up when the fraction is ≥ threshold_pu (1e-6 tolerance)."""
+    base = np.floor(x + 1e-6)
+    frac = x - base
+    return base + ((frac > 1e-6) & (frac >= threshold_pu - 1e-9))

@@ -14,28 +14,34 @@ Hooks, in the order the tool calls them:
   round_commitment(block, ctx, pu)     [(var, assets, values)]: rounded relaxation
   final_state(block, ctx, steps)       state for the next window (None = stateless)
   extract(block, ctx)                  {name: DataArray}, each declared in OUTPUTS
-  curtailment_roles(ds, system)        [attribution.Role]: after the run, per hour, the MW
+  curtailment_roles(ds, system)        [causes.Role]: after the run, per hour, the MW
                                        of forced supply or of sinks at their limit that
                                        stood in the way of more wind and solar
   firm_capacity(system)                {carrier: Series node → MW}: what the technology can
                                        always supply at a node (heat: CHP, boilers …)
   peak_demand(system)                  {carrier: Series node → MW}: the highest demand it
                                        puts on a node over the run (heat zones)
+  reserve_requirement_mw(system, reserve, start, n)
+                                       (n,) MW of spinning reserve it asks for in the window
+                                       (load: a share of demand; wind: of its availability)
 
-Declarations: NAME, SPEC (TableSpec), OUTPUTS (gridmodel.outputs.Output), REQUIRES (names of
+Declarations: NAME, SPEC (TableSpec), OUTPUTS (gridmodel.outputs.Output), CAUSES
+(gridmodel.causes.Cause: the curtailment causes its roles report), REQUIRES (names of
 technologies built before this one; build order follows from them).
 """
 
 from __future__ import annotations
 
 HOOKS = ("active", "prepare", "build", "finalize", "update", "warm_start", "round_commitment",
-         "final_state", "extract", "curtailment_roles", "firm_capacity", "peak_demand")
+         "final_state", "extract", "curtailment_roles", "firm_capacity", "peak_demand",
+         "reserve_requirement_mw")
 
 
 class Technology:
     NAME: str = ""
     SPEC = None
     OUTPUTS: tuple = ()
+    CAUSES: tuple = ()
     REQUIRES: tuple = ()
 
     def active(self, system) -> bool:
@@ -75,6 +81,9 @@ class Technology:
     def peak_demand(self, system) -> dict:
         return {}
 
+    def reserve_requirement_mw(self, system, reserve, start: int, n: int):
+        return None
+
 
 class ModuleTechnology(Technology):
     """A technology written as a module: its functions replace the default hooks; other
@@ -84,6 +93,7 @@ class ModuleTechnology(Technology):
         self.module = module
         self.NAME, self.SPEC = module.NAME, module.SPEC
         self.OUTPUTS = tuple(getattr(module, "OUTPUTS", ()))
+        self.CAUSES = tuple(getattr(module, "CAUSES", ()))
         self.REQUIRES = tuple(getattr(module, "REQUIRES", ()))
         for hook in HOOKS:
             if hasattr(module, hook):

@@ -23,6 +23,7 @@ import pyomo.environ as pyo
 
 from ...case import override_key
 from ...errors import NetworkError
+from ...causes import FORCED, Cause, Role
 from ...outputs import Output
 from ...system import TableSpec
 from ._util import check_refs, data_array, result
@@ -48,6 +49,11 @@ OUTPUTS = (
     Output("chp_bypass_heat_mw_th", "heat", "detail", "chp_bypass_heat_mwh",
            "CHP bypass (in CHP)"),
     Output("chp_p_mw", "electricity", "detail", "chp_electric_mwh", "CHP electric"),
+)
+CAUSES = (
+    Cause("heat_must_run", "power a CHP unit must make for the heat it serves (c_b × heat, "
+          "the extraction region's floor): what the heat keeps on"),
+    Cause("min_stable_load", "committed units held at their minimum stable output"),
 )
 
 
@@ -159,7 +165,6 @@ def curtailment_roles(ds, system) -> list:
     """A CHP unit delivering heat cannot go below max(c_b·h, p_min·on − c_v·h − fuel of
     retrofit heat): that output (and the unit being on at all) is `heat_must_run`; a CHP unit
     without heat in the hour counts its p_min × on as `min_stable_load`."""
-    from ...attribution import FORCED, Role
 
     table, thermal = system.table(NAME), system.table("thermal")
     cs = list(table.index)

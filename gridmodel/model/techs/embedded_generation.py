@@ -8,6 +8,7 @@ grid does not buy their fuel; their energy is counted in the balance and the res
 
 from __future__ import annotations
 
+from ...causes import FORCED, Cause, Role
 from ...outputs import Output
 from ...system import TableSpec
 from ._util import data_array, fixed_injection, result, update_fixed_injection
@@ -22,6 +23,7 @@ OUTPUTS = (
     Output("embedded_generation_p_mw", "electricity", "generation",
            "embedded_generation_mwh", "Small plants (outside dispatch)", "#8c564b"),
 )
+CAUSES = (Cause("embedded_generation", "small plants outside central dispatch"),)
 
 
 def active(system) -> bool:
@@ -44,7 +46,6 @@ def extract(b, ctx) -> dict:
 
 def curtailment_roles(ds, system) -> list:
     """Their whole output is forced: the dispatcher cannot lower it for wind."""
-    from ...attribution import FORCED, Role
 
     p = result(ds, "embedded_generation_p_mw", system.table(NAME).index)
     return [Role("embedded_generation", FORCED, p.sum(axis=0))]

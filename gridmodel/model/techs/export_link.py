@@ -17,6 +17,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ...errors import NetworkError
+from ...causes import AT_LIMIT_TOL_MW, FORCED, SINK, Cause, Role
 from ...outputs import Output
 from ...system import TableSpec
 from ._util import bus_map, data_array, profile, result
@@ -49,6 +50,11 @@ OUTPUTS = (
            "Cumulative deviation from schedule"),
     Output("export_link_limit_value_cny_per_mw", "electricity", "price", "",
            "Shadow value of the export capacity"),
+)
+CAUSES = (
+    Cause("fixed_exchanges", "tie schedules below capacity that exports cannot exceed, or "
+          "imports that cannot be reduced"),
+    Cause("export_limit", "export links at their capacity"),
 )
 
 
@@ -169,7 +175,6 @@ def curtailment_roles(ds, system) -> list:
     way: exporting at it, it is a sink (`export_limit` when the link's capacity binds,
     `fixed_exchanges` when a schedule below capacity does); importing at it, the import it
     cannot reduce is forced supply (`fixed_exchanges`)."""
-    from ...attribution import AT_LIMIT_TOL_MW, FORCED, SINK, Role
 
     table = system.table(NAME)
     links = list(table.index)

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from ...causes import CONVERSION_LIMIT, at_limit
 from ...outputs import Output
 from ...system import TableSpec
 from . import heat_zone
-from ._util import bus_map, check_refs, data_array
+from ._util import bus_map, check_refs, data_array, result
 from .base import Technology
 
 SHARE_PERIODS = ("hour", "day", "month", "season")
@@ -218,9 +219,10 @@ class PowerToHeat(Technology):
     consumes p_mw at a bus, delivers heat = cop[t] · p_mw to a zone."""
 
     REQUIRES = ("heat_zone",)
+    CAUSES = (CONVERSION_LIMIT,)
 
-    def __init__(self, name: str, columns: dict):
-        self.NAME = name
+    def __init__(self, name: str, columns: dict, cop=None):
+        self.NAME, self._cop = name, cop
         self.SPEC = TableSpec(name, {"bus": (None, "bus name"), "zone": (None, "heat zone name"),
                                      "p_max_mw": (None, "MW electric"), **columns},
                               scaled=("p_max_mw",))
@@ -244,11 +246,14 @@ class PowerToHeat(Technology):
         return {"heat": (table["p_max_mw"] * low).groupby(table["zone"]).sum()}
 
     def cop(self, system, row, start: int, n: int) -> np.ndarray:
-        if self.NAME == "electric_boiler":
-            return np.full(n, row.efficiency_pu)
-        temp = heat_zone.temperature_c(system, row.zone, start, n)
-        temp = np.zeros(n) if temp is None else temp
-        return np.maximum(row.cop_at_0c_pu + row.cop_per_c * temp, row.cop_min_pu)
+        """MW_th per MW each step: the conversion rule this converter was made with."""
+        return self._cop(system, row, start, n)
+
+    def curtailment_roles(self, ds, system) -> list:
+        """A converter drawing its maximum power is a sink at its limit (`conversion_limit`)."""
+        table = system.table(self.NAME)
+        drawn = result(ds, f"{self.NAME}_consumption_mw", table.index)
+        return [at_limit(CONVERSION_LIMIT.name, drawn, table["p_max_mw"])]
 
     def build(self, b, ctx):
         table = ctx.system.table(self.NAME)
@@ -276,10 +281,21 @@ class PowerToHeat(Technology):
                              (f"{self.NAME}_heat_mw_th", "heat_mw_th"))}
 
 
+def fixed_efficiency(system, row, start: int, n: int) -> np.ndarray:
+    return np.full(n, row.efficiency_pu)
+
+
+def temperature_cop(system, row, start: int, n: int) -> np.ndarray:
+    """COP = cop_at_0c + cop_per_c × outdoor temperature, at least cop_min."""
+    temp = heat_zone.temperature_c(system, row.zone, start, n)
+    temp = np.zeros(n) if temp is None else temp
+    return np.maximum(row.cop_at_0c_pu + row.cop_per_c * temp, row.cop_min_pu)
+
+
 HEAT_BOILER = HeatBoiler()
 ELECTRIC_BOILER = PowerToHeat("electric_boiler", {
-    "efficiency_pu": (0.99, "MW_th per MW (electrode boilers ≈ 0.99, S46)")})
+    "efficiency_pu": (0.99, "MW_th per MW (electrode boilers ≈ 0.99, S46)")}, fixed_efficiency)
 HEAT_PUMP = PowerToHeat("heat_pump", {
     "cop_at_0c_pu": (3.0, "COP at 0 degC outdoor"),
     "cop_per_c": (0.05, "COP change per degC"),
-    "cop_min_pu": (1.5, "lowest COP")})
+    "cop_min_pu": (1.5, "lowest COP")}, temperature_cop)

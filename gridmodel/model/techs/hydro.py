@@ -9,6 +9,7 @@ import pyomo.environ as pyo
 
 from ...case import override_key
 from ...errors import CaseError, NetworkError
+from ...causes import FORCED, Cause, Role
 from ...outputs import Output
 from ...system import TableSpec
 from . import _storage
@@ -46,6 +47,7 @@ OUTPUTS = (
     Output("hydro_spill_mw", "water", "detail", "", "Hydro spill"),
     Output("hydro_soc_mwh", "water", "level", "", "Reservoir content"),
 )
+CAUSES = (Cause("hydro_min_release", "the reservoirs' minimum and scheduled release"),)
 
 
 def active(system) -> bool:
@@ -147,7 +149,6 @@ def extract(b, ctx) -> dict:
 def curtailment_roles(ds, system) -> list:
     """Generation up to the minimum release, or all of it where the release is scheduled
     per window, is `hydro_min_release` (water that must flow anyway)."""
-    from ...attribution import FORCED, Role
 
     table = system.table(NAME)
     gen = result(ds, "hydro_generation_mw", table.index)

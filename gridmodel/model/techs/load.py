@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...outputs import Output
 from ...system import TableSpec
-from ._util import data_array, fixed_injection, update_fixed_injection
+from ._util import data_array, fixed_injection, scaled_profiles, update_fixed_injection
 
 NAME = "load"
 SPEC = TableSpec("load", {
@@ -32,3 +32,11 @@ def extract(b, ctx) -> dict:
     demand = ctx.values(b.demand_mw, units)
     bus = ctx.system.table(NAME)["bus"].loc[units].tolist()
     return {"load_demand_mw": data_array("load_demand_mw", demand, NAME, units, load_bus=bus)}
+
+
+def reserve_requirement_mw(system, reserve, start: int, n: int):
+    """`reserve.spinning_pct_of_load` % of the hour's demand."""
+    if not reserve.spinning_pct_of_load:
+        return None
+    demand = scaled_profiles(system, system.table(NAME), "p_mw", "profile", start, n)
+    return reserve.spinning_pct_of_load / 100.0 * demand.sum(axis=0)

@@ -81,3 +81,12 @@ def extract(b, ctx) -> dict:
     out = {"renewable_available_mw": avail, "renewable_used_mw": used,
            "renewable_curtailed_mw": avail - used}
     return {k: data_array(k, v, NAME, units, **coords) for k, v in out.items()}
+
+
+def reserve_requirement_mw(system, reserve, start: int, n: int):
+    """`reserve.spinning_pct_of_wind` % of the available wind (its forecast error)."""
+    table = system.table(NAME)
+    wind = table[table["kind"] == "wind"]
+    if not reserve.spinning_pct_of_wind or not len(wind):
+        return None
+    return reserve.spinning_pct_of_wind / 100.0 * available_mw(system, wind, start, n).sum(axis=0)

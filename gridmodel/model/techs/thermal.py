@@ -19,9 +19,10 @@ import pyomo.environ as pyo
 
 from ...case import override_key
 from ...errors import NetworkError
+from ...causes import FORCED, Cause, Role
 from ...outputs import Output
 from ...system import TableSpec
-from ._util import bus_map, data_array, result, steps
+from ._util import bus_map, data_array, result, round_counts, steps
 
 NAME = "thermal"
 INF = math.inf
@@ -62,6 +63,10 @@ OUTPUTS = (
     Output("thermal_co2_t", "co2", "quantity", "co2_t", "CO2"),
     Output("thermal_coal_t", "coal", "quantity", "coal_t", "Standard coal"),
     Output("thermal_reserve_mw", "electricity", "detail", "", "Spinning reserve"),
+)
+CAUSES = (
+    Cause("min_stable_load", "committed units held at their minimum stable output"),
+    Cause("ramping", "units that could not come down faster than their ramp limit"),
 )
 
 
@@ -539,13 +544,6 @@ def round_commitment(b, ctx, threshold_pu: float) -> list:
             (b.shutdown, units, np.maximum(-change, 0.0))]
 
 
-def round_counts(x: np.ndarray, threshold_pu: float) -> np.ndarray:
-    """Round fractional counts: up when the fraction is ≥ threshold_pu (1e-6 tolerance)."""
-    base = np.floor(x + 1e-6)
-    frac = x - base
-    return base + ((frac > 1e-6) & (frac >= threshold_pu - 1e-9))
-
-
 def repair_commitment(counts, n_units: int, up: int, down: int, su_hist, sd_hist,
                       must_run: bool, on_before: float) -> np.ndarray:
     """Clamp rounded counts step by step into what min up/down allow: units started within
@@ -594,7 +592,6 @@ def curtailment_roles(ds, system) -> list:
     """Units not serving heat: output up to p_min × on is `min_stable_load`; output held
     above it because the unit could not ramp down further since the last hour is `ramping`.
     (Units a CHP row names are classified by the chp module.)"""
-    from ...attribution import FORCED, Role
 
     table = system.table(NAME)
     chp_units = set(system.table("chp").get("unit", []))

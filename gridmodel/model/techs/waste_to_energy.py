@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from ...causes import FORCED, Cause, Role
 from ...outputs import Output
 from ...system import TableSpec
 from ._util import bus_map, check_refs, data_array, result, steps
@@ -38,6 +39,7 @@ OUTPUTS = (
     Output("waste_to_energy_fuel_mw", "waste", "consumption", "waste_to_energy_fuel_mwh",
            "Waste burnt"),
 )
+CAUSES = (Cause("min_stable_load", "committed units held at their minimum stable output"),)
 
 
 def active(system) -> bool:
@@ -98,7 +100,6 @@ def extract(b, ctx) -> dict:
 
 def curtailment_roles(ds, system) -> list:
     """The must-run share (waste burnt as it arrives) is `min_stable_load`."""
-    from ...attribution import FORCED, Role
 
     table = system.table(NAME)
     p = result(ds, "waste_to_energy_p_mw", table.index)
