@@ -46,17 +46,16 @@ def outputs_table(ds) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-HOURLY_ROLES = ("demand", "generation", "storage_out", "import", "export", "consumption",
-                "storage_in", "slack")
+HOURLY_ROLES = outputs.FLOW_ROLES
 
 
 def hourly_table(ds) -> pd.DataFrame:
-    """One column per declared electricity/heat output (system total, its unit in the name)
-    and the renewable split."""
+    """One column per declared output of every carrier the run balanced (system total, its
+    unit in the name) and the renewable split."""
     split = kpi.renewable_split_hourly(ds)
     frame = pd.DataFrame(index=pd.DatetimeIndex(ds["time"].values, name="time"))
-    for carrier in ("electricity", "heat"):
-        for o in outputs.select(ds, carrier, HOURLY_ROLES):
+    for carrier in outputs.carriers(ds):
+        for o in outputs.select(ds, carrier["name"], HOURLY_ROLES):
             frame[o.var] = kpi._hourly_total(ds, o.var)
     if "renewable_available_mw" in ds:
         frame["renewable_available_mw"] = kpi._hourly_total(ds, "renewable_available_mw")
@@ -127,7 +126,7 @@ def write_workbook(ds, summary: dict, path: Path, compare: pd.DataFrame | None =
 
 
 def _prices_sheet(wb, ds, head, num) -> None:
-    """Monthly mean price by bus, heat price by zone, and the price-duration curve (chart)."""
+    """Monthly mean price by node of every carrier, and the price-duration curve (chart)."""
     ws = wb.add_worksheet("Prices")
     row = 0
     for name, table in kpi.price_tables(ds).items():

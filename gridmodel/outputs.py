@@ -25,6 +25,8 @@ from .units import from_symbol
 ROLES = ("generation", "consumption", "demand", "storage_out", "storage_in", "import",
          "export", "slack", "level", "detail", "quantity", "price")
 SUPPLY_ROLES = ("generation", "storage_out", "import")
+FLOW_ROLES = ("demand", "generation", "storage_out", "import", "export", "consumption",
+              "storage_in", "slack")  # flows into or out of a carrier's balance
 ATTRS = ("carrier", "role", "summary_key", "label", "colour")
 
 

@@ -1,4 +1,5 @@
-"""PNG figures of a run: dispatch stack with curtailment, heat balance, monthly curtailment,
+"""PNG figures of a run: dispatch stack with curtailment, one balance per other carrier
+(heat, hydrogen …), monthly curtailment,
 load and net-load duration curves. Titles, axes and units on every figure."""
 
 from __future__ import annotations
@@ -59,18 +60,30 @@ def dispatch(ds, path: Path, week_start: str | None = None) -> Path:
     return _save(fig, path)
 
 
-def heat(ds, path: Path, week_start: str | None = None) -> Path:
+SINK_ROLES = ("storage_in", "consumption", "export")
+
+
+def balance(ds, carrier: dict, path: Path, week_start: str | None = None) -> Path:
+    """A carrier's balance over a week, all nodes: supply stacked above zero (generation,
+    store discharge, imports, unserved), what draws on it stacked below zero (store
+    charging, conversion, exports), and its demand as a line."""
     sel = _week(ds, week_start)
     t = pd.DatetimeIndex(ds["time"].values)[sel]
-    layers, colours = _layers(ds, outputs.select(ds, "heat", outputs.SUPPLY_ROLES + ("slack",)),
+    name, unit = carrier["name"], carrier["power_unit"]
+    supply, colours = _layers(ds, outputs.select(ds, name, outputs.SUPPLY_ROLES + ("slack",)),
                               sel)
+    sinks, sink_colours = _layers(ds, outputs.select(ds, name, SINK_ROLES), sel)
     fig, ax = plt.subplots(figsize=(12, 5))
-    if layers:
-        ax.stackplot(t, *layers.values(), labels=list(layers), colors=colours, alpha=0.85)
-    ax.plot(t, kpi.hourly_by_role(ds, "heat", ("demand",))[sel], color="black", lw=1.2,
-            label="heat demand")
-    ax.set(title=f"Heat balance, all zones, week from {t[0]:%Y-%m-%d}", xlabel="time (CST)",
-           ylabel="MW_th")
+    if supply:
+        ax.stackplot(t, *supply.values(), labels=list(supply), colors=colours, alpha=0.85)
+    if sinks:
+        ax.stackplot(t, *[-v for v in sinks.values()], labels=[f"{k} (drawing)" for k in sinks],
+                     colors=sink_colours, alpha=0.45, hatch="//")
+    ax.plot(t, kpi.hourly_by_role(ds, name, ("demand",))[sel], color="black", lw=1.2,
+            label=f"{carrier['label'].lower()} demand")
+    ax.axhline(0.0, color="grey", lw=0.6)
+    ax.set(title=f"{carrier['label']} balance, all nodes, week from {t[0]:%Y-%m-%d}",
+           xlabel="time (CST)", ylabel=f"{unit} (below 0: drawn from the carrier)")
     ax.legend(loc="upper left", ncol=3, fontsize=8)
     return _save(fig, path)
 
@@ -117,10 +130,11 @@ def _save(fig, path: Path) -> Path:
 
 def all_figures(ds, folder: Path, week_start: str | None = None) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [dispatch(ds, folder / "dispatch_week.png", week_start),
-             heat(ds, folder / "heat_week.png", week_start),
-             monthly_curtailment(ds, folder / "monthly_curtailment.png"),
-             duration_curves(ds, folder / "duration_curves.png")]
+    paths = [dispatch(ds, folder / "dispatch_week.png", week_start)]
+    paths += [balance(ds, c, folder / f"{c['name']}_week.png", week_start)
+              for c in outputs.carriers(ds) if c["name"] != "electricity"]
+    paths += [monthly_curtailment(ds, folder / "monthly_curtailment.png"),
+              duration_curves(ds, folder / "duration_curves.png")]
     if "bus_price_cny_per_mwh" in ds:
         paths.append(prices(ds, folder / "prices.png", week_start))
     if attribution.OUTPUT.var in ds:

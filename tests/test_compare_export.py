@@ -98,7 +98,7 @@ def test_plot_writes_titled_png_figures(tmp_path):
     result = runner.invoke(app, ["plot", str(out)])
     assert result.exit_code == 0, result.output
     names = {p.name for p in (out / "figures").glob("*.png")}
-    assert names == {"dispatch_week.png", "heat_week.png", "monthly_curtailment.png",
+    assert names == {"dispatch_week.png", "monthly_curtailment.png",  # no heat: no heat figure
                      "duration_curves.png", "prices.png", "curtailment_causes.png"}
     for p in (out / "figures").glob("*.png"):
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 5000

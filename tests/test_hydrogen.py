@@ -95,3 +95,23 @@ def test_hydrogen_at_half_hour_steps_counts_energy_once(tmp_path):
     assert out.summary["electrolyser_hydrogen_mwh"] == pytest.approx(30)
     assert out.summary["hydrogen_demand_mwh"] == pytest.approx(30)
     assert out.summary["objective_cny"] == pytest.approx(1_000)
+
+
+def test_the_ac_check_draws_a_case_added_electrolyser_at_its_bus(tmp_path):
+    """An electrolyser that only the case file adds ([assets.electrolyser.ely] at bus b1, not
+    in the network JSON) draws its 40 MW at b1 in the AC check's net: one sgen of −40 MW."""
+    from gridmodel.network.ac_check import dispatch_net, slack_bus_name
+    from gridmodel.network.io import load_net
+
+    t = Tiny(2)
+    t.line(0, 1, rating_mw=500)
+    _base(t, 20.0, [0.0])
+    case = ('[model]\ncommitment = "off"\n[assets.electrolyser.ely]\nbus = "b1"\n'
+            'hub = "daan"\np_max_mw = 40.0\nefficiency_pu = 0.5\n')
+    out = t.solve(tmp_path, case)
+    assert out.summary["electrolyser_consumption_mwh"] == pytest.approx(40)
+    net = load_net(tmp_path / "net.json")
+    ac = dispatch_net(net, out.dataset, 0, slack_bus_name(net))
+    rows = ac.sgen[ac.sgen["name"] == "electrolyser_ely"]
+    assert list(rows["p_mw"]) == pytest.approx([-40.0])
+    assert ac.bus.at[int(rows.iloc[0]["bus"]), "name"] == "b1"

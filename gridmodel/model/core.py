@@ -279,11 +279,13 @@ def _add_reserve(m, ctx):
                  reserve_shortfall_penalty_cny_per_mwh * m.reserve_shortfall_mw[t], penalty=True)
 
 
-def reserve_requirement_mw(system: System, reserve: ReserveOptions, start: int, n: int):
+def reserve_requirement_mw(system: System, reserve: ReserveOptions, start: int, n: int,
+                           techs=None):
     """Spinning reserve per step: constant + profile + what each technology asks for (load:
-    a share of demand; renewables: a share of available wind, its forecast error) (MW)."""
+    a share of demand; renewables: a share of available wind, its forecast error) (MW).
+    `techs`: the active technologies when the caller has them (a window: the built model's)."""
     req = np.full(n, reserve.spinning_mw)
-    for tech in active_techs(system):
+    for tech in active_techs(system) if techs is None else techs:
         need = tech.reserve_requirement_mw(system, reserve, start, n)
         if need is not None:
             req = req + need
@@ -344,7 +346,7 @@ def set_window(built: BuiltModel, start: int, state: dict | None = None) -> None
         tech.update(built.block(tech), ctx, start, (state or {}).get(tech.NAME))
     if ctx.reserve_active:
         ctx.set_param(m.reserve_required_mw, reserve_requirement_mw(
-            ctx.system, ctx.reserve, start, ctx.n_steps))
+            ctx.system, ctx.reserve, start, ctx.n_steps, built.techs))
 
 
 def final_state(built: BuiltModel, steps: int) -> dict:
