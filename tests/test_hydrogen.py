@@ -46,13 +46,17 @@ def test_electrolyser_and_store_move_wind_hydrogen_to_the_hours_without_wind(tmp
     ("off", 3.0, 0.0, 300.0),          # relaxed: 6 MW, the stack's minimum does not bind
     ("binary", 3.0, 3.0, 60_000.0),    # a running stack makes ≥ 5 MW_H2 > 3: it stays off
     ("binary", 6.0, 0.0, 600.0),       # 12 MW on one stack (≥ its 10 MW minimum)
+    ("rounded", 6.0, 0.0, 600.0),      # the LP's 12 MW → ceil(12 / 20) = 1 stack
+    ("rounded", 3.0, 3.0, 60_000.0),   # the LP's 6 MW < one stack's 10 MW minimum → 0 stacks
+    ("rounded", 15.0, 0.0, 1_500.0),   # the LP's 30 MW → 2 stacks (≥ 2 × 10 MW)
 ])
 def test_a_stacks_minimum_load_binds_only_with_integer_commitment(tmp_path, mode, demand,
                                                                   unserved, objective):
     """1 h, coal at 50 CNY/MWh, 2 stacks of 20 MW with a 50 % minimum load (10 MW, 5 MW_H2
     at 0.5), no store: a demand of 3 MW_H2 cannot be met by a running stack (hydrogen has
     no excess slack), so with integer stacks it is unserved at 20,000 CNY/MWh_H2 (60,000
-    CNY); relaxed, 6 MW cost 300 CNY; 6 MW_H2 need 12 MW (600 CNY)."""
+    CNY); relaxed, 6 MW cost 300 CNY; 6 MW_H2 need 12 MW (600 CNY). Rounded: the stacks
+    that carry the relaxation's power, one fewer where their minimum would exceed it."""
     t = Tiny()
     _base(t, demand, [0.0])
     t.table("electrolyser", name="ely", bus=0, hub="daan", p_max_mw=40.0, efficiency_pu=0.5,

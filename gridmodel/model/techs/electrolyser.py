@@ -18,7 +18,7 @@ from ...causes import CONVERSION_LIMIT, at_limit
 from ...outputs import Output
 from ...system import TableSpec
 from . import hydrogen_hub
-from ._util import bus_map, check_refs, data_array, result, round_counts
+from ._util import bus_map, check_refs, data_array, result
 
 NAME = "electrolyser"
 REQUIRES = ("hydrogen_hub",)
@@ -80,24 +80,37 @@ def _build_stacks(b, ctx, table, T) -> None:
                                  >= low[u] * stack[u] * b.on[u, t])
 
 
+def _stacks_for(b, ctx, stacked, steps: slice) -> np.ndarray:
+    """Stacks that carry the LP's power: ceil(p / stack rating), so a rounded schedule keeps
+    the relaxation's hydrogen; one fewer where those stacks' minimum load would exceed p (a
+    single stack asked for less than its minimum: hydrogen has no excess slack)."""
+    table = ctx.system.table(NAME)
+    p = ctx.values(b.p_mw, stacked)[:, steps]
+    rating = table["p_max_mw"].loc[stacked].to_numpy(float)[:, None] / table["n_units"].loc[
+        stacked].to_numpy(float)[:, None]
+    low = table["min_load_pu"].loc[stacked].to_numpy(float)[:, None]
+    on = np.ceil(p / rating - 1e-6)
+    return np.where(p < low * rating * on - 1e-6, on - 1.0, on)
+
+
 def warm_start(b, ctx, shift: int) -> list:
-    """Stacks for the window `shift` steps later: this window's look-ahead, rounded up."""
+    """Stacks for the window `shift` steps later: those carrying this window's look-ahead."""
     stacked = list(b.STACKED)
     n = min(ctx.n_steps - shift, ctx.integer_steps or ctx.n_steps)
     if not stacked or n <= 0 or ctx.options.commitment not in INTEGER_MODES:
         return []
-    return [(b.on, stacked, np.ceil(ctx.values(b.on, stacked)[:, shift:shift + n] - 1e-6))]
+    return [(b.on, stacked, _stacks_for(b, ctx, stacked, slice(shift, shift + n)))]
 
 
 def round_commitment(b, ctx, threshold_pu: float) -> list:
-    """Rounded relaxation: the stacks' counts rounded like thermal units' (any count is
-    feasible: the hub's store or unserved hydrogen takes up the difference)."""
+    """Rounded relaxation: the stacks that carry the relaxation's power, ceil(p / rating)
+    (the threshold rule of thermal units would drop stacks the hub then misses as unserved
+    hydrogen; one stack more costs nothing but its minimum load)."""
     stacked = list(b.STACKED)
     if not stacked:
         return []
     n_int = min(ctx.integer_steps or ctx.n_steps, ctx.n_steps)
-    lp = ctx.values(b.on, stacked)[:, :n_int]
-    return [(b.on, stacked, np.array([round_counts(row, threshold_pu) for row in lp]))]
+    return [(b.on, stacked, _stacks_for(b, ctx, stacked, slice(0, n_int)))]
 
 
 def extract(b, ctx) -> dict:
