@@ -22,9 +22,8 @@ The rule (docs/methods.md "Why wind is curtailed"), applied to a solved run, hou
 
 from __future__ import annotations
 
-import math
-
 import json
+import math
 
 import numpy as np
 import pandas as pd

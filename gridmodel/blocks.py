@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .checkpoint import Checkpoint
-from .horizon import core_slice, solve_rolling, window_steps
+from .horizon import core_slice, solve_rolling
+from .windows import window_steps
 
 
 def block_spans(n_steps: int, commit: int, blocks: int, warmup_steps: int):

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .compare import read_summary
 from .errors import InputError
 from .profiles import nbs
+from .results import read_netcdf
 
 
 @dataclass(frozen=True)
@@ -253,8 +255,6 @@ def check_full_year(ds: xr.Dataset, run_dir: Path) -> None:
 
 def write_report(run_dir: Path) -> tuple[str, str]:
     """Write calibration.md into the run folder; the report's text and its verdict line."""
-    from .compare import read_summary
-    from .results import read_netcdf
 
     ds = read_netcdf(run_dir / "results.nc")
     summary = read_summary(run_dir)

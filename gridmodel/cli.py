@@ -260,7 +260,7 @@ def validate(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")
              set_: SetOpt = None) -> None:
     """Check the case, its network and its profiles without solving."""
     from .economics import check_costs
-    from .horizon import check_horizon
+    from .windows import check_horizon
     from .model.techs import TECHNOLOGIES
     from .network.loader import system_from_case
 

@@ -9,7 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import kpi, units
+from .economics import net_benefit
 from .errors import InputError
+from .kpi import monthly_split
+from .results import read_netcdf
 
 SKIP = ("solve_time_s", "wall_time_s", "python_time_s", "warmup_solve_time_s")
 
@@ -110,7 +113,6 @@ def compare_table(run_dirs: list[Path]) -> pd.DataFrame:
 def _add_economics(table: pd.DataFrame, summaries: dict, names: list) -> pd.DataFrame:
     """Rows `net_benefit_cny` and `levelised_cost_cny_per_avoided_mwh` of every run against
     the first (docs/methods.md "Economics")."""
-    from .economics import net_benefit
 
     ref = summaries[names[0]]
     rows = {n: net_benefit(ref, summaries[n]) for n in names}
@@ -135,8 +137,6 @@ def compare_monthly(run_dirs: list[Path]) -> pd.DataFrame:
 
 def _split_from_results(run_dir: Path) -> dict:
     """Monthly split of a run whose summary predates `renewable_split_by_month_mwh`."""
-    from .kpi import monthly_split
-    from .results import read_netcdf
 
     path = Path(run_dir) / "results.nc"
     if not path.is_file():

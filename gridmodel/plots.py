@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from . import attribution, kpi, outputs
+from .errors import InputError
 
 
 def week_start_of(ds, week_start: str | None) -> pd.Timestamp:
     """The first time of the week to show: a YYYY-MM-DD date inside the run."""
-    from .errors import InputError
 
     times = pd.DatetimeIndex(ds["time"].values)
     if not week_start:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .errors import InputError
 from .model.carrier import ELECTRICITY_DECLARATION, Carrier
 from .outputs import Output, declared
 from .units import units_of
@@ -106,7 +107,6 @@ def write_netcdf(ds: xr.Dataset, path: Path) -> None:
 
 def read_netcdf(path: Path) -> xr.Dataset:
     """A run's results.nc; a missing, half-written or foreign file is an InputError."""
-    from .errors import InputError
 
     path = Path(path)
     if not path.is_file():

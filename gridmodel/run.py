@@ -17,11 +17,12 @@ import tomli_w
 from . import attribution, economics, kpi, outputs
 from .case import Case, resolved_dict
 from .checkpoint import Checkpoint
-from .horizon import blocks_used, check_horizon, fingerprint, solve_rolling, window_table
+from .horizon import fingerprint, solve_rolling, window_table
 from .model.techs import TECHNOLOGIES
 from .network.loader import system_from_case
 from .outdir import RunFolder
 from .results import carrier_declarations, core_arrays, make_dataset, write_netcdf
+from .windows import blocks_used, check_horizon
 
 PACKAGES = ("gridmodel", "pyomo", "highspy", "pandapower", "xarray", "numpy", "pandas")
 

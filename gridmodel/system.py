@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .errors import InputError, NetworkError
+
 
 @dataclass(frozen=True)
 class Network:
@@ -156,7 +158,6 @@ class TableSpec:
 
     def check_value(self, column: str, value, where, key: str) -> None:
         """One value (e.g. a case override) against its column's rule."""
-        from .errors import InputError
 
         rule = self.rule(column)
         problem = rule.problem(value) if rule else None
@@ -165,7 +166,6 @@ class TableSpec:
 
     def check(self, df: pd.DataFrame, where) -> None:
         """Every value of every spec column, then the ordered pairs."""
-        from .errors import NetworkError
 
         for column in self.columns:
             rule = self.rule(column)
@@ -182,7 +182,6 @@ class TableSpec:
 
     def fill(self, df: pd.DataFrame, where) -> pd.DataFrame:
         """Add defaults for missing columns / missing values; raise on missing required ones."""
-        from .errors import NetworkError
 
         df = df.copy()
         applied = []

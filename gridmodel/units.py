@@ -48,7 +48,7 @@ class Unit:
         return values_sum * dt_h if self.kind == "power" else values_sum
 
     @property
-    def energy(self) -> "Unit":
+    def energy(self) -> Unit:
         """The energy unit a power unit integrates to (MW_H2 -> MWh_H2)."""
         if self.kind != "power":
             return self

@@ -10,6 +10,7 @@ import xarray as xr
 from test_window_edges import _week
 
 from gridmodel import kpi
+from gridmodel.units import is_power
 
 COUNT_UNITS = ("1",)            # events per step: a start is one start at any step length
 
@@ -26,7 +27,7 @@ def _halves(ds: xr.Dataset) -> xr.Dataset:
         unit = str(da.attrs.get("units", ""))
         if unit in COUNT_UNITS:
             half[name] = (half[name] * first).assign_attrs(da.attrs)
-        elif not (unit == "MW" or unit.startswith("MW_")):
+        elif not is_power(unit):
             half[name] = (half[name] / 2).assign_attrs(da.attrs)
     return half
 
@@ -41,4 +42,32 @@ def test_every_summary_key_is_the_same_at_half_hour_steps(hourly):
     keys = [k for k, v in one.items() if isinstance(v, float)]
     assert len(keys) > 30  # every declared output of the week system, and the KPIs
     for key in keys:  # energies, tonnes, money, counts, hours, shares and mean prices
+        assert half[key] == pytest.approx(one[key], rel=1e-9, abs=1e-6), key
+
+
+@pytest.fixture(scope="module")
+def hydrogen(tmp_path_factory):
+    """The third carrier: wind into an electrolyser, a hydrogen buffer, a fuel cell and a
+    hub demand beside a coal unit and a load (tests/test_hydrogen.py's parts, 4 h)."""
+    from tiny import Tiny
+
+    t = Tiny()
+    t.gen("coal", p_max_mw=100, c1=50)
+    t.load("L", 10.0, series=[0.0, 1.0, 1.0, 0.5])
+    t.renewable("wind", "wind", 100, series=[0.9, 0.1, 0.0, 0.6])
+    t.table("hydrogen_hub", name="hub", demand_mw_h2=5.0)
+    t.table("electrolyser", name="ely", bus=0, hub="hub", p_max_mw=40.0, efficiency_pu=0.5)
+    t.table("hydrogen_storage", name="tank", hub="hub", e_max_mwh_h2=40.0,
+            p_in_max_mw_h2=40.0, p_out_max_mw_h2=40.0, initial_soc_pu=0.5, cyclic=True)
+    t.table("fuel_cell", name="fc", bus=0, hub="hub", p_max_mw=20.0, efficiency_pu=0.5)
+    return t.solve(tmp_path_factory.mktemp("h2"), '[model]\ncommitment = "off"\n').dataset
+
+
+def test_every_summary_key_of_the_hydrogen_carrier_is_the_same_at_half_hour_steps(hydrogen):
+    one, half = kpi.summary(hydrogen), kpi.summary(_halves(hydrogen))
+    keys = [k for k, v in one.items() if isinstance(v, float)]
+    assert {"electrolyser_hydrogen_mwh", "hydrogen_demand_mwh", "fuel_cell_hydrogen_mwh",
+            "hydrogen_storage_charge_mwh", "hydrogen_price_mean_cny_per_mwh_h2"} <= set(keys)
+    assert one["hydrogen_demand_mwh"] == pytest.approx(20)  # 5 MW_H2 × 4 h
+    for key in keys:
         assert half[key] == pytest.approx(one[key], rel=1e-9, abs=1e-6), key

@@ -4,10 +4,10 @@ registrations and declared outputs. The interface and its hooks: `base.py`."""
 from . import (
                battery,
                chp,
+               electrolyser,
                embedded_generation,
                export_contract,
                export_link,
-               electrolyser,
                flexible_load,
                fuel_cell,
                heat_sources,

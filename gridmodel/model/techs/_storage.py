@@ -15,11 +15,11 @@ data end.
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 
 from ...causes import AT_LIMIT_TOL_MW, SINK, Cause, Role
 from ...outputs import Output
 from ...system import TableSpec
+from ._pyomo import pyo
 from ._util import data_array, result
 from .base import Technology
 

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ...errors import NetworkError
 from ...units import units_of
+from ._pyomo import pyo
 
 
 def steps(hours: float, dt_h: float) -> int:
@@ -55,7 +57,6 @@ def data_array(name: str, values: np.ndarray, dim: str, assets, **coords) -> xr.
 def fixed_injection(b, ctx, table_name: str, sign: float = 1.0):
     """Per asset of the table and step, a window parameter (p_mw × profile, set by
     `update_fixed_injection`) flowing into the asset's bus with `sign`: loads, small plants."""
-    import pyomo.environ as pyo
 
     table = ctx.system.table(table_name)
     b.UNITS = pyo.Set(initialize=list(table.index), ordered=True)
@@ -76,7 +77,6 @@ def bus_map(table: pd.DataFrame, column: str = "bus") -> dict:
 
 def check_refs(table: pd.DataFrame, column: str, known, what: str, tech: str, where) -> None:
     """Every value of table[column] must be one of `known` (zones, units ...)."""
-    from ...errors import NetworkError
 
     bad = sorted(set(table[column]) - set(known))
     if bad:

@@ -24,6 +24,8 @@ Hooks, in the order the tool calls them:
   reserve_requirement_mw(system, reserve, start, n)
                                        (n,) MW of spinning reserve it asks for in the window
                                        (load: a share of demand; wind: of its availability)
+  claims(system)                       {technology: [assets]}: another technology's assets
+                                       this one reports for (CHP claims its thermal units)
 
 Declarations: NAME, SPEC (TableSpec), OUTPUTS (gridmodel.outputs.Output), CAUSES
 (gridmodel.causes.Cause: the curtailment causes its roles report), REQUIRES (names of
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 HOOKS = ("active", "prepare", "build", "finalize", "update", "warm_start", "round_commitment",
          "final_state", "extract", "curtailment_roles", "firm_capacity", "peak_demand",
-         "reserve_requirement_mw")
+         "reserve_requirement_mw", "claims")
 
 
 class Technology:
@@ -83,6 +85,9 @@ class Technology:
 
     def reserve_requirement_mw(self, system, reserve, start: int, n: int):
         return None
+
+    def claims(self, system) -> dict:
+        return {}
 
 
 class ModuleTechnology(Technology):

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from ...case import override_key
-from ...errors import NetworkError
 from ...causes import FORCED, Cause, Role
+from ...errors import NetworkError
 from ...outputs import Output
 from ...system import TableSpec
+from . import thermal
+from ._pyomo import pyo
 from ._util import check_refs, data_array, result
 
 NAME = "chp"
@@ -61,12 +62,12 @@ def active(system) -> bool:
     return len(system.table(NAME)) > 0
 
 
-def _follow_expansion(chp, thermal):
-    """CHP rows of a unit row that was split into 'unit#i' rows are split alike."""
+def _follow_expansion(chp: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """CHP rows of a unit that thermal split into single units are split alike."""
     rows = []
     for c, row in chp.iterrows():
-        parts = [u for u in thermal.index if u.startswith(f"{row.unit}#")]
-        if row.unit in thermal.index or not parts:
+        parts = thermal.rows_of(units, row.unit)
+        if parts == [row.unit] or not parts:
             rows.append(row)
             continue
         for u in parts:
@@ -94,10 +95,13 @@ def prepare(tables: dict, where, case) -> dict:
     bad = chp.index[~chp["mode"].isin(["extraction", "backpressure"])]
     if len(bad):
         raise NetworkError(where, f"chp.{bad[0]}.mode", "unknown mode", "extraction | backpressure")
-    thermal = tables["thermal"].copy()
-    for _, row in chp[chp["min_load_pu"] > 0].iterrows():
-        thermal.loc[row.unit, "p_min_mw"] = row.min_load_pu * thermal.at[row.unit, "p_max_mw"]
-    return {**tables, "thermal": thermal}
+    loaded = chp[chp["min_load_pu"] > 0]
+    return thermal.with_min_load(tables, dict(zip(loaded["unit"], loaded["min_load_pu"])))
+
+
+def claims(system) -> dict:
+    """CHP classifies its thermal units' curtailment roles itself."""
+    return {"thermal": list(system.table(NAME)["unit"])}
 
 
 def build(b, ctx) -> None:
@@ -166,15 +170,14 @@ def curtailment_roles(ds, system) -> list:
     retrofit heat): that output (and the unit being on at all) is `heat_must_run`; a CHP unit
     without heat in the hour counts its p_min × on as `min_stable_load`."""
 
-    table, thermal = system.table(NAME), system.table("thermal")
+    table = system.table(NAME)
     cs = list(table.index)
     heat = result(ds, "chp_heat_mw_th", cs)
     lpc, bypass = result(ds, "chp_lpc_heat_mw_th", cs), result(ds, "chp_bypass_heat_mw_th", cs)
     main = heat - lpc - bypass
-    units = table["unit"].tolist()
-    p, on = result(ds, "thermal_p_mw", units), result(ds, "thermal_on_count", units)
+    view = thermal.unit_view(ds, system, table["unit"].tolist())
+    p, p_min = view.p_mw, view.min_output_mw
     col = lambda name: table[name].to_numpy()[:, None]
-    p_min = thermal.loc[units, "p_min_mw"].to_numpy()[:, None] * on
     fuel = col("c_v_pu") * (main + lpc) + col("bypass_fuel_per_heat_pu") * bypass
     floor = np.clip(np.maximum(col("c_b_pu") * main, p_min - fuel), 0.0, None)
     serving = heat > 1e-6

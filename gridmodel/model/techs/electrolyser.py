@@ -12,12 +12,12 @@ is no `on` and the electrolyser is a plain 0 … p_max sink. No start-up cost: s
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 
 from ...causes import CONVERSION_LIMIT, at_limit
 from ...outputs import Output
 from ...system import TableSpec
 from . import hydrogen_hub
+from ._pyomo import pyo
 from ._util import bus_map, check_refs, data_array, result
 
 NAME = "electrolyser"

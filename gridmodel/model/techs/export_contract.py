@@ -30,11 +30,12 @@ import math
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from ...contract_terms import with_terms
+from ...errors import CaseError, NetworkError
 from ...outputs import Output
 from ...system import TableSpec
+from ._pyomo import pyo
 from ._util import check_refs, data_array
 
 NAME = "export_contract"
@@ -67,7 +68,6 @@ def active(system) -> bool:
 
 
 def prepare(tables: dict, where, case) -> dict:
-    from ...errors import NetworkError
 
     table = tables[NAME]
     links = tables["export_link"].index if "export_link" in tables else []
@@ -147,7 +147,6 @@ def build(b, ctx) -> None:
 
 def _build_curve(b, ctx, table, net, cap) -> None:
     """Hour-of-day delivery shape around a free daily level."""
-    from ...errors import CaseError
 
     T, dt = b.model().T, ctx.dt_h
     rows = [c for c in table.index if curve_pu(table.loc[c]) is not None]

@@ -14,12 +14,12 @@ while the cumulative deviation (carried from window to window) stays within
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 
-from ...errors import NetworkError
 from ...causes import AT_LIMIT_TOL_MW, FORCED, SINK, Cause, Role
+from ...errors import NetworkError
 from ...outputs import Output
 from ...system import TableSpec
+from ._pyomo import pyo
 from ._util import bus_map, data_array, profile, result
 
 NAME = "export_link"

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import math
 
-import pyomo.environ as pyo
-
-from ...errors import NetworkError
+from ...errors import CaseError, NetworkError
 from ...outputs import Output
 from ...system import TableSpec
+from ._pyomo import pyo
 from ._util import bus_map, data_array, steps
 
 NAME = "flexible_load"
@@ -57,7 +56,6 @@ def _check_periods_fit_windows(table, case) -> None:
     """Periods count from each window's start: a window that is not a whole number of
     periods would cut calendar periods (half-day windows and daily balances: a day's shift
     kept only in part, its budget spent twice)."""
-    from ...errors import CaseError
 
     window_h = case.horizon.window_h
     used = table[(table["p_up_max_mw"] > 0) | (table["p_down_max_mw"] > 0)]

@@ -3,11 +3,10 @@ p = efficiency_pu · h2, up to p_max_mw."""
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from ...outputs import Output
 from ...system import TableSpec
 from . import hydrogen_hub
+from ._pyomo import pyo
 from ._util import bus_map, check_refs, data_array
 
 NAME = "fuel_cell"

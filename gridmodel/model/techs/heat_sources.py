@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from ...causes import CONVERSION_LIMIT, at_limit
 from ...outputs import Output
 from ...system import TableSpec
 from . import heat_zone
+from ._pyomo import pyo
 from ._util import bus_map, check_refs, data_array, result
 from .base import Technology
 

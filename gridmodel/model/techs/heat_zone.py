@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from ...outputs import Output
 from ...system import TableSpec
 from ..carrier import Carrier
+from ._pyomo import pyo
 from ._util import data_array, profile, scaled_profiles
 
 NAME = "heat_zone"

@@ -5,14 +5,14 @@ electric equivalent)."""
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 
 from ...case import override_key
-from ...errors import CaseError, NetworkError
 from ...causes import FORCED, Cause, Role
+from ...errors import CaseError, NetworkError
 from ...outputs import Output
 from ...system import TableSpec
 from . import _storage
+from ._pyomo import pyo
 from ._util import bus_map, data_array, result, scaled_profiles
 
 NAME = "hydro"

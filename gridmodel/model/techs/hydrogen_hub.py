@@ -6,11 +6,11 @@ one balance per hub; hydrogen a hub cannot get is unserved at the hub's
 from __future__ import annotations
 
 import pandas as pd
-import pyomo.environ as pyo
 
 from ...outputs import Output
 from ...system import TableSpec
 from ..carrier import Carrier
+from ._pyomo import pyo
 from ._util import data_array, scaled_profiles
 
 NAME = "hydrogen_hub"
@@ -18,8 +18,8 @@ CARRIER = "hydrogen"
 SPEC = TableSpec(NAME, {
     "demand_mw_h2": (0.0, "MW_H2 (LHV; scale of the demand profile, flat without one)"),
     "demand_profile": ("", "series (pu of demand_mw_h2); empty = flat"),
-    "unserved_cost_cny_per_mwh_h2": (20000.0, "CNY/MWh_H2 of demand the hub cannot get "
-                                     "(a penalty: the demand must be met)"),
+    "unserved_cost_cny_per_mwh_h2": (20000.0, ("CNY/MWh_H2 of demand the hub cannot get "
+                                               "(a penalty: the demand must be met)")),
 }, scaled=("demand_mw_h2",))
 OUTPUTS = (Output("hydrogen_hub_demand_mw_h2", CARRIER, "demand", "hydrogen_demand_mwh",
                   "Hydrogen demand", "#000000"),)

@@ -18,11 +18,11 @@ CHP unit p + c_v·h, like every thermal limit).
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 
 from ...errors import NetworkError
 from ...outputs import Output
 from ...system import TableSpec
+from ._pyomo import pyo
 from ._util import data_array
 
 NAME = "peak_regulation"

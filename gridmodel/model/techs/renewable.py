@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 
 from ...outputs import Output
 from ...system import TableSpec
+from ._pyomo import pyo
 from ._util import bus_map, data_array, scaled_profiles
 
 NAME = "renewable"

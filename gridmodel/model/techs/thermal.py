@@ -11,17 +11,18 @@ within [p_min, p_max]; `relaxed`: on/startup/shutdown continuous in [0, 1].
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from ...case import override_key
-from ...errors import NetworkError
 from ...causes import FORCED, Cause, Role
+from ...errors import NetworkError
 from ...outputs import Output
 from ...system import TableSpec
+from ._pyomo import pyo
 from ._util import bus_map, data_array, result, round_counts, steps
 
 NAME = "thermal"
@@ -86,12 +87,23 @@ def prepare(tables: dict, where, case) -> dict:
     rows = []
     for g, row in table.iterrows():
         n = int(row.n_units)
-        names = [g] if n <= 1 else [f"{g}#{i}" for i in range(1, n + 1)]
-        for name in names:
+        for name in [g] if n <= 1 else [_unit_row(g, i) for i in range(1, n + 1)]:
             rows.append(row.copy().rename(name))
             rows[-1]["n_units"] = 1
             rows[-1]["initial_p_mw"] = row.initial_p_mw / n
     return {**tables, NAME: pd.DataFrame(rows)}
+
+
+def _unit_row(unit: str, i: int) -> str:
+    return f"{unit}#{i}"
+
+
+def rows_of(table: pd.DataFrame, unit: str) -> list[str]:
+    """The rows a unit name stands for after `prepare` (itself, or 'unit#i' when binary
+    commitment split it into single units): how another technology follows the split."""
+    if unit in table.index:
+        return [unit]
+    return [g for g in table.index if g.startswith(_unit_row(unit, ""))]
 
 
 def _refuse(where, case, asset, column, problem, expected):
@@ -591,11 +603,12 @@ def extract(b, ctx) -> dict:
 def curtailment_roles(ds, system) -> list:
     """Units not serving heat: output up to p_min × on is `min_stable_load`; output held
     above it because the unit could not ramp down further since the last hour is `ramping`.
-    (Units a CHP row names are classified by the chp module.)"""
+    (Units another technology claims, e.g. CHP's, are classified by that technology.)"""
 
     table = system.table(NAME)
-    chp_units = set(system.table("chp").get("unit", []))
-    units = [g for g in table.index if g not in chp_units]
+    claimed = {unit for tech in system.techs if tech.NAME != NAME and tech.active(system)
+               for unit in tech.claims(system).get(NAME, ())}
+    units = [g for g in table.index if g not in claimed]
     if not units:
         return []
     p, on = result(ds, "thermal_p_mw", units), result(ds, "thermal_on_count", units)
@@ -608,3 +621,28 @@ def curtailment_roles(ds, system) -> list:
     held = np.clip(np.minimum(p, reach) - floor, 0.0, None)
     return [Role("min_stable_load", FORCED, np.minimum(p, floor).sum(axis=0)),
             Role("ramping", FORCED, held.sum(axis=0))]
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """What another technology may read of thermal units after a run (unit × time)."""
+
+    p_mw: np.ndarray           # output
+    on_count: np.ndarray       # units on
+    min_output_mw: np.ndarray  # minimum stable output of the units on (p_min × on)
+
+
+def unit_view(ds, system, units: list) -> UnitView:
+    """The typed view of `units` in a solved run (e.g. CHP's curtailment roles)."""
+    p, on = result(ds, "thermal_p_mw", units), result(ds, "thermal_on_count", units)
+    p_min = system.table(NAME).loc[units, "p_min_mw"].to_numpy(float)[:, None]
+    return UnitView(p, on, p_min * on)
+
+
+def with_min_load(tables: dict, min_load_pu: dict) -> dict:
+    """The tables with the named units' minimum stable output set to a share of their rating
+    (how a technology acting on a unit, e.g. a CHP minimum load, changes it)."""
+    thermal = tables[NAME].copy()
+    for unit, pu in min_load_pu.items():
+        thermal.loc[unit, "p_min_mw"] = pu * thermal.at[unit, "p_max_mw"]
+    return {**tables, NAME: thermal}

@@ -10,11 +10,11 @@ Cost: cost_cny_per_mwh × p × dt_h (variable O&M net of gate fees, ≥ 0).
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 
 from ...causes import FORCED, Cause, Role
 from ...outputs import Output
 from ...system import TableSpec
+from ._pyomo import pyo
 from ._util import bus_map, check_refs, data_array, result, steps
 
 NAME = "waste_to_energy"
