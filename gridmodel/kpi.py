@@ -29,15 +29,25 @@ def _pct(part: float, whole: float) -> float:
 
 
 def _renewable(kind: str, what: str):
-    """Available, used or curtailed MWh of one renewable kind (wind, solar)."""
+    """Available, used or curtailed MWh, or curtailment %, of one renewable kind."""
     def compute(ds: xr.Dataset) -> float:
-        if "renewable_kind" not in ds.coords:
-            return 0.0
-        mask = ds["renewable_kind"] == kind
-        avail, used = (_mwh(ds, f"renewable_{v}_mw", mask) for v in ("available", "used"))
+        avail, used = kind_energy_mwh(ds, kind)
         return {"available": avail, "used": used, "curtailed": avail - used,
                 "curtailment": _pct(avail - used, avail)}[what]
     return compute
+
+
+def kind_energy_mwh(ds: xr.Dataset, kind: str) -> tuple[float, float]:
+    """(available, used) MWh of the renewables of one kind (wind, solar)."""
+    if "renewable_kind" not in ds.coords:
+        return 0.0, 0.0
+    mask = ds["renewable_kind"].values == kind
+    out = []
+    for var in ("renewable_available_mw", "renewable_used_mw"):
+        da = ds.variables[var]
+        axis = da.dims.index("renewable")
+        out.append(float(np.nansum(np.compress(mask, da.values, axis=axis))) * ds.attrs["dt_h"])
+    return out[0], out[1]
 
 
 def absorption_pct(ds: xr.Dataset) -> float:
@@ -48,7 +58,8 @@ def absorption_pct(ds: xr.Dataset) -> float:
 
 def from_outputs(key: str):
     """A key the outputs declare (Σ of every output with that summary key; 0 = none)."""
-    return lambda ds: outputs.summary_totals(ds).get(key, 0.0)
+    return lambda ds: sum((outputs.total(ds, o) for o in outputs.declared(ds)
+                           if o.summary_key == key), 0.0)
 
 
 @dataclass(frozen=True)
@@ -297,7 +308,8 @@ def monthly(ds: xr.Dataset) -> pd.DataFrame:
             frame[o.summary_key] = frame.get(o.summary_key, 0.0) + _hourly_total(ds, o.var) * dt
     table = frame.groupby(times.to_period("M")).sum()
     months = pd.Series(np.arange(len(times)), index=times).groupby(times.to_period("M"))
-    rows = {month: _month_kpis(ds.isel(time=steps.to_numpy())) for month, steps in months}
+    rows = {month: _month_kpis(ds if len(steps) == len(times) else ds.isel(
+        time=steps.to_numpy())) for month, steps in months}
     table = table.join(pd.DataFrame.from_dict(rows, orient="index"), rsuffix="_kpi")
     table = table.drop(columns=[c for c in table if c.endswith("_kpi")])
     table.index = table.index.astype(str)

@@ -51,9 +51,10 @@ class Output:
 def declared(ds: xr.Dataset) -> list[Output]:
     """The outputs of a results Dataset, from the attributes the core stamped."""
     out = []
-    for name, da in ds.data_vars.items():
-        if "role" in da.attrs and "carrier" in da.attrs:
-            out.append(Output(name, **{k: str(da.attrs.get(k, "")) for k in ATTRS}))
+    for name in ds.data_vars:
+        attrs = ds.variables[name].attrs  # the Variable's: no DataArray built per name
+        if "role" in attrs and "carrier" in attrs:
+            out.append(Output(name, **{k: str(attrs.get(k, "")) for k in ATTRS}))
     return out
 
 
@@ -73,10 +74,11 @@ def hourly(ds: xr.Dataset, name: str) -> np.ndarray:
 def total(ds: xr.Dataset, output: Output) -> float:
     """A summary value by its unit class: energy (Σ power × dt_h) for a power of any
     carrier, a plain sum for quantities; NaN for what does not add up (prices, levels)."""
-    unit = from_symbol(str(ds[output.var].attrs.get("units", "")))
+    var = ds.variables[output.var]
+    unit = from_symbol(str(var.attrs.get("units", "")))
     if unit.kind == "intensive" or output.role in ("level", "price"):
         return float("nan")
-    return unit.total(float(np.nansum(ds[output.var].values)), ds.attrs["dt_h"])
+    return unit.total(float(np.nansum(var.values)), ds.attrs["dt_h"])
 
 
 def summary_totals(ds: xr.Dataset) -> dict[str, float]:
