@@ -77,8 +77,8 @@ def check_scenarios(case_file: Path, items: list[Scenario]) -> None:
     """Validate every scenario's case and its overrides against the network before anything
     runs (bad keys, assets and columns fail fast, not in every worker)."""
     from .model.techs import TECHNOLOGIES
-    from .network.io import load_net
     from .network.loader import base_tables
+    from .network.parsed import parse
 
     raw, origins = load_with_origins(Path(case_file))
     nets = {}
@@ -88,7 +88,7 @@ def check_scenarios(case_file: Path, items: list[Scenario]) -> None:
                         scenario_origins)
         case = case.model_copy(update={"origins": scenario_origins})
         if case.network not in nets:
-            nets[case.network] = load_net(case.network)
+            nets[case.network] = parse(case.network)
         base_tables(case, TECHNOLOGIES, nets[case.network])
 
 

@@ -16,7 +16,7 @@ from gridmodel.case import load_with_origins, validate
 from gridmodel.cli import app
 from gridmodel.errors import GridmodelError
 from gridmodel.model.techs import TECHNOLOGIES
-from gridmodel.network.io import load_net
+from gridmodel.network.parsed import parse
 from gridmodel.network.loader import base_tables
 
 runner = CliRunner()
@@ -341,7 +341,7 @@ def test_generated_mutations_are_valid_or_one_named_error(case_file, mutations):
     references): each case either validates and builds its tables, or raises one
     GridmodelError whose message names the key it is about."""
     if case_file not in _NETS:
-        _NETS[case_file] = load_net(case_file.parent / "net.json")
+        _NETS[case_file] = parse(case_file.parent / "net.json")
     net = _NETS[case_file]
     raw, origins = load_with_origins(case_file)
     for mutation in mutations:

@@ -96,7 +96,7 @@ def test_assets_resolve_by_prefix_or_unique_word():
     import pandas as pd
 
     from gridmodel.errors import CaseError
-    from gridmodel.network.adapter import resolve_asset
+    from gridmodel.network.tables import resolve_asset
 
     df = pd.DataFrame(index=["electric_boiler_baicheng", "dunhua_pumped", "uhv_west", "uhv_east"])
     assert resolve_asset(df, "electric_boiler", "baicheng", "c.toml") == \

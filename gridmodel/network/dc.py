@@ -42,7 +42,14 @@ def _branch_names(net, lookups) -> list[tuple[str, int, int]]:
 
 def check_topology(net, bus_names: dict[int, str], used: set[str], where) -> None:
     """Finite electrical data, and every bus that carries an asset joined to the slack."""
-    import networkx as nx
+    from .parsed import check_islands
+
+    check_islands(bus_names, joined_buses(net, bus_names, where), used, where)
+
+
+def joined_buses(net, bus_names: dict[int, str], where) -> frozenset[str]:
+    """Names of the buses a line or transformer joins to the slack (finite data checked)."""
+    import networkx as nx  # only here: the topology check of a network parsed afresh
     import pandapower.topology as top
 
     _check_finite(net, where)
@@ -55,10 +62,7 @@ def check_topology(net, bus_names: dict[int, str], used: set[str], where) -> Non
         raise NetworkError(where, "ext_grid", "no in-service slack (ext_grid)",
                            "one ext_grid as the DC reference bus")
     joined = set().union(*(c for c in nx.connected_components(graph) if c & slack))
-    island = sorted(name for idx, name in bus_names.items() if name in used and idx not in joined)
-    if island:
-        raise NetworkError(where, "bus", f"buses {island[:8]} carry assets but no line or "
-                           "transformer joins them to the slack", "one connected network")
+    return frozenset(name for idx, name in bus_names.items() if idx in joined)
 
 
 def _check_finite(net, where) -> None:

@@ -10,21 +10,21 @@ from ..case import Case, override_key
 from ..errors import CaseError
 from ..system import System
 from ..timeseries import check_series, load_profiles, select_window
-from . import adapter
-from .dc import build_network
-from .io import load_net
+from .parsed import ParsedNet, check_islands, parse
+from .tables import apply_overrides, apply_switches, finish_tables
 
 
-def base_tables(case: Case, techs: list, net=None) -> dict:
+def base_tables(case: Case, techs: list, parsed: ParsedNet | None = None) -> dict:
     """The network's technology tables with the case's switches and overrides applied."""
     specs = {tech.SPEC.table: tech.SPEC for tech in techs}
-    net = load_net(case.network) if net is None else net
-    tables = adapter.raw_tables(net, case.network)
-    tables = add_assets(tables, case, specs, set(adapter.bus_names(net).values()))
-    tables = adapter.apply_switches(tables, case.technologies, case, specs)
-    tables = adapter.finish_tables(tables, specs, case.network)
-    tables = adapter.apply_overrides(tables, case.overrides, case, specs)
-    _check_override_buses(tables, set(adapter.bus_names(net).values()), case)
+    parsed = parse(case.network) if parsed is None else parsed
+    tables = {k: v.copy() for k, v in parsed.tables.items()}
+    buses = set(parsed.buses.values())
+    tables = add_assets(tables, case, specs, buses)
+    tables = apply_switches(tables, case.technologies, case, specs)
+    tables = finish_tables(tables, specs, case.network)
+    tables = apply_overrides(tables, case.overrides, case, specs)
+    _check_override_buses(tables, buses, case)
     return tables
 
 
@@ -75,9 +75,9 @@ def _check_override_buses(tables: dict, buses: set, case) -> None:
                                 f"one of {sorted(buses)}")
 
 
-def prepared_tables(case: Case, techs: list, net=None) -> dict:
+def prepared_tables(case: Case, techs: list, parsed: ParsedNet | None = None) -> dict:
     """The tables a run solves: switches, overrides, then each technology's `prepare`."""
-    return _prepare(base_tables(case, techs, net), techs, case)
+    return _prepare(base_tables(case, techs, parsed), techs, case)
 
 
 def _prepare(tables: dict, techs: list, case: Case) -> dict:
@@ -89,9 +89,9 @@ def _prepare(tables: dict, techs: list, case: Case) -> dict:
 
 def system_from_case(case: Case, techs: list) -> System:
     """`techs`: the technology modules (their SPEC and optional prepare hooks)."""
-    net = load_net(case.network)
+    parsed = parse(case.network)
     where = case.network
-    tables = base_tables(case, techs, net)
+    tables = base_tables(case, techs, parsed)
     defaults = {t: df.attrs.get("defaults_applied", []) for t, df in tables.items()}
     tables = _prepare(tables, techs, case)
     profiles = load_profiles(case.profiles) if case.profiles else None
@@ -101,8 +101,9 @@ def system_from_case(case: Case, techs: list) -> System:
         check_series({"reserve": _reserve_table(case)}, window,
                      lambda *_: case.where("reserve.spinning_profile"))
     used = {b for df in tables.values() if "bus" in df for b in df["bus"]}
-    network = line_overrides(build_network(net, adapter.bus_names(net), where, used,
-                                           case.model.line_rating), net, case)
+    check_islands(parsed.buses, parsed.joined, used, where)
+    network = line_overrides(parsed.network(case.model.line_rating, where), parsed.line_names,
+                             case)
     system = System(name=case.name, network=network, tables=tables, profiles=window,
                     time=times, dt_h=dt_h, extras={"defaults_applied": {
                         t: d for t, d in defaults.items() if d}}, techs=tuple(techs))
@@ -132,15 +133,14 @@ def adequacy_warnings(system: System, techs: list) -> list[str]:
     return out
 
 
-def line_overrides(network, net, case):
+def line_overrides(network, line_names: dict, case):
     """`[overrides.line.<name>] rating_mw = X`: a line's DC rating in MW (a reinforced
     corridor), the line named as in the network (`baicheng-songyuan`) or by its branch
     (`line3`)."""
     lines = case.overrides.get("line", {})
     if not lines:
         return network
-    names = {str(n): f"line{i}" for i, n in net.line["name"].items() if n} if len(net.line) \
-        else {}
+    names = line_names
     rating = network.rating_mw.copy()
     for asset, columns in lines.items():
         key = f"overrides.line.{asset}"
