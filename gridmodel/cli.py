@@ -260,9 +260,9 @@ def validate(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")
              set_: SetOpt = None) -> None:
     """Check the case, its network and its profiles without solving."""
     from .economics import check_costs
-    from .windows import check_horizon
     from .model.techs import TECHNOLOGIES
     from .network.loader import system_from_case
+    from .windows import check_horizon
 
     try:
         case = _load(case_file, set_)

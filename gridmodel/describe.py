@@ -112,11 +112,12 @@ def reference(techs) -> str:
              TABLES_INTRO,
              *table_columns(techs), "\n## Declared outputs\n", *outputs(techs),
              "\n## Derived KPIs (summary keys besides the outputs' own)\n",
-             "From `kpi.KPIS`: a month's value is the year's rule on the month's steps. "
-             "Every declared output's summary key is reported too, and compare shows every "
-             "number with a unit in its name except what is marked here.\n", *kpis(),
-             "\n## Curtailment causes\n", "Declared by the technologies that create them "
-             "(`CAUSES`); `network` and `other` belong to the method.\n",
+             ("From `kpi.KPIS`: a month's value is the year's rule on the month's steps. "
+              "Every declared output's summary key is reported too, and compare shows every "
+              "number with a unit in its name except what is marked here.\n"), *kpis(),
+             "\n## Curtailment causes\n", ("Declared by the technologies that create them "
+                                            "(`CAUSES`); `network` and `other` belong to the "
+                                            "method.\n"),
              "| cause | meaning |", "|---|---|",
              *[f"| `{c.name}` | {c.meaning} |" for c in declared_causes(techs)]]
     return "\n".join(parts) + "\n"

@@ -16,8 +16,8 @@ from gridmodel.case import load_with_origins, validate
 from gridmodel.cli import app
 from gridmodel.errors import GridmodelError
 from gridmodel.model.techs import TECHNOLOGIES
-from gridmodel.network.parsed import parse
 from gridmodel.network.loader import base_tables
+from gridmodel.network.parsed import parse
 
 runner = CliRunner()
 
