@@ -20,7 +20,7 @@ from ...causes import AT_LIMIT_TOL_MW, SINK, Cause, Role
 from ...outputs import Output
 from ...system import TableSpec
 from ._pyomo import pyo
-from ._util import data_array, result
+from ._util import check_refs, data_array, result
 from .base import Technology
 
 
@@ -188,3 +188,46 @@ class ElectricStore(Technology):
         stuck = (charge >= p_in - AT_LIMIT_TOL_MW) | (
             soc >= table["e_max_mwh"].to_numpy()[:, None] - AT_LIMIT_TOL_MW)
         return [Role("storage_full", SINK, np.where(stuck, p_in, 0.0).sum(axis=0))]
+
+
+class NodeStore(Technology):
+    """A store at a node of a carrier other than electricity (heat storage in a zone, a
+    hydrogen buffer at a hub): the store balance, charge and discharge registered into the
+    carrier's balance at the node its `node_column` names."""
+
+    def __init__(self, name: str, carrier: str, node_column: str, node_table: str,
+                 power: str, energy: str, title: str, colour: str = "", nodes: str = ""):
+        self.NAME, self.carrier, self.node_column = name, carrier, node_column
+        self.nodes = nodes or f"{node_table} rows"  # what the nodes are called in errors
+        self.node_table, self.power, self.energy = node_table, power, energy
+        self.REQUIRES = (node_table,)
+        self.SPEC = TableSpec(name, {node_column: (None, f"{self.nodes[:-1]} name", str),
+                                     **store_spec_columns(power, energy, 1.0, 1.0)},
+                              scaled=store_scaled(power, energy))
+        self.OUTPUTS = (
+            Output(f"{name}_charge_{power}", carrier, "storage_in", f"{name}_charge_mwh",
+                   f"{title} charge", colour),
+            Output(f"{name}_discharge_{power}", carrier, "storage_out",
+                   f"{name}_discharge_mwh", title, colour),
+            Output(f"{name}_soc_{energy}", carrier, "level", "", f"{title} content"))
+
+    def prepare(self, tables, where, case):
+        nodes = tables[self.node_table].index if self.node_table in tables else []
+        check_refs(tables[self.NAME], self.node_column, nodes, self.nodes, self.NAME, where)
+        return tables
+
+    def build(self, b, ctx) -> None:
+        table = ctx.system.table(self.NAME)
+        build_store(b, ctx, table, self.power, self.energy, name=self.NAME)
+        node = table[self.node_column].to_dict()
+        ctx.add_flow(self.carrier, node, getattr(b, f"out_{self.power}"))
+        ctx.add_flow(self.carrier, node, getattr(b, f"in_{self.power}"), sign=-1.0)
+
+    def update(self, b, ctx, start, state) -> None:
+        set_initial(b, ctx, ctx.system.table(self.NAME), self.energy, state, start)
+
+    def final_state(self, b, ctx, k):
+        return final_state(b, ctx, k)
+
+    def extract(self, b, ctx) -> dict:
+        return extract_store(b, ctx, self.NAME)
