@@ -10,6 +10,7 @@ from ..case import Case, override_key
 from ..errors import CaseError
 from ..system import System
 from ..timeseries import check_series, load_profiles, select_window
+from . import grid_edits
 from .parsed import ParsedNet, check_islands, parse
 from .tables import apply_overrides, apply_switches, finish_tables
 
@@ -33,6 +34,8 @@ def add_assets(tables: dict, case: Case, specs: dict, buses: set) -> dict:
     store), checked like the network's own rows, each error naming the case key."""
     out = dict(tables)
     for table, rows in case.assets.items():
+        if table in grid_edits.GRID_TABLES:  # the grid itself: rebuilt with the network
+            continue
         key = f"assets.{table}"
         if table not in specs:
             raise CaseError(case.where(key), key, "unknown technology table",
@@ -101,9 +104,8 @@ def system_from_case(case: Case, techs: list) -> System:
         check_series({"reserve": _reserve_table(case)}, window,
                      lambda *_: case.where("reserve.spinning_profile"))
     used = {b for df in tables.values() if "bus" in df for b in df["bus"]}
-    check_islands(parsed.buses, parsed.joined, used, where)
-    network = line_overrides(parsed.network(case.model.line_rating, where), parsed.line_names,
-                             case)
+    network, line_names = _network(case, parsed, used)
+    network = line_overrides(network, line_names, case)
     system = System(name=case.name, network=network, tables=tables, profiles=window,
                     time=times, dt_h=dt_h, extras={"defaults_applied": {
                         t: d for t, d in defaults.items() if d}}, techs=tuple(techs))
@@ -133,6 +135,20 @@ def adequacy_warnings(system: System, techs: list) -> list[str]:
     return out
 
 
+def _network(case: Case, parsed: ParsedNet, used: set):
+    """(DC network, line names): the cached one, or rebuilt when the case edits the grid."""
+    where = case.network
+    if not grid_edits.needs_rebuild(case):
+        check_islands(parsed.buses, parsed.joined, used, where)
+        return parsed.network(case.model.line_rating, where), parsed.line_names
+    from .dc import build_network  # pandapower: the case changes the grid
+    from .io import load_net
+
+    net = grid_edits.edited_net(load_net(where), case, parsed.line_names)
+    names = {str(n): f"line{i}" for i, n in net.line["name"].items() if n}
+    return build_network(net, parsed.buses, where, used, case.model.line_rating), names
+
+
 def line_overrides(network, line_names: dict, case):
     """`[overrides.line.<name>] rating_mw = X`: a line's DC rating in MW (a reinforced
     corridor), the line named as in the network (`baicheng-songyuan`) or by its branch
@@ -144,6 +160,9 @@ def line_overrides(network, line_names: dict, case):
     rating = network.rating_mw.copy()
     for asset, columns in lines.items():
         key = f"overrides.line.{asset}"
+        columns = {c: v for c, v in columns.items() if c not in grid_edits.REBUILD_COLUMNS}
+        if not columns:
+            continue  # circuits or service only: applied to the net before the PTDF
         branch = names.get(asset, asset)
         if branch not in rating.index:
             raise CaseError(case.where(key), key, "unknown line",
@@ -151,7 +170,8 @@ def line_overrides(network, line_names: dict, case):
         for column, value in columns.items():
             if column != "rating_mw":
                 raise CaseError(case.where(f"{key}.{column}"), f"{key}.{column}",
-                                "unknown column", "rating_mw (MW)")
+                                "unknown column", "rating_mw (MW), parallel (circuits) or "
+                                "in_service (true/false)")
             if isinstance(value, bool) or not isinstance(value, (int, float)) \
                     or not 0 <= value < float("inf"):
                 raise CaseError(case.where(f"{key}.{column}"), f"{key}.{column}", repr(value),
