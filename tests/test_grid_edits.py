@@ -38,8 +38,9 @@ def test_the_system_alone(tmp_path):
     ('[assets.line.long]\nfrom_bus = "b0"\nto_bus = "b1"\nlength_km = 2.0\nlike = "line0"\n',
      150.0, 2_500.0),
     # the same by its own data: x 10 ohm/km over 2 km, 100 MW at 220 kV
-    ('[assets.line.own]\nfrom_bus = "b0"\nto_bus = "b1"\nlength_km = 2.0\nr_ohm_per_km = 0.1\n'
-     'x_ohm_per_km = 10.0\nc_nf_per_km = 0.0\nmax_i_ka = 0.26243194054073393\n', 150.0, 2_500.0),
+    (('[assets.line.own]\nfrom_bus = "b0"\nto_bus = "b1"\nlength_km = 2.0\n'
+      'r_ohm_per_km = 0.1\nx_ohm_per_km = 10.0\nc_nf_per_km = 0.0\n'
+      'max_i_ka = 0.26243194054073393\n'), 150.0, 2_500.0),
     # two circuits on the corridor: its rating doubles (200 MW)
     ('[overrides.line.line0]\nparallel = 2\n', 100.0, 0.0),
 ])
@@ -58,8 +59,8 @@ def test_a_new_line_or_circuit_moves_the_wind(tmp_path, extra, curtailed, object
     ('[assets.line.x]\nfrom_bus = "b0"\nto_bus = "b1"\nlength_km = 0\nlike = "line0"\n',
      "assets.line.x.length_km"),
     ('[assets.line.x]\nfrom_bus = "b0"\nto_bus = "b1"\nlength_km = 1.0\n', "assets.line.x.r_ohm"),
-    ('[assets.line.x]\nfrom_bus = "b0"\nto_bus = "b1"\nlength_km = 1.0\nlike = "line0"\n'
-     'colour = "red"\n', "assets.line.x.colour"),
+    (('[assets.line.x]\nfrom_bus = "b0"\nto_bus = "b1"\nlength_km = 1.0\nlike = "line0"\n'
+      'colour = "red"\n'), "assets.line.x.colour"),
     ('[overrides.line.line0]\nparallel = 1.5\n', "overrides.line.line0.parallel"),
 ])
 def test_a_bad_grid_edit_is_one_named_error(tmp_path, extra, named):

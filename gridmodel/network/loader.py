@@ -93,7 +93,6 @@ def _prepare(tables: dict, techs: list, case: Case) -> dict:
 def system_from_case(case: Case, techs: list) -> System:
     """`techs`: the technology modules (their SPEC and optional prepare hooks)."""
     parsed = parse(case.network)
-    where = case.network
     tables = base_tables(case, techs, parsed)
     defaults = {t: df.attrs.get("defaults_applied", []) for t, df in tables.items()}
     tables = _prepare(tables, techs, case)

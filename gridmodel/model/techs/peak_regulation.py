@@ -22,6 +22,7 @@ import numpy as np
 from ...errors import NetworkError
 from ...outputs import Output
 from ...system import TableSpec
+from . import thermal
 from ._pyomo import pyo
 from ._util import data_array
 
@@ -49,12 +50,7 @@ def prepare(tables: dict, where, case) -> dict:
         i = int(np.argmax(lo[1:] < hi[:-1] - 1e-9)) + 1
         raise NetworkError(where, f"{NAME}.{tiers.index[i]}.load_from_pu", f"{lo[i]:g} inside "
                            f"tier {tiers.index[i - 1]}", "tiers that do not overlap")
-    thermal = tables["thermal"].copy()
-    thermal["normal_min_mw"] = thermal["p_min_mw"]
-    committable = thermal["committable"].astype(bool)
-    floor = lo.min() * thermal["p_max_mw"]
-    thermal.loc[committable, "p_min_mw"] = np.minimum(thermal["p_min_mw"], floor)[committable]
-    return {**tables, NAME: tiers, "thermal": thermal}
+    return {**thermal.with_technical_minimum(tables, float(lo.min())), NAME: tiers}
 
 
 def build(b, ctx) -> None:
@@ -63,16 +59,14 @@ def build(b, ctx) -> None:
 
 
 def finalize(b, ctx) -> None:
-    tiers, thermal = ctx.system.table(NAME), ctx.system.table("thermal")
-    units = [g for g in thermal.index if bool(thermal.at[g, "committable"])
-             and thermal.at[g, "p_min_mw"] < thermal.at[g, "normal_min_mw"] - 1e-9]
+    tiers, deep = ctx.system.table(NAME), thermal.below_normal_minimum(ctx.system)
+    units = list(deep.index)
     fuel, on = ctx.use("thermal.fuel_mw"), ctx.use("thermal.on")
     T = b.model().T
     b.UNITS = pyo.Set(initialize=units, ordered=True)
-    width = {(g, k): _width(thermal.loc[g], tiers.loc[k]) for g in units for k in b.TIERS}
+    width = {(g, k): _width(deep.loc[g], tiers.loc[k]) for g in units for k in b.TIERS}
     b.deep_mw = pyo.Var(b.UNITS, b.TIERS, T, domain=pyo.NonNegativeReals)
-    normal = thermal["normal_min_mw"].to_dict()
-    p_max = thermal["p_max_mw"].to_dict()
+    normal, p_max = deep["normal_min_mw"].to_dict(), deep["p_max_mw"].to_dict()
     b.normal_min = pyo.Constraint(b.UNITS, T, rule=lambda b, g, t: fuel[g, t] + pyo.quicksum(
         b.deep_mw[g, k, t] for k in b.TIERS) >= normal[g] * on[g, t])
     b.tier_width = pyo.Constraint(b.UNITS, b.TIERS, T, rule=lambda b, g, k, t: b.deep_mw[

@@ -646,3 +646,26 @@ def with_min_load(tables: dict, min_load_pu: dict) -> dict:
     for unit, pu in min_load_pu.items():
         thermal.loc[unit, "p_min_mw"] = pu * thermal.at[unit, "p_max_mw"]
     return {**tables, NAME: thermal}
+
+
+def with_technical_minimum(tables: dict, floor_pu: float) -> dict:
+    """Committable units may run down to `floor_pu` × their rating where that is below
+    their minimum (a market for deep regulation); the minimum they had is kept as
+    `normal_min_mw`."""
+    table = tables[NAME].copy()
+    table["normal_min_mw"] = table["p_min_mw"]
+    committable = table["committable"].astype(bool)
+    floor = floor_pu * table["p_max_mw"]
+    table.loc[committable, "p_min_mw"] = np.minimum(table["p_min_mw"], floor)[committable]
+    return {**tables, NAME: table}
+
+
+def below_normal_minimum(system) -> pd.DataFrame:
+    """Committable units allowed below their normal minimum: `normal_min_mw`, `p_max_mw`
+    (rows of one unit each; MW)."""
+    table = system.table(NAME)
+    if "normal_min_mw" not in table:
+        return pd.DataFrame(columns=["normal_min_mw", "p_max_mw"])
+    deep = table["committable"].astype(bool) & (table["p_min_mw"]
+                                                 < table["normal_min_mw"] - 1e-9)
+    return table.loc[deep, ["normal_min_mw", "p_max_mw"]]
