@@ -50,9 +50,12 @@ def test_a_cached_read_equals_a_fresh_parse(tmp_path, which):
     if which == "jilin":
         path.write_bytes((ROOT / "networks" / "jilin_2016.json").read_bytes())
     fresh = P.parse(path)
-    assert fresh.source is not None and P.cache_path(path).is_file()
+    assert not fresh.from_cache and P.cache_path(path).is_file()
+    assert not fresh.networks  # a rating's PTDF is computed when first asked for …
+    for rating in ("thermal", "stability_n1"):
+        fresh.network(rating, path)  # … and added to the cache
     cached = P.parse(path)
-    assert cached.source is None  # served from the cache
+    assert cached.from_cache
     _same(fresh, cached)
 
 
@@ -62,32 +65,33 @@ def test_a_changed_or_damaged_network_is_parsed_afresh(tmp_path):
     text = path.read_text()
     path.write_text(text.replace("city", "town"))  # another zone name: other content
     again = P.parse(path)
-    assert again.source is not None and "town" in again.tables["heat_zone"].index
+    assert not again.from_cache and "town" in again.tables["heat_zone"].index
     cache = P.cache_path(path)
     cache.write_text("{not json")
-    assert P.parse(path).source is not None  # damaged: ignored, then rewritten
+    assert not P.parse(path).from_cache  # damaged: ignored, then rewritten
     assert json.loads(cache.read_text())["stamp"]["format"] == P.FORMAT
     data = json.loads(cache.read_text())
     data["stamp"]["pandapower"] = "0.0"  # another pandapower: not trusted
     cache.write_text(json.dumps(data))
-    assert P.parse(path).source is not None
+    assert not P.parse(path).from_cache
 
 
 def test_an_unwritable_folder_goes_without_a_cache(tmp_path):
     path = _net(tmp_path)
     cache = P.cache_path(path)
     cache.mkdir()  # a folder where the cache would go: writing fails, parsing does not
-    assert P.parse(path).source is not None
+    assert not P.parse(path).from_cache
     assert cache.is_dir()
 
 
 def test_validate_on_a_cached_network_imports_no_pandapower(tmp_path):
-    """The second validate of the Jilin case reads the cache: no pandapower, no Pyomo."""
+    """A validate of the Jilin case with its parse cached: no pandapower, no Pyomo."""
+    jilin = ROOT / "networks" / "jilin_2016.json"
+    P.parse(jilin).network("stability_n1", jilin)  # the case's line rating, cached
     code = ("import sys; from gridmodel.cli import main; sys.argv = ['gridmodel', 'validate', "
             f"{str(ROOT / 'cases' / 'jilin-2016.toml')!r}]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('modules', 'pandapower' in sys.modules, 'pyomo.environ' in sys.modules)")
-    for _ in range(2):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             cwd=ROOT, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True).stdout
     assert "ok jilin-2016" in out and out.strip().endswith("modules False False")

@@ -27,7 +27,6 @@ from ..errors import NetworkError
 from ..system import Network
 
 FORMAT = 1
-LINE_RATINGS = ("thermal", "stability_n1")
 
 
 @dataclass
@@ -38,23 +37,24 @@ class ParsedNet:
     line_names: dict[str, str]           # line name -> branch ("line3")
     networks: dict[str, Network] = field(default_factory=dict)  # line rating -> DC network
     source: object = None                # the pandapower net, when parsed afresh
+    digest: str = ""                     # SHA-256 of the file it came from ("" = no file)
+    from_cache: bool = False             # read from `.<file>.parsed.json`
 
     def network(self, line_rating: str, where) -> Network:
-        """PTDF and ratings for a line rating (computed from the net if not cached)."""
+        """PTDF and ratings for a line rating: from the cache, else computed from the net
+        (one DC power flow) and added to the cache."""
         if line_rating not in self.networks:
             from .dc import build_network  # pandapower: only for a rating not in the cache
             from .io import load_net
 
-            net = self.source if self.source is not None else load_net(where)
-            self.networks[line_rating] = build_network(
-                _copy(net), self.buses, where, frozenset(), line_rating)
+            # the parsed net is this object's own copy: the DC power flow may write into it
+            # once; a second rating reads the file's net again
+            net, self.source = (self.source if self.source is not None else load_net(where)), None
+            self.networks[line_rating] = build_network(net, self.buses, where, frozenset(),
+                                                       line_rating)
+            if self.digest:
+                _write_cache(cache_path(Path(where)), self.digest, self)
         return self.networks[line_rating]
-
-
-def _copy(net):
-    import copy
-
-    return copy.deepcopy(net)
 
 
 def from_net(net, where) -> ParsedNet:
@@ -72,7 +72,7 @@ def from_net(net, where) -> ParsedNet:
 
 def parse(path: Path | str) -> ParsedNet:
     """The parsed network of a file: from its cache when that is current, else parsed with
-    pandapower (both line ratings) and cached."""
+    pandapower and cached (each line rating's PTDF is added when a case first asks)."""
     path = Path(path)
     digest = _digest(path)
     cache = cache_path(path)
@@ -82,12 +82,8 @@ def parse(path: Path | str) -> ParsedNet:
     from .io import load_net  # pandapower: a cache miss
 
     parsed = from_net(load_net(path), path)
-    for rating in LINE_RATINGS:
-        try:
-            parsed.network(rating, path)
-        except Exception:  # noqa: BLE001 -- raised again (after the island check) when a case asks for it
-            parsed.networks.pop(rating, None)
-    _write_cache(cache, digest, parsed)
+    parsed.digest = digest
+    _write_cache(cache, digest, parsed)  # the PTDF of a rating joins it when first asked for
     return parsed
 
 
@@ -123,7 +119,8 @@ def _read_cache(cache: Path, digest: str) -> ParsedNet | None:
             tables={k: _frame(v) for k, v in data["tables"].items()},
             buses={int(k): str(v) for k, v in data["buses"].items()},
             joined=frozenset(data["joined"]), line_names=dict(data["line_names"]),
-            networks={k: _network(v) for k, v in data["networks"].items()})
+            networks={k: _network(v) for k, v in data["networks"].items()}, digest=digest,
+            from_cache=True)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # missing, stale, foreign or damaged: parse afresh
 
