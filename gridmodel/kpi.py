@@ -76,7 +76,8 @@ class Kpi:
     monthly: bool = True        # a column of the Monthly sheet (and monthly figures)
     compare: bool = True        # a row of `gridmodel compare`
     terminal: bool = False      # a row of the terminal summary after `gridmodel run`
-    plot: str = ""              # the figure that draws it ("" none)
+    plot: str = ""              # the figure that draws it ("" none; "monthly_curtailment":
+                                # one bar per month in that figure, from the Monthly table)
     family: bool = False        # compute returns {key: value} (one per carrier …)
 
     def year(self, ds: xr.Dataset) -> dict:
@@ -100,7 +101,7 @@ KPIS = (
     Kpi("wind_curtailment_pct", "wind curtailment", _renewable("wind", "curtailment"),
         terminal=True, plot="monthly_curtailment"),
     Kpi("solar_curtailment_pct", "solar curtailment", _renewable("solar", "curtailment"),
-        terminal=True),
+        terminal=True, plot="monthly_curtailment"),
     Kpi("renewable_absorption_pct", "renewable absorption (local + exported)",
         absorption_pct, terminal=True),
     Kpi("renewable_split", "where wind and solar went: local, exported, curtailed (MWh, %)",
@@ -127,6 +128,11 @@ KPIS = (
     Kpi("solve_time_s", "Σ window solve time", None, False, False, True),
     Kpi("wall_time_s", "wall time", None, False, False, True),
 )
+
+
+def plotted(figure: str) -> list[Kpi]:
+    """The registry's plain KPIs a figure draws."""
+    return [k for k in KPIS if k.plot == figure and not k.family]
 
 
 def registry_keys(where: str, shown: bool = True) -> list[str]:

@@ -100,12 +100,19 @@ def _layers(ds, declared: list, sel: slice) -> tuple[dict, list]:
 
 
 def monthly_curtailment(ds, path: Path) -> Path:
+    """One bar per month for every KPI the registry draws here (wind and solar curtailment
+    in % of the available), side by side."""
     table = kpi.monthly(ds)
+    drawn = [k for k in kpi.plotted("monthly_curtailment") if k.key in table]
     fig, ax = plt.subplots(figsize=(9, 4))
-    if "wind_curtailment_pct" in table:
-        ax.bar(table.index, table["wind_curtailment_pct"], color="tab:red")
-    ax.set(title="Monthly wind curtailment", xlabel="month", ylabel="% of available wind")
+    x, width = np.arange(len(table)), 0.8 / max(len(drawn), 1)
+    for i, k in enumerate(drawn):
+        ax.bar(x + (i - (len(drawn) - 1) / 2) * width, table[k.key], width, label=k.label)
+    ax.set(title="Monthly curtailment", xlabel="month", ylabel="% of the available energy",
+           xticks=x, xticklabels=list(table.index))
     ax.tick_params(axis="x", rotation=45)
+    if drawn:
+        ax.legend(fontsize=8)
     return _save(fig, path)
 
 
