@@ -53,6 +53,15 @@ def test_a_monthly_maximum_caps_export_in_high_value_hours(tmp_path):
     assert sum(series(out, "export_link_export_mw", "uhv")) == pytest.approx(30)
 
 
+@pytest.mark.parametrize("pro_rata,sent", [(False, [100, 100]), (True, [1, 1])])
+def test_a_pro_rata_monthly_maximum_spreads_the_volume(tmp_path, pro_rata, sent):
+    """Export worth 400 CNY/MWh (coal 300), 744 MWh at most in January, 1-h windows. Any
+    window may use the whole allowance: 100 MW in both hours (front-loading the month).
+    Pro rata: window 1 may send 744 × 1/744 = 1 MWh, window 2 (744 − 1) × 1/743 = 1 MWh."""
+    out = _case(400.0, month_max_mwh=744.0, month_max_pro_rata=pro_rata).solve(tmp_path, HOURLY)
+    assert list(series(out, "export_link_export_mw", "uhv")) == pytest.approx(sent)
+
+
 def test_the_ramp_limit_binds_between_hours_and_windows(tmp_path):
     """Export worth 400 CNY/MWh, link closed in hour 1, ramp 10 MW/h: in 1-h windows the
     second window starts from the first one's 0 MW and may reach 10 MW."""

@@ -9,7 +9,10 @@ of the month (year) so far is the window's state. Per window:
   share of what is still missing, so a deficit is carried forward; the shortfall is paid at
   `shortfall_cost_cny_per_mwh` (a penalty: a contract that cannot be met is reported, never
   infeasible);
-- maximum: Σ counted net export ≤ max − delivered so far (what is left of the allowance);
+- maximum: Σ counted net export ≤ max − delivered so far (what is left of the allowance),
+  or with `month_max_pro_rata` the window's share of it (the same share as the minimum's):
+  a fixed monthly volume then leaves evenly instead of front-loading into the first
+  windows whose exports are worth more than coal;
 - ramp: |net export_t − net export_t−1| ≤ ramp_mw_per_h × dt_h (the first step against the
   last kept step of the previous window);
 - delivery curve: a 24-value hour-of-day shape (pu of the day's mean): per day of the window
@@ -45,6 +48,10 @@ SPEC = TableSpec(NAME, {
     "link": (None, "export link name", str),
     "month_min_mwh": (0.0, "MWh of net export per calendar month, at least"),
     "month_max_mwh": (INF, "MWh of net export per calendar month, at most"),
+    "month_max_pro_rata": (False, ("true/false: each window may send at most its share of "
+                                   "what is left of the monthly maximum (hours of the month "
+                                   "in its kept part / hours left), a daily plan that spreads "
+                                   "the month's volume; false: any window may use all of it")),
     "year_min_mwh": (0.0, "MWh of net export per calendar year, at least"),
     "year_max_mwh": (INF, "MWh of net export per calendar year, at most"),
     "ramp_mw_per_h": (INF, "MW/h change of net export"),
@@ -253,6 +260,8 @@ def update(b, ctx, start: int, state) -> None:
             need[i, j] = max(0.0, table.at[c, f"{period}_min_mwh"] - done) * min(share, 1.0)
             top = table.at[c, f"{period}_max_mwh"]
             allowance[i, j] = max(0.0, top - done) if math.isfinite(top) else 0.0
+            if period == "month" and bool(table.at[c, "month_max_pro_rata"]):
+                allowance[i, j] *= min(share, 1.0)
             _set_counted(b, ctx, c, period, mask)
     for j, period in enumerate(PERIODS):
         ctx.set_param(getattr(b, f"need_{period}_mwh"), need[:, j], rows)
