@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CASE ?= cases/jilin-2016.toml
 
-.PHONY: run test test-all venv clean bench bench-year walkthrough docs
+.PHONY: run test test-all venv clean bench bench-year bench-scaling walkthrough docs
 
 venv: $(STAMP)
 
@@ -60,6 +60,10 @@ $(SWEEP)/merit_order.csv: | $(STAMP)
 # the reference tables generated from the code's declarations (tests/test_docs.py checks them)
 docs: $(STAMP)
 	$(BIN)/gridmodel describe > docs/reference-tables.md
+
+# the year with K = 1, 2, 4, 8 blocks (docs/performance.md "Scaling with blocks"; ≈ 17 min)
+bench-scaling: $(STAMP)
+	$(BIN)/python benchmarks/scaling.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/dcopf_equivalence.py
