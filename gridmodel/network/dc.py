@@ -12,6 +12,7 @@ from pandapower.pypower.makePTDF import makePTDF
 
 from ..errors import NetworkError
 from ..system import Network
+from .islands import check_islands
 
 
 def _ppc_of(net, where):
@@ -42,8 +43,6 @@ def _branch_names(net, lookups) -> list[tuple[str, int, int]]:
 
 def check_topology(net, bus_names: dict[int, str], used: set[str], where) -> None:
     """Finite electrical data, and every bus that carries an asset joined to the slack."""
-    from .parsed import check_islands
-
     check_islands(bus_names, joined_buses(net, bus_names, where), used, where)
 
 

@@ -11,7 +11,8 @@ from ..errors import CaseError
 from ..system import System
 from ..timeseries import check_series, load_profiles, select_window
 from . import grid_edits
-from .parsed import ParsedNet, check_islands, parse
+from .islands import check_islands
+from .parsed import ParsedNet, parse
 from .tables import apply_overrides, apply_switches, finish_tables
 
 
