@@ -84,7 +84,8 @@ class Kpi:
         if self.compute is None:
             return {}
         value = self.compute(ds)
-        return dict(value) if self.family or isinstance(value, dict) else {self.key: float(value)}
+        # a family, or a KPI that has nothing to say in this run ({}: no prices, no links)
+        return dict(value) if isinstance(value, dict) else {self.key: float(value)}
 
 
 KPIS = (

@@ -32,6 +32,8 @@ BASES = {
 TAGGED = ("mw", "mwh", "cny_per_mwh")    # bases a carrier tag may follow (MW_th, MWh_H2 …)
 KINDS = ("power", "energy", "quantity", "intensive")
 _TAG = r"(?:_([a-z][a-z0-9]{0,5}))?"
+_PATTERNS = [(base, re.compile(rf"(?:^|_){base}{_TAG if base in TAGGED else ''}$"))
+             for base in sorted(BASES, key=len, reverse=True)]  # longest base first
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,8 @@ def _tagged(symbol: str, tag: str) -> str:
 
 def parse(name: str) -> Unit:
     """The unit of a variable or key name from its suffix (`heat_mw_th`, `h2_cny_per_mwh_h2`)."""
-    for base in sorted(BASES, key=len, reverse=True):
-        pattern = rf"(?:^|_){base}{_TAG if base in TAGGED else ''}$"
-        match = re.search(pattern, name)
+    for base, pattern in _PATTERNS:
+        match = pattern.search(name)
         if match:
             symbol, kind = BASES[base]
             tag = match.group(1) if base in TAGGED and match.group(1) else ""

@@ -84,10 +84,9 @@ def _stacks_for(b, ctx, stacked, steps: slice) -> np.ndarray:
     """Stacks that carry the LP's power: ceil(p / stack rating), so a rounded schedule keeps
     the relaxation's hydrogen; one fewer where those stacks' minimum load would exceed p (a
     single stack asked for less than its minimum: hydrogen has no excess slack)."""
-    table = ctx.system.table(NAME)
+    table, stack = ctx.system.table(NAME), _stack_mw(ctx.system.table(NAME))
     p = ctx.values(b.p_mw, stacked)[:, steps]
-    rating = table["p_max_mw"].loc[stacked].to_numpy(float)[:, None] / table["n_units"].loc[
-        stacked].to_numpy(float)[:, None]
+    rating = np.array([stack[u] for u in stacked], dtype=float)[:, None]
     low = table["min_load_pu"].loc[stacked].to_numpy(float)[:, None]
     on = np.ceil(p / rating - 1e-6)
     return np.where(p < low * rating * on - 1e-6, on - 1.0, on)
