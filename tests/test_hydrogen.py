@@ -119,3 +119,24 @@ def test_the_ac_check_draws_a_case_added_electrolyser_at_its_bus(tmp_path):
     rows = ac.sgen[ac.sgen["name"] == "electrolyser_ely"]
     assert list(rows["p_mw"]) == pytest.approx([-40.0])
     assert ac.bus.at[int(rows.iloc[0]["bus"]), "name"] == "b1"
+
+
+@pytest.mark.parametrize("extra,key", [
+    ('[assets.electrolyser.x]\nhub = "daan"\np_max_mw = 10.0\n', "assets.electrolyser.x.bus"),
+    ('[assets.electrolyser.x]\nbus = "b0"\nhub = "nowhere"\np_max_mw = 10.0\n',
+     "assets.electrolyser.x.hub"),
+    ('[assets.hydrogen_storage.t]\nhub = "daan"\ne_max_mwh_h2 = -1.0\np_in_max_mw_h2 = 1.0\n'
+     'p_out_max_mw_h2 = 1.0\n', "hydrogen_storage.t.e_max_mwh_h2"),
+])
+def test_a_bad_hydrogen_asset_in_a_case_is_one_line_naming_its_key(tmp_path, extra, key):
+    """A case-added electrolyser without its bus, one naming an unknown hub, a store of
+    negative size: one line naming the key (exit 2 on the command line)."""
+    from typer.testing import CliRunner
+
+    from gridmodel.cli import app
+
+    t = Tiny()
+    _base(t, 5.0, [0.5])
+    result = CliRunner().invoke(app, ["validate", str(t.write(tmp_path, OFF + extra))])
+    assert result.exit_code == 2 and key in result.output
+    assert "Traceback" not in result.output

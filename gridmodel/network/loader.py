@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 
 from ..case import Case, override_key
-from ..errors import CaseError
+from ..errors import CaseError, InputError, NetworkError
 from ..system import System
 from ..timeseries import check_series, load_profiles, select_window
 from . import grid_edits
@@ -50,6 +50,11 @@ def add_assets(tables: dict, case: Case, specs: dict, buses: set) -> dict:
                 raise CaseError(where, f"{key}.{name}.bus", f"unknown bus {columns['bus']!r}",
                                 f"one of {sorted(buses)}")
             row = pd.DataFrame([columns], index=[name])
+            missing = [c for c, spec in specs[table].columns.items()
+                       if spec[0] is None and c not in columns]
+            if missing:
+                raise CaseError(where, f"{key}.{name}.{missing[0]}", "missing",
+                                specs[table].columns[missing[0]][1])
             filled = specs[table].fill(row, where)
             unknown = sorted(set(columns) - set(specs[table].columns))
             if unknown:
@@ -87,8 +92,21 @@ def prepared_tables(case: Case, techs: list, parsed: ParsedNet | None = None) ->
 def _prepare(tables: dict, techs: list, case: Case) -> dict:
     for tech in techs:
         if tech.NAME in tables:
-            tables = tech.prepare(tables, case.network, case)
+            try:
+                tables = tech.prepare(tables, case.network, case)
+            except NetworkError as exc:
+                raise _from_case(exc, case) from None
     return tables
+
+
+def _from_case(exc: NetworkError, case: Case) -> InputError:
+    """A check of a row the case added (`[assets.<table>.<name>]`) names the case's key."""
+    table, _, rest = exc.key.partition(".")
+    asset, _, column = rest.partition(".")
+    if column and asset in case.assets.get(table, {}):
+        key = f"assets.{table}.{asset}.{column}"
+        return CaseError(case.where(key), key, exc.problem, exc.expected)
+    return exc
 
 
 def system_from_case(case: Case, techs: list) -> System:

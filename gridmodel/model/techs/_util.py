@@ -80,7 +80,8 @@ def check_refs(table: pd.DataFrame, column: str, known, what: str, tech: str, wh
 
     bad = sorted(set(table[column]) - set(known))
     if bad:
-        raise NetworkError(where, f"{tech}.{column}", f"unknown {what} {bad}",
+        asset = table.index[table[column] == bad[0]][0]
+        raise NetworkError(where, f"{tech}.{asset}.{column}", f"unknown {what} {bad}",
                            f"one of {sorted(known)}")
 
 
