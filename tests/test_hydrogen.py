@@ -125,8 +125,8 @@ def test_the_ac_check_draws_a_case_added_electrolyser_at_its_bus(tmp_path):
     ('[assets.electrolyser.x]\nhub = "daan"\np_max_mw = 10.0\n', "assets.electrolyser.x.bus"),
     ('[assets.electrolyser.x]\nbus = "b0"\nhub = "nowhere"\np_max_mw = 10.0\n',
      "assets.electrolyser.x.hub"),
-    ('[assets.hydrogen_storage.t]\nhub = "daan"\ne_max_mwh_h2 = -1.0\np_in_max_mw_h2 = 1.0\n'
-     'p_out_max_mw_h2 = 1.0\n', "hydrogen_storage.t.e_max_mwh_h2"),
+    (('[assets.hydrogen_storage.t]\nhub = "daan"\ne_max_mwh_h2 = -1.0\n'
+      'p_in_max_mw_h2 = 1.0\np_out_max_mw_h2 = 1.0\n'), "hydrogen_storage.t.e_max_mwh_h2"),
 ])
 def test_a_bad_hydrogen_asset_in_a_case_is_one_line_naming_its_key(tmp_path, extra, key):
     """A case-added electrolyser without its bus, one naming an unknown hub, a store of
