@@ -430,6 +430,7 @@ def test_usage_and_horizon_mistakes_are_one_line(case_file, tmp_path, args, word
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.slow  # a local dask cluster of 3 workers (≈ 8 s): make test-all
 def test_a_look_ahead_past_the_range_is_bounded_and_blocks_are_reported_as_used(case_file,
                                                                                tmp_path):
     """A 1-h window with an 8,784-h look-ahead on the 3-h case builds 3-step windows (not

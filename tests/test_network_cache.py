@@ -44,7 +44,7 @@ def _same(a: P.ParsedNet, b: P.ParsedNet) -> None:
     assert (a.buses, a.joined, a.line_names) == (b.buses, b.joined, b.line_names)
 
 
-@pytest.mark.parametrize("which", ["tiny", "jilin"])
+@pytest.mark.parametrize("which", ["tiny", pytest.param("jilin", marks=pytest.mark.slow)])
 def test_a_cached_read_equals_a_fresh_parse(tmp_path, which):
     path = _net(tmp_path) if which == "tiny" else tmp_path / "jilin_2016.json"
     if which == "jilin":
@@ -84,6 +84,7 @@ def test_an_unwritable_folder_goes_without_a_cache(tmp_path):
     assert cache.is_dir()
 
 
+@pytest.mark.slow  # a subprocess with the Jilin case (≈ 4 s): make test-all
 def test_validate_on_a_cached_network_imports_no_pandapower(tmp_path):
     """A validate of the Jilin case with its parse cached: no pandapower, no Pyomo."""
     jilin = ROOT / "networks" / "jilin_2016.json"
