@@ -144,6 +144,26 @@ class EconomicsOptions(_Strict):
         "0.08 = China's social discount rate, NDRC/MOHURD 2006)")
 
 
+class PlanOptions(_Strict):
+    options: dict[str, str] = Field(
+        default_factory=dict, description="name = 'table.asset.column[+column[*f]]=MIN..MAX' "
+        "(continuous) or '=V1,V2' (one of these values); docs/plan.md")
+    block_h: float = Field(24.0, gt=0, le=8784, description="hours per planning block: the "
+                           "year is cut into blocks solved as independent LPs (stores cyclic "
+                           "in each block)")
+    gap_pct: float = Field(0.05, gt=0, le=10, description="Benders stop: (upper − lower bound) "
+                           "/ upper bound of the plan's total cost (%)")
+    max_iterations: int = Field(60, ge=1, le=1000, description="Benders iterations at most")
+    min_absorption_pct: float | None = Field(
+        None, gt=0, lt=100, description="renewable absorption target (local + exported, % of "
+        "available energy)")
+    max_capex_cny: float | None = Field(None, ge=0, description="budget: annualised capex at "
+                                        "most this (CNY per year)")
+    shortfall_penalty_cny_per_mwh: float = Field(
+        20000.0, gt=0, description="curtailment a block takes beyond the budget the master "
+        "gave it (keeps every block feasible; its price shows in the cuts)")
+
+
 class Case(_Strict):
     """A validated, frozen case. `source` is the file it came from (for error messages)."""
 
@@ -161,6 +181,7 @@ class Case(_Strict):
     costs: Path | None = Field(None, description="investment costs CSV of flexibility "
                                "options (docs/methods.md 'Economics')")
     economics: EconomicsOptions = EconomicsOptions()
+    plan: PlanOptions = PlanOptions()
     time: TimeOptions = TimeOptions()
     solver: SolverOptions = SolverOptions()
     model: ModelOptions = ModelOptions()

@@ -411,6 +411,98 @@ def sweep(case_file: Annotated[Path, typer.Argument(help="Base case file (TOML).
         raise typer.Exit(1)
 
 
+@command()
+def plan(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
+         option: Annotated[list[str] | None, typer.Option(
+             "--option", help="table.asset.column[+column[*f]]=MIN..MAX or =V1,V2 "
+             "(repeatable; adds to [plan.options]).")] = None,
+         min_absorption_pct: Annotated[float | None, typer.Option(
+             "--min-absorption-pct", help="Renewable absorption target (local + exported, "
+             "%; plan.min_absorption_pct).")] = None,
+         max_capex_cny: Annotated[float | None, typer.Option(
+             "--max-capex-cny", help="Annualised capex budget (CNY per year).")] = None,
+         frontier: Annotated[str | None, typer.Option(
+             "--frontier", help="Absorption targets (%), e.g. 85,90,95: least cost at each "
+             "(Frontier sheet, plan.png).")] = None,
+         verify: Annotated[bool, typer.Option(
+             "--verify/--no-verify", help="Run the portfolio through the normal year.")] = True,
+         out: Annotated[Path | None, typer.Option(
+             "--out", help="Plan folder (default results/<case>-plan/).")] = None,
+         force: Annotated[bool, typer.Option("--force", help="Replace an existing plan folder.")]
+         = False,
+         set_: SetOpt = None) -> None:
+    """Least-cost sizes of flexibility options over the chronological year (Benders over
+    blocks), optionally to an absorption target; writes plan.json, plan.csv, plan.xlsx,
+    plan.png, plan_case.toml and the verification run."""
+    from .plan.run import plan_case
+
+    sets = list(set_ or [])
+    if min_absorption_pct is not None:
+        sets.append(f"plan.min_absorption_pct={min_absorption_pct!r}")
+    if max_capex_cny is not None:
+        sets.append(f"plan.max_capex_cny={max_capex_cny!r}")
+    targets = _targets(frontier)
+    with _plan_log() as log:
+        outcome = plan_case(case_file, sets, option or [], out, force, verify, targets, log)
+    _print_plan(outcome)
+
+
+def _targets(text: str | None) -> list[float]:
+    if not text:
+        return []
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise InputError("--frontier", "--frontier", text, "targets in %, e.g. 85,90,95") \
+            from None
+    if any(not 0 < v < 100 for v in values):
+        raise InputError("--frontier", "--frontier", text, "each target between 0 and 100 %")
+    return values
+
+
+@contextmanager
+def _plan_log():
+    """One line per Benders iteration (bounds, gap, sizes); block building as a count."""
+    def log(stage, n, info=None):
+        if stage == "iteration":
+            sizes = ", ".join(f"{k}={v:,.0f}" for k, v in info.sizes.items())
+            err_console.print(f"iteration {n}: upper {info.upper_cny:,.0f} lower "
+                              f"{info.lower_cny:,.0f} CNY, gap {info.gap_pct:.3f} % "
+                              f"({info.solve_s:.0f} s) {sizes}", highlight=False)
+        elif stage == "frontier":
+            err_console.print(f"frontier: target {n} of {info} done", highlight=False)
+        elif n == info or n % 50 == 0:
+            err_console.print(f"{stage}: {n} of {info}", highlight=False)
+    yield log
+
+
+def _print_plan(outcome) -> None:
+    r = outcome.result
+    view = Table(title=f"plan ({outcome.folder})")
+    for col in ("option", "size", "saving CNY/unit", "capex CNY/unit"):
+        view.add_column(col, justify="right" if col != "option" else "left")
+    sizes = {**r.fixed, **r.sizes}
+    for o in outcome.options:
+        m = r.marginal.get(o.name, {})
+        view.add_row(f"{o.name} ({o.unit})", f"{sizes[o.name]:,.1f}",
+                     f"{m.get('saving_cny_per_unit', float('nan')):,.0f}",
+                     f"{m.get('capex_cny_per_unit', float('nan')):,.0f}")
+    console.print(view)
+    console.print(f"plan: total {r.total_cny:,.0f} CNY (capex {r.capex_for_run_cny:,.0f}), "
+                  f"bound gap {r.gap_pct:.3f} %, absorption {r.absorption_pct:.2f} %"
+                  + (f", target price {r.target_price_cny_per_mwh:,.1f} CNY/MWh"
+                     if r.target_price_cny_per_mwh else ""), highlight=False)
+    v = outcome.verification
+    if v:
+        console.print(f"verified (normal year run): total {v['total_cny']:,.0f} CNY, plan "
+                      f"{v['total_gap_pct']:+.2f} % from it; absorption {v['absorption_pct']:.2f} %"
+                      f" (plan {v['plan_absorption_pct']:.2f} %)", highlight=False)
+    for row in outcome.frontier:
+        console.print(f"frontier {row['target_pct']:g} %: total {row['total_cny']:,.0f} CNY, "
+                      f"absorption {row['absorption_pct']:.2f} %, price "
+                      f"{row['target_price_cny_per_mwh']:,.1f} CNY/MWh", highlight=False)
+
+
 def _size_unit(keys: list[str]) -> str:
     """Unit of the size keys (from the column names' suffix), e.g. 'MW' or 'MWh'."""
     from .units import units_of

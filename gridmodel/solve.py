@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from .case import SolverOptions
 from .errors import SolverError
@@ -296,3 +297,61 @@ def lp_and_fix_start(h, budget_s: float) -> bool:
     if found:
         h.setSolution(start)
     return found
+
+
+@dataclass
+class LpResult:
+    objective: float
+    x: np.ndarray
+    col_dual: np.ndarray
+    row_dual: np.ndarray
+    basis: object
+    solve_time_s: float
+
+
+def solve_arrays(A, c, col_lo, col_hi, row_lo, row_hi, offset: float = 0.0, basis=None,
+                 integer=None, threads: int = 1, mip_gap: float = 1e-6,
+                 time_limit_s: float = 3600.0) -> LpResult:
+    """One LP (or MIP, `integer` a bool mask) given as arrays, optionally from a basis (a
+    plan's block re-solved at new option sizes). Raises SolverError unless optimal."""
+    mm = _Arrays(sp.csc_array(A), c, col_lo, col_hi, row_lo, row_hi, offset)
+    _match_thread_pool(threads)
+    with _no_banner():
+        h = highspy.Highs()
+    for key, value in (("output_flag", False), ("random_seed", 0), ("threads", threads),
+                       ("time_limit", time_limit_s), ("mip_rel_gap", mip_gap)):
+        h.setOptionValue(key, value)
+    h.passModel(_as_lp(mm))
+    mip = integer is not None and bool(np.any(integer))
+    if mip:
+        cols = np.flatnonzero(integer).astype(np.int32)
+        h.changeColsIntegrality(len(cols), cols, np.full(len(cols), highspy.HighsVarType.kInteger))
+    elif basis is not None:
+        h.setOptionValue("presolve", "off")  # a warm start: presolve costs more than it saves
+        h.setBasis(basis)
+    start = time.perf_counter()
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal and basis is not None:
+        h.clearSolver()  # a stale basis can stall the simplex: once more from scratch
+        h.run()
+    status = h.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise SolverError(f"HiGHS found no optimal solution: {h.modelStatusToString(status)}")
+    sol = h.getSolution()
+    return LpResult(float(h.getInfo().objective_function_value),
+                    np.asarray(sol.col_value, dtype=float),
+                    np.asarray(sol.col_dual, dtype=float) if not mip else np.zeros(len(c)),
+                    np.asarray(sol.row_dual, dtype=float) if not mip else np.zeros(len(row_lo)),
+                    None if mip else h.getBasis(), time.perf_counter() - start)
+
+
+@dataclass
+class _Arrays:
+    A: object
+    c: np.ndarray
+    col_lo: np.ndarray
+    col_hi: np.ndarray
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    offset: float
+

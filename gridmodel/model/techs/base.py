@@ -26,6 +26,9 @@ Hooks, in the order the tool calls them:
                                        (load: a share of demand; wind: of its availability)
   claims(system)                       {technology: [assets]}: another technology's assets
                                        this one reports for (CHP claims its thermal units)
+  absorption(block, ctx)               [(used Var, available param, assets)]: renewable
+                                       energy it could take and takes (absorption targets
+                                       of `gridmodel plan`)
 
 Declarations: NAME, SPEC (TableSpec), OUTPUTS (gridmodel.outputs.Output), CAUSES
 (gridmodel.causes.Cause: the curtailment causes its roles report), REQUIRES (names of
@@ -36,7 +39,7 @@ from __future__ import annotations
 
 HOOKS = ("active", "prepare", "build", "finalize", "update", "warm_start", "round_commitment",
          "final_state", "extract", "curtailment_roles", "firm_capacity", "peak_demand",
-         "reserve_requirement_mw", "claims")
+         "reserve_requirement_mw", "claims", "absorption")
 
 
 class Technology:
@@ -88,6 +91,9 @@ class Technology:
 
     def claims(self, system) -> dict:
         return {}
+
+    def absorption(self, b, ctx) -> list:
+        return []
 
 
 class ModuleTechnology(Technology):

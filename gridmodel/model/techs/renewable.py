@@ -83,6 +83,11 @@ def extract(b, ctx) -> dict:
     return {k: data_array(k, v, NAME, units, **coords) for k, v in out.items()}
 
 
+def absorption(b, ctx) -> list:
+    """Wind and solar: used and available MW of every unit (absorption targets)."""
+    return [(b.used_mw, b.available_mw, list(b.UNITS))]
+
+
 def reserve_requirement_mw(system, reserve, start: int, n: int):
     """`reserve.spinning_pct_of_wind` % of the available wind (its forecast error)."""
     table = system.table(NAME)

@@ -1,0 +1,110 @@
+"""`gridmodel plan`: problems → Benders → (frontier) → outputs → verification run."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..outdir import RunFolder
+from .benders import plan
+from .options import options_of
+
+
+@dataclass
+class PlanOutcome:
+    result: object
+    options: list
+    folder: Path
+    frontier: list = field(default_factory=list)
+    verification: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+
+def plan_case(case_file: Path, sets: list[str], cli_options: list[str], out: Path | None,
+              force: bool = False, verify: bool = True, frontier: list[float] | None = None,
+              progress=None) -> PlanOutcome:
+    from ..case import load_case
+
+    started = time.perf_counter()
+    case = load_case(case_file, sets)
+    options = options_of(case, cli_options)
+    folder = RunFolder(Path(out) if out else Path("results") / f"{case.name}-plan", force)
+    folder.check()
+    from .problem import problems
+
+    case, _system, probs, free = problems(case_file, sets, options, progress)
+    build_s = time.perf_counter() - started
+    best, cuts_of = None, []
+    for p in probs:
+        cuts = []
+        r = plan(p, case.plan.gap_pct, case.plan.max_iterations,
+                 (lambda i, it: progress("iteration", i + 1, it)) if progress else None, cuts)
+        cuts_of.append(cuts)
+        if best is None or r.total_cny < best[0].total_cny:
+            best = (r, p, cuts)
+    result, problem, cuts = best
+    front = _frontier(problem, cuts, case, frontier or [], progress)
+    meta = {"method": _method(case, problem), "free_columns": free,
+            "combinations": [{"fixed": p.fixed, "total_cny": None} for p in probs],
+            "build_time_s": build_s, "plan_time_s": time.perf_counter() - started}
+    folder.prepare()
+    try:
+        outcome = PlanOutcome(result, options, folder.path, front, {}, meta)
+        if verify:
+            outcome.verification = _verify(case_file, sets, options, result, folder, case)
+        meta["wall_time_s"] = time.perf_counter() - started
+        from .report import write_outputs
+
+        write_outputs(folder, case, options, result, {**meta,
+                      "verification": outcome.verification}, front)
+        folder.complete()
+    finally:
+        folder.release()
+    return outcome
+
+
+def _method(case, p) -> dict:
+    return {"decomposition": "Benders, one cut per block and iteration",
+            "blocks": len(p.blocks), "block_h": case.plan.block_h,
+            "commitment": "relaxed (continuous on/start-up) while planning",
+            "stores": "cyclic in each block (start content from the tables)",
+            "gap_pct": case.plan.gap_pct}
+
+
+def _frontier(problem, cuts, case, targets: list[float], progress) -> list[dict]:
+    """Least cost at each absorption target, the blocks' cuts shared between targets."""
+    rows = []
+    for target in sorted(targets):
+        p = replace(problem, min_absorption_pct=target)
+        r = plan(p, case.plan.gap_pct, case.plan.max_iterations, None, cuts)
+        rows.append({"target_pct": target, "absorption_pct": r.absorption_pct,
+                     "total_cny": r.total_cny, "capex_cny": r.capex_cny,
+                     "target_price_cny_per_mwh": r.target_price_cny_per_mwh,
+                     "gap_pct": r.gap_pct, **{f"size_{k}": v for k, v in r.sizes.items()}})
+        if progress:
+            progress("frontier", len(rows), len(targets))
+    return rows
+
+
+def _verify(case_file, sets, options, result, folder, case) -> dict:
+    """The portfolio as a case (plan_case.toml), run through the normal year."""
+    from ..case import load_case
+    from ..run import run_case
+    from .report import case_text
+
+    name = f"{case.name}-plan"
+    folder.write_text("plan_case.toml", case_text(case_file, folder.path, name, [], options,
+                                                  result) if not sets else
+                      case_text(case_file, folder.path, name, sets, options, result))
+    verified = load_case(folder.path / "plan_case.toml")
+    run = run_case(verified, folder.path / "verification", force=True).summary
+    total = run["operating_cost_cny"] + run["penalty_cost_cny"] + run.get("capex_for_run_cny",
+                                                                           0.0)
+    est = result.total_cny
+    return {"folder": "verification", "total_cny": total, "plan_total_cny": est,
+            "total_gap_pct": 100.0 * (est - total) / total,
+            "curtailment_pct": run.get("renewable_curtailment_pct"),
+            "absorption_pct": run.get("renewable_absorption_pct"),
+            "plan_absorption_pct": result.absorption_pct,
+            "capex_for_run_cny": run.get("capex_for_run_cny", 0.0)}

@@ -1,0 +1,173 @@
+"""`gridmodel plan` worked by hand (docs/plan.md).
+
+The system of every test: one bus, load 100 MW, a gas unit at 150 CNY/MWh (no minimum), wind
+150 MW available at 1, 0.8, 2/3, 1/3 pu in four hours (150, 120, 100, 50 MW), a 60 MW_th
+heat zone served by a coal boiler at 100 CNY/MWh_th or an electric boiler (efficiency 1,
+0 MW in the network). Wind beyond the load is curtailed (no priority cost): 50 and 20 MW in
+the first two hours. An e-boiler of s MW turns min(s, surplus) of it into heat, saving
+100 CNY per MWh_th of coal heat; power from the gas unit (150) never pays for heat (100).
+Operating cost without e-boiler: gas 50 MWh × 150 = 7,500 + coal 240 MWh_th × 100 = 24,000.
+
+Marginal saving per MW of e-boiler over the four hours: 200 CNY below 20 MW (both hours),
+100 between 20 and 50 MW (first hour only), 0 above. The e-boiler's annuity is set so that
+its capex for the 4-h run is A CNY per MW: A = investment × crf(8 %, 20 y) × 4 / 8760.
+"""
+
+import numpy as np
+import pytest
+from tiny import Tiny
+
+from gridmodel.errors import CaseError
+
+COST_HEAD = ("option,table,column,basis,investment_cny_per_unit,lifetime_years,"
+             "fixed_om_pct_per_year,source\n")
+
+
+def crf(r, n):
+    return r * (1 + r) ** n / ((1 + r) ** n - 1)
+
+
+def investment_for(run_cny_per_mw: float) -> float:
+    """Investment per MW whose annuity for the 4-h run is run_cny_per_mw."""
+    return run_cny_per_mw / (crf(0.08, 20) * 4 / 8760)
+
+
+def write_case(folder, run_cny_per_mw: float = 150.0, plan: str = "", store=False) -> object:
+    t = Tiny()
+    t.gen("G", p_max_mw=300, c1=150)
+    t.load("L", 100, series=[1.0, 1.0, 1.0, 1.0])
+    t.renewable("wind", "wind", 150, series=[1.0, 0.8, 2 / 3, 1 / 3])
+    t.table("heat_zone", name="city", demand_mw_th=60.0)
+    t.table("heat_boiler", name="coal", zone="city", h_max_mw_th=200.0,
+            cost_cny_per_mwh_th=100.0)
+    t.table("electric_boiler", name="eb", bus=0, zone="city", p_max_mw=0.0, efficiency_pu=1.0)
+    if store:
+        t.table("heat_storage", name="acc", zone="city", e_max_mwh_th=0.0,
+                p_in_max_mw_th=50.0, p_out_max_mw_th=50.0)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "costs.csv").write_text(
+        COST_HEAD + f"eb,electric_boiler,p_max_mw,increase,{investment_for(run_cny_per_mw)!r},"
+        "20,0,test\n")
+    case = t.write(folder, '[model]\ncurtailment_cost_cny_per_mwh = 0\n'
+                   '[plan]\ngap_pct = 1e-6\nblock_h = 1\n' + plan)
+    case.write_text('costs = "costs.csv"\n' + case.read_text())
+    return case
+
+
+def plan_of(case, options, sets=()):
+    from gridmodel.case import load_case
+    from gridmodel.plan.benders import plan
+    from gridmodel.plan.options import options_of
+    from gridmodel.plan.problem import problems
+
+    c = load_case(case, list(sets))
+    opts = options_of(c, options)
+    c, _, probs, _ = problems(case, list(sets), opts)
+    results = [(plan(p, c.plan.gap_pct, 50), p) for p in probs]
+    return min(results, key=lambda rp: rp[0].total_cny)
+
+
+EB = "electric_boiler.eb.p_max_mw"
+
+
+def test_optimal_eboiler_is_where_its_annuity_meets_its_saving(tmp_path):
+    """A = 150 CNY/MW: worth it up to 20 MW (saving 200), not beyond (saving 100). Total =
+    gas 7,500 + coal (240 − 20 − 20) × 100 + capex 20 × 150 = 30,500 CNY; at 20 MW the
+    marginal saving is 100 (the first hour alone: right derivative)."""
+    r, _ = plan_of(write_case(tmp_path), [f"{EB}=0..100"])
+    assert r.sizes["eb"] == pytest.approx(20.0, abs=1e-4)
+    assert r.total_cny == pytest.approx(30_500, rel=1e-5)
+    assert r.capex_for_run_cny == pytest.approx(3_000, rel=1e-6)
+    assert r.gap_pct <= 1e-4
+    assert r.curtailed_mwh == pytest.approx(30.0, abs=1e-4)   # 150 − 100 − 20 in hour one
+
+
+@pytest.mark.parametrize("annuity, chosen, total", [
+    (160.0, 30.0, 7_500 + (240 - 30 - 20) * 100 + 30 * 160),   # saving 5,000 > 4,800
+    (170.0, 0.0, 31_500),                                       # 5,000 < 5,100
+])
+def test_an_on_off_option_is_taken_only_when_its_saving_beats_its_annuity(
+        tmp_path, annuity, chosen, total):
+    """0 or 30 MW (a retrofit on or off): 30 MW saves 100 × (30 + 20) = 5,000 CNY; its
+    capex for the run is 30 × A."""
+    r, _ = plan_of(write_case(tmp_path, annuity), [f"{EB}=0,30"])
+    assert r.fixed["eb"] == chosen
+    assert r.total_cny == pytest.approx(total, rel=1e-5)
+
+
+def test_an_absorption_target_binds_at_its_shadow_price(tmp_path):
+    """95 % of 420 MWh available: curtail ≤ 21 MWh, so s ≥ 50 − 21 = 29 MW. Beyond 20 MW a
+    MW costs 150 and saves 100 and absorbs 1 MWh: the target's price is 50 CNY/MWh. Total =
+    7,500 + (240 − 29 − 20) × 100 + 29 × 150 = 30,950 CNY."""
+    r, _ = plan_of(write_case(tmp_path), [f"{EB}=0..100"], ["plan.min_absorption_pct=95"])
+    assert r.sizes["eb"] == pytest.approx(29.0, abs=1e-4)
+    assert r.absorption_pct == pytest.approx(95.0, abs=1e-6)
+    assert r.total_cny == pytest.approx(30_950, rel=1e-5)
+    assert r.target_price_cny_per_mwh == pytest.approx(50.0, rel=1e-4)
+
+
+def test_benders_equals_the_monolithic_lp_with_a_store_across_hours(tmp_path):
+    """With a heat store (0..200 MWh_th, 50 MW_th in and out, cyclic) beside the e-boiler,
+    the hours interact inside a block: two 2-h blocks, Benders against the one LP with the
+    sizes as columns, within the stated gap."""
+    from gridmodel.plan.benders import monolithic, plan
+    from gridmodel.plan.options import parse_option
+    from gridmodel.plan.problem import problems
+
+    case = write_case(tmp_path, store=True)
+    case.write_text(case.read_text().replace("block_h = 1", "block_h = 2"))
+    opts = [parse_option(f"{EB}=0..100"),
+            parse_option("heat_storage.acc.e_max_mwh_th=0..200")]
+    _, _, probs, _ = problems(case, [], opts)
+    assert len(probs[0].blocks) == 2
+    exact, _ = monolithic(probs[0])
+    r = plan(probs[0], 1e-6, 50)
+    assert r.total_cny == pytest.approx(exact, rel=1e-6)
+    assert r.total_cny <= 30_500 + 1e-6   # the store can only help
+
+
+def test_a_size_that_changes_coefficients_is_refused_by_name(tmp_path):
+    """A minimum load multiplies the commitment: not a bound, so not a linear size."""
+    case = write_case(tmp_path)
+    with pytest.raises(CaseError, match="G.*not a linear size"):
+        plan_of(case, ["thermal.G.p_min_mw=0..50"])
+
+
+@pytest.mark.parametrize("spec, match", [
+    ("electric_boiler.eb.p_max_mw=5..1", "MIN < MAX"),
+    ("electric_boiler.nope.p_max_mw=0..1", "asset 'nope'"),
+    ("electric_boiler.eb.zone=0..1", "numeric"),
+    ("electric_boiler.eb.p_max_mw", "expected table.asset.column"),
+    ("electric_boiler.eb.p_max_mw=3", "at least two values"),
+])
+def test_bad_options_are_refused_with_one_line(tmp_path, spec, match):
+    with pytest.raises(CaseError, match=match):
+        plan_of(write_case(tmp_path), [spec])
+
+
+def test_cli_plan_writes_its_files_and_a_verified_portfolio(tmp_path):
+    """The command end to end: plan files, the portfolio case, and its normal-year run (the
+    4-h run: relaxed plan and dispatch agree, so the verified total is the plan's)."""
+    from typer.testing import CliRunner
+
+    from gridmodel.cli import app
+
+    case = write_case(tmp_path / "in")
+    out = tmp_path / "plan"
+    res = CliRunner().invoke(app, ["plan", str(case), "--option", f"{EB}=0..100", "--out",
+                                   str(out), "--set", "model.commitment=relaxed"])
+    assert res.exit_code == 0, res.output
+    for name in ("plan.json", "plan.csv", "plan.xlsx", "plan.png", "plan_case.toml",
+                 "verification/summary.json"):
+        assert (out / name).is_file(), name
+    import json
+
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan["result"]["sizes"]["eb"] == pytest.approx(20.0, abs=1e-4)
+    v = plan["verification"]
+    assert v["total_cny"] == pytest.approx(30_500, rel=1e-5)
+    assert abs(v["total_gap_pct"]) < 1e-3
+    again = CliRunner().invoke(app, ["plan", str(case), "--option", f"{EB}=0..100", "--out",
+                                     str(out)])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert np.isfinite(plan["result"]["lower_bound_cny"])
