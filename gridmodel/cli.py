@@ -426,6 +426,11 @@ def plan(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
              "(Frontier sheet, plan.png).")] = None,
          verify: Annotated[bool, typer.Option(
              "--verify/--no-verify", help="Run the portfolio through the normal year.")] = True,
+         workers: Annotated[int, typer.Option(
+             "--workers", min=1, max=256, help="Local worker processes sharing the blocks "
+             "(default: one per core).")] = os.cpu_count() or 1,
+         scheduler: Annotated[str | None, typer.Option(
+             "--scheduler", help="Address of an existing dask scheduler.")] = None,
          out: Annotated[Path | None, typer.Option(
              "--out", help="Plan folder (default results/<case>-plan/).")] = None,
          force: Annotated[bool, typer.Option("--force", help="Replace an existing plan folder.")]
@@ -443,7 +448,8 @@ def plan(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
         sets.append(f"plan.max_capex_cny={max_capex_cny!r}")
     targets = _targets(frontier)
     with _plan_log() as log:
-        outcome = plan_case(case_file, sets, option or [], out, force, verify, targets, log)
+        outcome = plan_case(case_file, sets, option or [], out, force, verify, targets, log,
+                            workers, scheduler)
     _print_plan(outcome)
 
 

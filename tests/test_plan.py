@@ -62,7 +62,7 @@ def plan_of(case, options, sets=()):
 
     c = load_case(case, list(sets))
     opts = options_of(c, options)
-    c, _, probs, _ = problems(case, list(sets), opts)
+    c, _, probs, _, _ = problems(case, list(sets), opts)
     results = [(plan(p, c.plan.gap_pct, 50), p) for p in probs]
     return min(results, key=lambda rp: rp[0].total_cny)
 
@@ -118,7 +118,7 @@ def test_benders_equals_the_monolithic_lp_with_a_store_across_hours(tmp_path):
     case.write_text(case.read_text().replace("block_h = 1", "block_h = 2"))
     opts = [parse_option(f"{EB}=0..100"),
             parse_option("heat_storage.acc.e_max_mwh_th=0..200")]
-    _, _, probs, _ = problems(case, [], opts)
+    _, _, probs, _, _ = problems(case, [], opts)
     assert len(probs[0].blocks) == 2
     exact, _ = monolithic(probs[0])
     r = plan(probs[0], 1e-6, 50)
@@ -155,7 +155,8 @@ def test_cli_plan_writes_its_files_and_a_verified_portfolio(tmp_path):
     case = write_case(tmp_path / "in")
     out = tmp_path / "plan"
     res = CliRunner().invoke(app, ["plan", str(case), "--option", f"{EB}=0..100", "--out",
-                                   str(out), "--set", "model.commitment=relaxed"])
+                                   str(out), "--set", "model.commitment=relaxed",
+                                   "--workers", "1"])
     assert res.exit_code == 0, res.output
     for name in ("plan.json", "plan.csv", "plan.xlsx", "plan.png", "plan_case.toml",
                  "verification/summary.json"):
@@ -168,6 +169,17 @@ def test_cli_plan_writes_its_files_and_a_verified_portfolio(tmp_path):
     assert v["total_cny"] == pytest.approx(30_500, rel=1e-5)
     assert abs(v["total_gap_pct"]) < 1e-3
     again = CliRunner().invoke(app, ["plan", str(case), "--option", f"{EB}=0..100", "--out",
-                                     str(out)])
+                                     str(out), "--workers", "1"])
     assert again.exit_code == 2 and "--force" in again.output
     assert np.isfinite(plan["result"]["lower_bound_cny"])
+
+
+def test_two_workers_hold_the_blocks_and_give_the_serial_plan(tmp_path):
+    """Four 1-h blocks on two dask actors: the same cuts, so the same sizes and total."""
+    from gridmodel.plan.run import plan_case
+
+    case = write_case(tmp_path / "in")
+    out = plan_case(case, [], [f"{EB}=0..100"], tmp_path / "plan", verify=False, workers=2)
+    assert out.result.sizes["eb"] == pytest.approx(20.0, abs=1e-4)
+    assert out.result.total_cny == pytest.approx(30_500, rel=1e-5)
+    assert out.meta["method"]["blocks"] == 4

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,6 +35,7 @@ class Problem:
     fixed: dict = field(default_factory=dict)   # discrete options' values in this problem
     fixed_capex_cny: float = 0.0                # their annualised capex (per year)
     build_s: float = 0.0
+    solver: object = None   # (x, budgets) → block solutions; None: the blocks here, in turn
 
     @property
     def k(self) -> int:
@@ -147,7 +149,7 @@ def plan(p: Problem, gap_pct: float, max_iterations: int, progress=None,
     best, iterations, lower = None, [], -math.inf
     for it in range(max_iterations):
         t0 = time.perf_counter()
-        sols = solve_blocks(p.blocks, x, budget)
+        sols = (p.solver or partial(solve_blocks, p.blocks))(x, budget)
         for b, sol in enumerate(sols):
             master.add_cut(b, x, budget[b], sol)
         upper = capex_for_run(p, x) + math.fsum(s.cost_cny for s in sols)

@@ -11,7 +11,7 @@ The first column is the option's size x; every further column is f × x (f = 1 u
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -99,21 +99,31 @@ def options_of(case, cli: list[str]) -> list[Option]:
     return found
 
 
-def check_options(options: list[Option], system) -> None:
-    """Every option names a table, an asset of it and numeric columns of its spec."""
+def check_options(options: list[Option], system) -> list[Option]:
+    """Every option names a table, an asset of it (full name, without its table prefix or
+    one unique word, as `--set` takes it) and numeric columns of its spec; the options come
+    back with their assets' full names."""
+    from ..network.tables import resolve_asset
+
     specs = {t.SPEC.table: t.SPEC for t in system.techs}
+    out = []
     for o in options:
         spec = specs.get(o.table)
         if spec is None:
             raise CaseError(o.origin, o.name, f"table {o.table!r}", f"one of {sorted(specs)}")
-        table = system.table(o.table)
-        if o.asset not in table.index:
+        try:
+            o = replace(o, asset=resolve_asset(system.table(o.table), o.table, o.asset,
+                                               o.origin))
+        except CaseError:
             raise CaseError(o.origin, o.name, f"asset {o.asset!r} of {o.table}",
-                            "an asset of the table (add one with [assets.<table>.<name>])")
+                            "an asset of the table (add one with [assets.<table>.<name>])") \
+                from None
+        out.append(o)
         for col, _ in o.columns:
             if col not in spec.columns or spec.rule(col).kind not in ("number", "integer"):
                 raise CaseError(o.origin, o.name, f"column {o.table}.{col}",
                                 "a numeric (sized) column of the table")
+    return out
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def _build(case_file, sets: list[str], n_steps: int):
     return system, build_model(system, case.model, case.reserve, n_steps)
 
 
-def problems(case_file, sets: list[str], options: list[Option], progress=None):
+def problems(case_file, sets: list[str], options: list[Option], progress=None, pool=None):
     """(base case, base system, [Problem]) for every combination of discrete values."""
     from ..case import load_case
     from ..model.techs import TECHNOLOGIES
@@ -47,7 +47,7 @@ def problems(case_file, sets: list[str], options: list[Option], progress=None):
 
     case = load_case(case_file, sets)
     system = system_from_case(case, TECHNOLOGIES)
-    check_options(options, system)
+    options = check_options(options, system)
     terms, free = capex_terms(case, options, system)
     steps = min(whole_steps(case, "plan.block_h", case.plan.block_h, system.dt_h),
                 system.n_steps)
@@ -59,11 +59,31 @@ def problems(case_file, sets: list[str], options: list[Option], progress=None):
         fixed = dict(zip([o.name for o in disc], values))
         fixed_sets = [s for o in disc for s in o.sets(fixed[o.name])]
         out.append(_problem(case, case_file, base_sets + fixed_sets, cont, disc, fixed, terms,
-                            system, steps, progress))
-    return case, system, out, free
+                            system, steps, progress, pool))
+    return case, system, out, free, options
 
 
-def _problem(case, case_file, sets, cont, disc, fixed, terms, system, steps, progress):
+def _problem(case, case_file, sets, cont, disc, fixed, terms, system, steps, progress,
+             pool=None):
+    names = [o.name for o in cont]
+    starts = list(range(0, system.n_steps, steps))
+    t0 = time.perf_counter()
+    args = (str(case_file), sets, cont, steps, case.plan.shortfall_penalty_cny_per_mwh)
+    if pool is None:
+        blocks = build_blocks(*args, starts, progress)
+        solver = None
+    else:
+        blocks, solver = pool.build(args, starts, key=repr(sorted(fixed.items())))
+    cont_terms = [t for t in terms if t.option in names]
+    return Problem(names, np.array([o.low for o in cont]), np.array([o.high for o in cont]),
+                   blocks, cont_terms, system.n_steps * system.dt_h / HOURS_PER_YEAR,
+                   case.plan.min_absorption_pct, case.plan.max_capex_cny, fixed,
+                   _fixed_capex(terms, disc, fixed), time.perf_counter() - t0, solver)
+
+
+def build_blocks(case_file, sets, cont, steps, penalty, starts, progress=None) -> list:
+    """The block LPs starting at `starts`, from the probe builds (all low, each option at
+    its upper end, all at their midpoints)."""
     low = np.array([o.low for o in cont])
     high = np.array([o.high for o in cont])
     names = [o.name for o in cont]
@@ -72,7 +92,6 @@ def _problem(case, case_file, sets, cont, disc, fixed, terms, system, steps, pro
         extra = [s for o, x in zip(cont, sizes) for s in o.sets(x)]
         return _build(case_file, sets + extra, steps)
 
-    t0 = time.perf_counter()
     base_sys, base = probe(low)
     ends = []
     for i, o in enumerate(cont):
@@ -81,22 +100,14 @@ def _problem(case, case_file, sets, cont, disc, fixed, terms, system, steps, pro
         ends.append(built)
     _, mid = probe((low + high) / 2)
     same_structure(base, mid, ", ".join(names) or "options")
-    build_s = time.perf_counter() - t0
-    blocks = []
-    starts = range(0, system.n_steps, steps)
+    dt, blocks = base_sys.dt_h, []
     for n, start in enumerate(starts):
-        dt = base_sys.dt_h
         dep = dependence(read_window(base, start, dt), [read_window(b, start, dt) for b in ends],
                          read_window(mid, start, dt), low, high, names)
-        blocks.append(block_lp(base.matrix.A, base.matrix.c, dep, dt,
-                               case.plan.shortfall_penalty_cny_per_mwh))
+        blocks.append(block_lp(base.matrix.A, base.matrix.c, dep, dt, penalty))
         if progress:
             progress("blocks", n + 1, len(starts))
-    fixed_capex = _fixed_capex(terms, disc, fixed)
-    cont_terms = [t for t in terms if t.option in names]
-    return Problem(names, low, high, blocks, cont_terms,
-                   system.n_steps * system.dt_h / HOURS_PER_YEAR, case.plan.min_absorption_pct,
-                   case.plan.max_capex_cny, fixed, fixed_capex, build_s)
+    return blocks
 
 
 def _fixed_capex(terms, disc, fixed) -> float:

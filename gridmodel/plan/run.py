@@ -6,7 +6,9 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..errors import CaseError
 from ..outdir import RunFolder
+from ..windows import SCHEDULER
 from .benders import plan
 from .options import options_of
 
@@ -23,7 +25,7 @@ class PlanOutcome:
 
 def plan_case(case_file: Path, sets: list[str], cli_options: list[str], out: Path | None,
               force: bool = False, verify: bool = True, frontier: list[float] | None = None,
-              progress=None) -> PlanOutcome:
+              progress=None, workers: int = 1, scheduler: str | None = None) -> PlanOutcome:
     from ..case import load_case
 
     started = time.perf_counter()
@@ -31,23 +33,22 @@ def plan_case(case_file: Path, sets: list[str], cli_options: list[str], out: Pat
     options = options_of(case, cli_options)
     folder = RunFolder(Path(out) if out else Path("results") / f"{case.name}-plan", force)
     folder.check()
-    from .problem import problems
+    if scheduler and not SCHEDULER.match(scheduler):
+        raise CaseError("--scheduler", "--scheduler", scheduler,
+                        "a dask scheduler address such as tcp://host:8786")
+    if workers > 1 or scheduler:
+        from ..blocks import dask_client
+        from .parallel import Pool
 
-    case, _system, probs, free = problems(case_file, sets, options, progress)
-    build_s = time.perf_counter() - started
-    best, cuts_of = None, []
-    for p in probs:
-        cuts = []
-        r = plan(p, case.plan.gap_pct, case.plan.max_iterations,
-                 (lambda i, it: progress("iteration", i + 1, it)) if progress else None, cuts)
-        cuts_of.append(cuts)
-        if best is None or r.total_cny < best[0].total_cny:
-            best = (r, p, cuts)
-    result, problem, cuts = best
-    front = _frontier(problem, cuts, case, frontier or [], progress)
-    meta = {"method": _method(case, problem), "free_columns": free,
-            "combinations": [{"fixed": p.fixed, "total_cny": None} for p in probs],
-            "build_time_s": build_s, "plan_time_s": time.perf_counter() - started}
+        with dask_client(workers, scheduler) as client:
+            n = workers if not scheduler else len(client.scheduler_info()["workers"])
+            found = _solve(case_file, sets, options, frontier, progress, Pool(client, n))
+    else:
+        found = _solve(case_file, sets, options, frontier, progress, None)
+    case, result, problem, front, combos, free, options = found
+    meta = {"method": {**_method(case, problem), "workers": workers, "scheduler": scheduler},
+            "free_columns": free, "combinations": combos,
+            "build_time_s": problem.build_s, "plan_time_s": time.perf_counter() - started}
     folder.prepare()
     try:
         outcome = PlanOutcome(result, options, folder.path, front, {}, meta)
@@ -62,6 +63,25 @@ def plan_case(case_file: Path, sets: list[str], cli_options: list[str], out: Pat
     finally:
         folder.release()
     return outcome
+
+
+def _solve(case_file, sets, options, frontier, progress, pool):
+    """Every combination of the discrete options planned; the cheapest and its frontier."""
+    from .problem import problems
+
+    case, _system, probs, free, options = problems(case_file, sets, options, progress, pool)
+    best, combos = None, []
+    for p in probs:
+        cuts = []
+        r = plan(p, case.plan.gap_pct, case.plan.max_iterations,
+                 (lambda i, it: progress("iteration", i + 1, it)) if progress else None, cuts)
+        combos.append({"fixed": p.fixed, "total_cny": r.total_cny, "sizes": r.sizes,
+                       "iterations": len(r.iterations)})
+        if best is None or r.total_cny < best[0].total_cny:
+            best = (r, p, cuts)
+    result, problem, cuts = best
+    front = _frontier(problem, cuts, case, frontier or [], progress)
+    return case, result, problem, front, combos, free, options
 
 
 def _method(case, p) -> dict:
@@ -94,9 +114,8 @@ def _verify(case_file, sets, options, result, folder, case) -> dict:
     from .report import case_text
 
     name = f"{case.name}-plan"
-    folder.write_text("plan_case.toml", case_text(case_file, folder.path, name, [], options,
-                                                  result) if not sets else
-                      case_text(case_file, folder.path, name, sets, options, result))
+    folder.write_text("plan_case.toml", case_text(case_file, folder.path, name, sets, options,
+                                                  result))
     verified = load_case(folder.path / "plan_case.toml")
     run = run_case(verified, folder.path / "verification", force=True).summary
     total = run["operating_cost_cny"] + run["penalty_cost_cny"] + run.get("capex_for_run_cny",
