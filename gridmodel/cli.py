@@ -498,6 +498,9 @@ def _print_plan(outcome) -> None:
                   f"bound gap {r.gap_pct:.3f} %, absorption {r.absorption_pct:.2f} %"
                   + (f", target price {r.target_price_cny_per_mwh:,.1f} CNY/MWh"
                      if r.target_price_cny_per_mwh else ""), highlight=False)
+    if r.unreachable:
+        err_console.print(f"[yellow]target not reached:[/] {escape(r.unreachable)}",
+                          highlight=False)
     v = outcome.verification
     if v:
         console.print(f"verified (normal year run): total {v['total_cny']:,.0f} CNY, plan "

@@ -106,6 +106,15 @@ def test_an_absorption_target_binds_at_its_shadow_price(tmp_path):
     assert r.target_price_cny_per_mwh == pytest.approx(50.0, rel=1e-4)
 
 
+def test_an_unreachable_target_says_which_limit_binds(tmp_path):
+    """99 % allows 4.2 MWh of curtailment; an e-boiler of at most 40 MW leaves 50 − 40 =
+    10 MWh in hour one: 5.8 MWh over, the e-boiler at its upper end."""
+    r, _ = plan_of(write_case(tmp_path), [f"{EB}=0..40"], ["plan.min_absorption_pct=99"])
+    assert r.sizes["eb"] == pytest.approx(40.0, abs=1e-6)
+    assert "5.8 MWh more curtailment" in r.unreachable and "upper end: eb" in r.unreachable
+    assert r.curtailed_mwh == pytest.approx(10.0, abs=1e-4)
+
+
 def test_benders_equals_the_monolithic_lp_with_a_store_across_hours(tmp_path):
     """With a heat store (0..200 MWh_th, 50 MW_th in and out, cyclic) beside the e-boiler,
     the hours interact inside a block: two 2-h blocks, Benders against the one LP with the

@@ -72,6 +72,7 @@ class PlanResult:
     marginal: dict                   # option → saving / annuity per unit at the optimum
     iterations: list[Iteration]
     fixed: dict = field(default_factory=dict)
+    unreachable: str = ""            # why the target is not met, when it is not
 
 
 class Master:
@@ -143,6 +144,9 @@ def plan(p: Problem, gap_pct: float, max_iterations: int, progress=None,
     if cuts is not None:
         master.cuts = cuts
     x, budget = p.low.copy(), master.col_hi[master.budget:master.budget + nb].copy()
+    if p.min_absorption_pct is not None:  # a start that meets the target row: budgets pro rata
+        share = 1.0 - p.min_absorption_pct / 100.0
+        budget = np.array([share * b.available_at(x) for b in p.blocks])
     if cuts:  # start where the earlier cuts put the optimum
         res, _ = master.solve()
         x, budget = np.clip(res.x[:p.k], p.low, p.high), res.x[master.budget:master.budget + nb]
@@ -209,7 +213,26 @@ def _result(p: Problem, best, lower: float, iterations, last) -> PlanResult:
         curtailed_mwh=curtailed, available_mwh=avail,
         absorption_pct=100.0 * (1.0 - curtailed / avail) if avail > 0 else float("nan"),
         target_price_cny_per_mwh=price, marginal=marginal(p, x, sols),
-        iterations=iterations, fixed=dict(p.fixed))
+        iterations=iterations, fixed=dict(p.fixed), unreachable=_unreachable(p, x, sols))
+
+
+def _unreachable(p: Problem, x: np.ndarray, sols) -> str:
+    """Why the plan misses its absorption target: the curtailment above the target that no
+    size in range removes, and the options standing at their upper end (the limits that
+    bind); empty when the target is met or there is none."""
+    if p.min_absorption_pct is None:
+        return ""
+    curtailed = math.fsum(s.curtailed_mwh for s in sols)
+    avail = math.fsum(s.available_mwh for s in sols)
+    allowed = (1.0 - p.min_absorption_pct / 100.0) * avail
+    if curtailed <= allowed * (1 + 1e-6) + 1e-6:
+        return ""
+    at_top = [n for n, v, hi in zip(p.names, x, p.high) if v >= hi - 1e-6 * max(1.0, abs(hi))]
+    return (f"absorption {100.0 * (1.0 - curtailed / avail):.2f} % < target "
+            f"{p.min_absorption_pct:g} %: {curtailed - allowed:,.1f} MWh more curtailment "
+            f"than the target allows at the cheapest sizes; options at their upper end: "
+            f"{', '.join(at_top) or 'none'} (widen their ranges or add options; the blocks "
+            f"pay plan.shortfall_penalty_cny_per_mwh for the rest)")
 
 
 def marginal(p: Problem, x: np.ndarray, sols) -> dict:
