@@ -123,7 +123,7 @@ def _verify(case_file, sets, options, result, folder, case) -> dict:
     est = result.total_cny
     return {"folder": "verification", "total_cny": total, "plan_total_cny": est,
             "total_gap_pct": 100.0 * (est - total) / total,
-            "curtailment_pct": run.get("renewable_curtailment_pct"),
+            "wind_curtailment_pct": run.get("wind_curtailment_pct"),
             "absorption_pct": run.get("renewable_absorption_pct"),
             "plan_absorption_pct": result.absorption_pct,
             "capex_for_run_cny": run.get("capex_for_run_cny", 0.0)}
