@@ -192,3 +192,30 @@ def test_two_workers_hold_the_blocks_and_give_the_serial_plan(tmp_path):
     assert out.result.sizes["eb"] == pytest.approx(20.0, abs=1e-4)
     assert out.result.total_cny == pytest.approx(30_500, rel=1e-5)
     assert out.meta["method"]["blocks"] == 4
+
+
+def test_a_capex_budget_caps_the_size(tmp_path):
+    """A budget of 10 MW's annuity (150 CNY per MW for 4 h = 328,500 CNY per MW-year): the
+    e-boiler stops at 10 MW although 20 would pay."""
+    per_mw_year = 150.0 * 8760 / 4
+    r, _ = plan_of(write_case(tmp_path), [f"{EB}=0..100"],
+                   [f"plan.max_capex_cny={10 * per_mw_year!r}"])
+    assert r.sizes["eb"] == pytest.approx(10.0, abs=1e-4)
+    assert r.capex_cny == pytest.approx(10 * per_mw_year, rel=1e-6)
+
+
+def test_the_frontier_reuses_the_cuts_and_prices_each_target(tmp_path):
+    """90 % is met by the unconstrained optimum (92.86 %: price 0, 20 MW); 95 % needs 29 MW
+    at 50 CNY/MWh (the target test above)."""
+    from gridmodel.plan.run import plan_case
+
+    case = write_case(tmp_path / "in")
+    out = plan_case(case, [], [f"{EB}=0..100"], tmp_path / "plan", verify=False,
+                    frontier=[95, 90])
+    rows = {row["target_pct"]: row for row in out.frontier}
+    assert rows[90]["size_eb"] == pytest.approx(20.0, abs=1e-4)
+    assert rows[90]["target_price_cny_per_mwh"] == pytest.approx(0.0, abs=1e-6)
+    assert rows[95]["size_eb"] == pytest.approx(29.0, abs=1e-4)
+    assert rows[95]["target_price_cny_per_mwh"] == pytest.approx(50.0, rel=1e-4)
+    assert rows[95]["total_cny"] == pytest.approx(30_950, rel=1e-5)
+    assert (tmp_path / "plan" / "plan.xlsx").is_file()
