@@ -70,11 +70,30 @@ def plan_of(case, options, sets=()):
 EB = "electric_boiler.eb.p_max_mw"
 
 
-def test_optimal_eboiler_is_where_its_annuity_meets_its_saving(tmp_path):
+@pytest.fixture(scope="module")
+def eb_problem(tmp_path_factory):
+    """The four 1-h blocks with the e-boiler 0..100 MW as their size column (built once:
+    targets, budgets and narrower ranges are the same blocks, as the frontier uses them)."""
+    from gridmodel.plan.options import parse_option
+    from gridmodel.plan.problem import problems
+
+    case = write_case(tmp_path_factory.mktemp("eb"))
+    _, _, probs, _, _ = problems(case, [], [parse_option(f"{EB}=0..100")])
+    return probs[0]
+
+
+def planned(problem, **changes):
+    from dataclasses import replace
+
+    from gridmodel.plan.benders import plan
+
+    return plan(replace(problem, **changes), 1e-6, 50)
+
+
+def test_optimal_eboiler_is_where_its_annuity_meets_its_saving(eb_problem):
     """A = 150 CNY/MW: worth it up to 20 MW (saving 200), not beyond (saving 100). Total =
-    gas 7,500 + coal (240 − 20 − 20) × 100 + capex 20 × 150 = 30,500 CNY; at 20 MW the
-    marginal saving is 100 (the first hour alone: right derivative)."""
-    r, _ = plan_of(write_case(tmp_path), [f"{EB}=0..100"])
+    gas 7,500 + coal (240 − 20 − 20) × 100 + capex 20 × 150 = 30,500 CNY."""
+    r = planned(eb_problem)
     assert r.sizes["eb"] == pytest.approx(20.0, abs=1e-4)
     assert r.total_cny == pytest.approx(30_500, rel=1e-5)
     assert r.capex_for_run_cny == pytest.approx(3_000, rel=1e-6)
@@ -95,21 +114,21 @@ def test_an_on_off_option_is_taken_only_when_its_saving_beats_its_annuity(
     assert r.total_cny == pytest.approx(total, rel=1e-5)
 
 
-def test_an_absorption_target_binds_at_its_shadow_price(tmp_path):
+def test_an_absorption_target_binds_at_its_shadow_price(eb_problem):
     """95 % of 420 MWh available: curtail ≤ 21 MWh, so s ≥ 50 − 21 = 29 MW. Beyond 20 MW a
     MW costs 150 and saves 100 and absorbs 1 MWh: the target's price is 50 CNY/MWh. Total =
     7,500 + (240 − 29 − 20) × 100 + 29 × 150 = 30,950 CNY."""
-    r, _ = plan_of(write_case(tmp_path), [f"{EB}=0..100"], ["plan.min_absorption_pct=95"])
+    r = planned(eb_problem, min_absorption_pct=95.0)
     assert r.sizes["eb"] == pytest.approx(29.0, abs=1e-4)
     assert r.absorption_pct == pytest.approx(95.0, abs=1e-6)
     assert r.total_cny == pytest.approx(30_950, rel=1e-5)
     assert r.target_price_cny_per_mwh == pytest.approx(50.0, rel=1e-4)
 
 
-def test_an_unreachable_target_says_which_limit_binds(tmp_path):
+def test_an_unreachable_target_says_which_limit_binds(eb_problem):
     """99 % allows 4.2 MWh of curtailment; an e-boiler of at most 40 MW leaves 50 − 40 =
     10 MWh in hour one: 5.8 MWh over, the e-boiler at its upper end."""
-    r, _ = plan_of(write_case(tmp_path), [f"{EB}=0..40"], ["plan.min_absorption_pct=99"])
+    r = planned(eb_problem, high=np.array([40.0]), min_absorption_pct=99.0)
     assert r.sizes["eb"] == pytest.approx(40.0, abs=1e-6)
     assert "5.8 MWh more curtailment" in r.unreachable and "upper end: eb" in r.unreachable
     assert r.curtailed_mwh == pytest.approx(10.0, abs=1e-4)
@@ -183,6 +202,7 @@ def test_cli_plan_writes_its_files_and_a_verified_portfolio(tmp_path):
     assert np.isfinite(plan["result"]["lower_bound_cny"])
 
 
+@pytest.mark.slow  # a local dask cluster (≈ 6–12 s): make test-all
 def test_two_workers_hold_the_blocks_and_give_the_serial_plan(tmp_path):
     """Four 1-h blocks on two dask actors: the same cuts, so the same sizes and total."""
     from gridmodel.plan.run import plan_case
@@ -194,12 +214,11 @@ def test_two_workers_hold_the_blocks_and_give_the_serial_plan(tmp_path):
     assert out.meta["method"]["blocks"] == 4
 
 
-def test_a_capex_budget_caps_the_size(tmp_path):
+def test_a_capex_budget_caps_the_size(eb_problem):
     """A budget of 10 MW's annuity (150 CNY per MW for 4 h = 328,500 CNY per MW-year): the
     e-boiler stops at 10 MW although 20 would pay."""
     per_mw_year = 150.0 * 8760 / 4
-    r, _ = plan_of(write_case(tmp_path), [f"{EB}=0..100"],
-                   [f"plan.max_capex_cny={10 * per_mw_year!r}"])
+    r = planned(eb_problem, max_capex_cny=10 * per_mw_year)
     assert r.sizes["eb"] == pytest.approx(10.0, abs=1e-4)
     assert r.capex_cny == pytest.approx(10 * per_mw_year, rel=1e-6)
 
