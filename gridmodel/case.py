@@ -159,6 +159,11 @@ class PlanOptions(_Strict):
         "available energy)")
     max_capex_cny: float | None = Field(None, ge=0, description="budget: annualised capex at "
                                         "most this (CNY per year)")
+    max_co2_t: float | None = Field(None, ge=0, description="CO2 cap over the run (t): "
+                                    "Σ of the technologies' declared emissions")
+    co2_shortfall_penalty_cny_per_t: float = Field(
+        10000.0, gt=0, description="CO2 a block emits beyond the share of the cap the master "
+        "gave it (keeps every block feasible)")
     shortfall_penalty_cny_per_mwh: float = Field(
         20000.0, gt=0, description="curtailment a block takes beyond the budget the master "
         "gave it (keeps every block feasible; its price shows in the cuts)")

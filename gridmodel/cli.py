@@ -421,6 +421,8 @@ def plan(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
              "%; plan.min_absorption_pct).")] = None,
          max_capex_cny: Annotated[float | None, typer.Option(
              "--max-capex-cny", help="Annualised capex budget (CNY per year).")] = None,
+         max_co2_t: Annotated[float | None, typer.Option(
+             "--max-co2-t", help="CO2 cap over the run (t; plan.max_co2_t).")] = None,
          frontier: Annotated[str | None, typer.Option(
              "--frontier", help="Absorption targets (%), e.g. 85,90,95: least cost at each "
              "(Frontier sheet, plan.png).")] = None,
@@ -446,6 +448,8 @@ def plan(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
         sets.append(f"plan.min_absorption_pct={min_absorption_pct!r}")
     if max_capex_cny is not None:
         sets.append(f"plan.max_capex_cny={max_capex_cny!r}")
+    if max_co2_t is not None:
+        sets.append(f"plan.max_co2_t={max_co2_t!r}")
     targets = _targets(frontier)
     with _plan_log() as log:
         outcome = plan_case(case_file, sets, option or [], out, force, verify, targets, log,
@@ -497,7 +501,9 @@ def _print_plan(outcome) -> None:
     console.print(f"plan: total {r.total_cny:,.0f} CNY (capex {r.capex_for_run_cny:,.0f}), "
                   f"bound gap {r.gap_pct:.3f} %, absorption {r.absorption_pct:.2f} %"
                   + (f", target price {r.target_price_cny_per_mwh:,.1f} CNY/MWh"
-                     if r.target_price_cny_per_mwh else ""), highlight=False)
+                     if r.target_price_cny_per_mwh else "")
+                  + (f", CO2 {r.co2_t:,.0f} t at {r.co2_price_cny_per_t:,.1f} CNY/t"
+                     if r.co2_t == r.co2_t else ""), highlight=False)
     if r.unreachable:
         err_console.print(f"[yellow]target not reached:[/] {escape(r.unreachable)}",
                           highlight=False)

@@ -34,12 +34,12 @@ def investment_for(run_cny_per_mw: float) -> float:
 
 def write_case(folder, run_cny_per_mw: float = 150.0, plan: str = "", store=False) -> object:
     t = Tiny()
-    t.gen("G", p_max_mw=300, c1=150)
+    t.gen("G", p_max_mw=300, c1=150, co2_t_per_mwh=0.5)
     t.load("L", 100, series=[1.0, 1.0, 1.0, 1.0])
     t.renewable("wind", "wind", 150, series=[1.0, 0.8, 2 / 3, 1 / 3])
     t.table("heat_zone", name="city", demand_mw_th=60.0)
     t.table("heat_boiler", name="coal", zone="city", h_max_mw_th=200.0,
-            cost_cny_per_mwh_th=100.0)
+            cost_cny_per_mwh_th=100.0, co2_t_per_mwh_th=0.4)
     t.table("electric_boiler", name="eb", bus=0, zone="city", p_max_mw=0.0, efficiency_pu=1.0)
     if store:
         t.table("heat_storage", name="acc", zone="city", e_max_mwh_th=0.0,
@@ -123,6 +123,18 @@ def test_an_absorption_target_binds_at_its_shadow_price(eb_problem):
     assert r.absorption_pct == pytest.approx(95.0, abs=1e-6)
     assert r.total_cny == pytest.approx(30_950, rel=1e-5)
     assert r.target_price_cny_per_mwh == pytest.approx(50.0, rel=1e-4)
+
+
+def test_a_co2_cap_binds_at_its_shadow_price(tmp_path):
+    """Gas 0.5 t/MWh, coal heat 0.4 t/MWh_th. At the 20-MW optimum: 50 × 0.5 + 200 × 0.4 =
+    105 t. A cap of 100 t takes 12.5 MWh_th more from wind in hour one: s = 32.5 MW, each MW
+    beyond 20 costing 150 − 100 = 50 CNY for 0.4 t: 125 CNY/t. Total = 7,500 + (240 − 32.5 −
+    20) × 100 + 32.5 × 150 = 31,125 CNY."""
+    r, _ = plan_of(write_case(tmp_path), [f"{EB}=0..100"], ["plan.max_co2_t=100"])
+    assert r.sizes["eb"] == pytest.approx(32.5, abs=1e-4)
+    assert r.co2_t == pytest.approx(100.0, abs=1e-4)
+    assert r.co2_price_cny_per_t == pytest.approx(125.0, rel=1e-4)
+    assert r.total_cny == pytest.approx(31_125, rel=1e-5)
 
 
 def test_an_unreachable_target_says_which_limit_binds(eb_problem):

@@ -18,7 +18,7 @@ from functools import partial
 import numpy as np
 import scipy.sparse as sp
 
-from .linear import BlockLp, solve_block
+from .linear import CO2, CURTAILMENT, BlockLp, solve_block
 from .options import Capex
 
 
@@ -36,15 +36,40 @@ class Problem:
     fixed_capex_cny: float = 0.0                # their annualised capex (per year)
     build_s: float = 0.0
     solver: object = None   # (x, budgets) → block solutions; None: the blocks here, in turn
+    max_co2_t: float | None = None
 
     @property
     def k(self) -> int:
         return len(self.names)
 
-    def budget_max_mwh(self) -> np.ndarray:
-        """The most a block can curtail: its availability at the larger end of the sizes."""
-        return np.array([max(b.available_at(self.low), b.available_at(self.high))
-                         for b in self.blocks])
+    @property
+    def budgets(self) -> tuple:
+        return self.blocks[0].budgets
+
+    def budget_bounds(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Each block's budget range in the master: curtailment up to what the block has
+        available (fixed there without a target: it never binds); CO2 up to the cap."""
+        nb = len(self.blocks)
+        if name == CURTAILMENT:
+            top = np.array([max(b.available_at(self.low), b.available_at(self.high))
+                            for b in self.blocks])
+            return (top if self.min_absorption_pct is None else np.zeros(nb)), top
+        return np.zeros(nb), np.full(nb, float(self.max_co2_t))
+
+    def start_budgets(self, x: np.ndarray) -> np.ndarray:
+        """(blocks × budgets) that meet the limit rows: a target's allowance pro rata to each
+        block's availability, a cap in equal shares."""
+        out = []
+        for name in self.budgets:
+            lo, hi = self.budget_bounds(name)
+            if name == CURTAILMENT and self.min_absorption_pct is not None:
+                share = 1.0 - self.min_absorption_pct / 100.0
+                out.append(np.array([share * b.available_at(x) for b in self.blocks]))
+            elif name == CO2:
+                out.append(np.full(len(self.blocks), self.max_co2_t / len(self.blocks)))
+            else:
+                out.append(hi)
+        return np.column_stack(out)
 
 
 @dataclass
@@ -73,24 +98,35 @@ class PlanResult:
     iterations: list[Iteration]
     fixed: dict = field(default_factory=dict)
     unreachable: str = ""            # why the target is not met, when it is not
+    co2_t: float = float("nan")      # CO2 of the plan (with a cap)
+    co2_price_cny_per_t: float = 0.0 # what one t less would cost (cap binding)
 
 
 class Master:
-    """The investment LP; columns x (k), θ (blocks), budget (blocks), capex aux (terms)."""
+    """The investment LP; columns x (k), θ (blocks), budgets (budget-major: budget j of
+    block b at budget + j·blocks + b), capex aux (terms)."""
 
     def __init__(self, p: Problem):
         self.p, nb, k, nt = p, len(p.blocks), p.k, len(p.capex)
-        self.n = k + 2 * nb + nt
-        self.theta, self.budget, self.aux = k, k + nb, k + 2 * nb
+        nj = len(p.budgets)
+        self.nb, self.n = nb, k + nb * (1 + nj) + nt
+        self.theta, self.budget, self.aux = k, k + nb, k + nb * (1 + nj)
         self.cuts: list[tuple[np.ndarray, np.ndarray, float]] = []  # (cols, coefs, lo)
-        amax = p.budget_max_mwh()
-        self.col_lo = np.concatenate([p.low, np.full(nb, -np.inf),
-                                      amax if p.min_absorption_pct is None else np.zeros(nb),
-                                      np.zeros(nt)])
-        self.col_hi = np.concatenate([p.high, np.full(nb, np.inf), amax, np.full(nt, np.inf)])
-        self.c = np.concatenate([np.zeros(k), np.ones(nb), np.zeros(nb),
+        bounds = [p.budget_bounds(name) for name in p.budgets]
+        self.col_lo = np.concatenate([p.low, np.full(nb, -np.inf)] + [lo for lo, _ in bounds]
+                                     + [np.zeros(nt)])
+        self.col_hi = np.concatenate([p.high, np.full(nb, np.inf)] + [hi for _, hi in bounds]
+                                     + [np.full(nt, np.inf)])
+        self.c = np.concatenate([np.zeros(k), np.ones(nb), np.zeros(nb * nj),
                                  [t.annuity_cny_per_unit * p.run_fraction for t in p.capex]])
         self.fixed_rows = self._fixed_rows()
+
+    def budget_cols(self, j: int) -> np.ndarray:
+        return self.budget + j * self.nb + np.arange(self.nb)
+
+    def budgets_of(self, x: np.ndarray) -> np.ndarray:
+        """(blocks × budgets) from a master solution."""
+        return np.column_stack([x[self.budget_cols(j)] for j in range(len(self.p.budgets))])
 
     def _fixed_rows(self) -> list:
         p, rows = self.p, []
@@ -102,22 +138,26 @@ class Master:
         if p.max_capex_cny is not None and p.capex:
             rows.append((list(range(self.aux, self.aux + len(p.capex))),
                          [t.annuity_cny_per_unit for t in p.capex], -np.inf,
-                         p.max_capex_cny - p.fixed_capex_cny,
-                         "capex"))
-        if p.min_absorption_pct is not None:
-            share = 1.0 - p.min_absorption_pct / 100.0
-            slope = sum(b.available_slope for b in p.blocks)
-            avail0 = sum(b.available_mwh for b in p.blocks)
-            cols = list(range(self.budget, self.budget + len(p.blocks))) + list(range(p.k))
-            rows.append((cols, [1.0] * len(p.blocks) + list(-share * slope), -np.inf,
-                         share * avail0, "target"))
+                         p.max_capex_cny - p.fixed_capex_cny, "capex"))
+        for j, name in enumerate(p.budgets):
+            cols = list(self.budget_cols(j))
+            if name == CURTAILMENT and p.min_absorption_pct is not None:
+                share = 1.0 - p.min_absorption_pct / 100.0
+                slope = sum(b.slope[j] for b in p.blocks)
+                const = sum(b.const0[j] for b in p.blocks)
+                rows.append((cols + list(range(p.k)), [1.0] * self.nb + list(-share * slope),
+                             -np.inf, share * const, "target"))
+            elif name == CO2:
+                rows.append((cols, [1.0] * self.nb, -np.inf, p.max_co2_t, "co2_cap"))
         return rows
 
-    def add_cut(self, b: int, x: np.ndarray, budget: float, sol) -> None:
+    def add_cut(self, b: int, x: np.ndarray, budget: np.ndarray, sol) -> None:
         """θ_b ≥ cost + g·(x' − x) + μ·(budget' − budget)."""
-        cols = np.concatenate([[self.theta + b], np.arange(self.p.k), [self.budget + b]])
-        coefs = np.concatenate([[1.0], -sol.slope_cny, [-sol.budget_price_cny_per_mwh]])
-        lo = sol.cost_cny - float(sol.slope_cny @ x) - sol.budget_price_cny_per_mwh * budget
+        nj = len(self.p.budgets)
+        cols = np.concatenate([[self.theta + b], np.arange(self.p.k),
+                               self.budget + np.arange(nj) * self.nb + b])
+        coefs = np.concatenate([[1.0], -sol.slope_cny, -sol.budget_price])
+        lo = sol.cost_cny - float(sol.slope_cny @ x) - float(sol.budget_price @ budget)
         self.cuts.append((cols, coefs, lo))
 
     def solve(self):
@@ -140,16 +180,14 @@ def plan(p: Problem, gap_pct: float, max_iterations: int, progress=None,
     """Iterate blocks and master until the bounds meet; the best sizes evaluated win.
     `cuts`: an earlier plan's cuts of the same blocks (valid for any target or budget); the
     list is extended in place."""
-    master, nb = Master(p), len(p.blocks)
+    master = Master(p)
     if cuts is not None:
         master.cuts = cuts
-    x, budget = p.low.copy(), master.col_hi[master.budget:master.budget + nb].copy()
-    if p.min_absorption_pct is not None:  # a start that meets the target row: budgets pro rata
-        share = 1.0 - p.min_absorption_pct / 100.0
-        budget = np.array([share * b.available_at(x) for b in p.blocks])
+    x = p.low.copy()
+    budget = p.start_budgets(x)   # a start that meets the limit rows: a valid upper bound
     if cuts:  # start where the earlier cuts put the optimum
         res, _ = master.solve()
-        x, budget = np.clip(res.x[:p.k], p.low, p.high), res.x[master.budget:master.budget + nb]
+        x, budget = np.clip(res.x[:p.k], p.low, p.high), master.budgets_of(res.x)
     best, iterations, lower = None, [], -math.inf
     for it in range(max_iterations):
         t0 = time.perf_counter()
@@ -170,7 +208,7 @@ def plan(p: Problem, gap_pct: float, max_iterations: int, progress=None,
         if gap <= gap_pct:
             break
         x = np.clip(res.x[:p.k], p.low, p.high)
-        budget = res.x[master.budget:master.budget + nb]
+        budget = master.budgets_of(res.x)
     return _result(p, best, lower, iterations, last)
 
 
@@ -206,6 +244,8 @@ def _result(p: Problem, best, lower: float, iterations, last) -> PlanResult:
     avail = math.fsum(s.available_mwh for s in sols)
     res, tags = last
     price = -float(res.row_dual[tags["target"]]) if "target" in tags else 0.0
+    co2 = math.fsum(s.amount[p.budgets.index(CO2)] for s in sols) if CO2 in p.budgets \
+        else float("nan")
     return PlanResult(
         sizes=sizes, capex_cny=capex, capex_for_run_cny=capex * p.run_fraction,
         operating_cny=math.fsum(s.cost_cny for s in sols), total_cny=upper,
@@ -213,26 +253,30 @@ def _result(p: Problem, best, lower: float, iterations, last) -> PlanResult:
         curtailed_mwh=curtailed, available_mwh=avail,
         absorption_pct=100.0 * (1.0 - curtailed / avail) if avail > 0 else float("nan"),
         target_price_cny_per_mwh=price, marginal=marginal(p, x, sols),
-        iterations=iterations, fixed=dict(p.fixed), unreachable=_unreachable(p, x, sols))
+        iterations=iterations, fixed=dict(p.fixed), unreachable=_unreachable(p, x, sols, co2),
+        co2_t=co2, co2_price_cny_per_t=-float(res.row_dual[tags["co2_cap"]])
+        if "co2_cap" in tags else 0.0)
 
 
-def _unreachable(p: Problem, x: np.ndarray, sols) -> str:
-    """Why the plan misses its absorption target: the curtailment above the target that no
-    size in range removes, and the options standing at their upper end (the limits that
-    bind); empty when the target is met or there is none."""
-    if p.min_absorption_pct is None:
-        return ""
-    curtailed = math.fsum(s.curtailed_mwh for s in sols)
-    avail = math.fsum(s.available_mwh for s in sols)
-    allowed = (1.0 - p.min_absorption_pct / 100.0) * avail
-    if curtailed <= allowed * (1 + 1e-6) + 1e-6:
-        return ""
+def _unreachable(p: Problem, x: np.ndarray, sols, co2: float) -> str:
+    """Why the plan misses its target or cap: the curtailment (CO2) above what they allow
+    that no size in range removes, and the options standing at their upper end (the limits
+    that bind); empty when both are met."""
     at_top = [n for n, v, hi in zip(p.names, x, p.high) if v >= hi - 1e-6 * max(1.0, abs(hi))]
-    return (f"absorption {100.0 * (1.0 - curtailed / avail):.2f} % < target "
-            f"{p.min_absorption_pct:g} %: {curtailed - allowed:,.1f} MWh more curtailment "
-            f"than the target allows at the cheapest sizes; options at their upper end: "
-            f"{', '.join(at_top) or 'none'} (widen their ranges or add options; the blocks "
-            f"pay plan.shortfall_penalty_cny_per_mwh for the rest)")
+    tail = (f"; options at their upper end: {', '.join(at_top) or 'none'} (widen their ranges "
+            "or add options; the blocks pay the shortfall penalty for the rest)")
+    out = []
+    if p.min_absorption_pct is not None:
+        curtailed = math.fsum(s.curtailed_mwh for s in sols)
+        avail = math.fsum(s.available_mwh for s in sols)
+        allowed = (1.0 - p.min_absorption_pct / 100.0) * avail
+        if curtailed > allowed * (1 + 1e-6) + 1e-6:
+            out.append(f"absorption {100.0 * (1.0 - curtailed / avail):.2f} % < target "
+                       f"{p.min_absorption_pct:g} %: {curtailed - allowed:,.1f} MWh more "
+                       "curtailment than the target allows at the cheapest sizes")
+    if p.max_co2_t is not None and co2 > p.max_co2_t * (1 + 1e-6) + 1e-6:
+        out.append(f"CO2 {co2:,.1f} t > cap {p.max_co2_t:,.1f} t at the cheapest sizes")
+    return "; ".join(out) + tail if out else ""
 
 
 def marginal(p: Problem, x: np.ndarray, sols) -> dict:
@@ -256,47 +300,44 @@ def marginal(p: Problem, x: np.ndarray, sols) -> dict:
 
 def monolithic(p: Problem):
     """The same plan as one LP: every block's rows side by side, sharing the size columns,
-    with the master's capex, budget and target rows (exact; for small cases and tests).
+    with the master's capex, budget and limit rows (exact; for small cases and tests).
     Returns (total cost for the run, sizes)."""
     from ..solve import solve_arrays
 
-    master, k = Master(p), p.k
-    # columns: master's (x, θ unused, budget, aux), then each block's own (y, shortfall)
-    widths = [lp.n_dec + 1 for lp in p.blocks]
+    master, k, nj = Master(p), p.k, len(p.budgets)
+    widths = [lp.n_dec + nj for lp in p.blocks]   # each block's own columns: y, shortfalls
     offsets = np.concatenate([[master.n], master.n + np.cumsum(widths)])
-    n = int(offsets[-1])
-    parts, lo, hi = [], [], []
+    rr, cc, vv, lo, hi, r0 = [], [], [], [], [], 0
     for b, lp in enumerate(p.blocks):
         A = sp.csc_array(lp.A)
-        own = sp.hstack([A[:, :lp.n_dec], A[:, [lp.n_dec + k + 1]]]).tocoo()
-        shared = sp.hstack([A[:, lp.n_dec:lp.n_dec + k], A[:, [lp.n_dec + k]]]).tocoo()
-        rows = [own.row, shared.row]
-        cols = [own.col + offsets[b], np.where(shared.col < k, shared.col,
-                                                master.budget + b)]
-        parts.append((np.concatenate(rows), np.concatenate(cols),
-                      np.concatenate([own.data, shared.data]), A.shape[0]))
+        n = lp.n_dec
+        own = sp.hstack([A[:, :n], A[:, n + k + nj:n + k + 2 * nj]]).tocoo()
+        shared = A[:, n:n + k + nj].tocoo()
+        target = np.concatenate([np.arange(k), master.budget + np.arange(nj) * master.nb + b])
+        rr += [own.row + r0, shared.row + r0]
+        cc += [own.col + offsets[b], target[shared.col]]
+        vv += [own.data, shared.data]
         lo.append(lp.row_lo)
         hi.append(lp.row_hi)
-    fixed = master.fixed_rows
-    r0, rr, cc, vv = 0, [], [], []
-    for rows, cols, vals, m in parts:
-        rr.append(rows + r0)
-        cc.append(cols)
-        vv.append(vals)
-        r0 += m
-    for i, (cols, vals, rlo, rhi, _) in enumerate(fixed):
+        r0 += A.shape[0]
+    for i, (cols, vals, _, _, _) in enumerate(master.fixed_rows):
         rr.append(np.full(len(cols), r0 + i))
         cc.append(np.asarray(cols))
         vv.append(np.asarray(vals, dtype=float))
+    rows = r0 + len(master.fixed_rows)
     A = sp.csc_array((np.concatenate(vv), (np.concatenate(rr), np.concatenate(cc))),
-                     shape=(r0 + len(fixed), n))
+                     shape=(rows, int(offsets[-1])))
     theta = slice(master.theta, master.budget)
     mc, mlo, mhi = master.c.copy(), master.col_lo.copy(), master.col_hi.copy()
     mc[theta], mlo[theta], mhi[theta] = 0.0, 0.0, 0.0   # no estimates: the blocks are here
     mc[:k] = sum(lp.c[lp.n_dec:lp.n_dec + k] for lp in p.blocks)
-    c = np.concatenate([mc] + [np.r_[lp.c[:lp.n_dec], lp.c[-1]] for lp in p.blocks])
-    col_lo = np.concatenate([mlo] + [np.r_[lp.col_lo[:lp.n_dec], 0.0] for lp in p.blocks])
-    col_hi = np.concatenate([mhi] + [np.r_[lp.col_hi[:lp.n_dec], np.inf] for lp in p.blocks])
+    c = np.concatenate([mc] + [np.r_[lp.c[:lp.n_dec], lp.c[lp.n_dec + k + nj:]]
+                               for lp in p.blocks])
+    col_lo = np.concatenate([mlo] + [np.r_[lp.col_lo[:lp.n_dec], np.zeros(nj)]
+                                     for lp in p.blocks])
+    col_hi = np.concatenate([mhi] + [np.r_[lp.col_hi[:lp.n_dec], np.full(nj, np.inf)]
+                                     for lp in p.blocks])
+    fixed = master.fixed_rows
     res = solve_arrays(A, c, col_lo, col_hi,
                        np.concatenate(lo + [np.array([f[2] for f in fixed])]),
                        np.concatenate(hi + [np.array([f[3] for f in fixed])]),

@@ -11,9 +11,9 @@ option is given as values and enumerated instead.
 A block LP then carries the sizes as columns: a bound that moves becomes a row
 `y − D x ≤ v0`, a row side that moves gets `− D x`, and the offset's slope is the sizes'
 cost. With the sizes fixed, the reduced cost of each size column is the block's marginal
-operating cost per unit of size (the Benders cut's slope). One more column, the block's
-curtailment budget (MWh), fixed by the master, with a penalised shortfall, carries an
-absorption target.
+operating cost per unit of size (the Benders cut's slope). A budget column per quantity the
+master limits (curtailment for an absorption target, CO2 for a cap), fixed by the master,
+with a penalised shortfall, carries those limits into the block.
 """
 
 from __future__ import annotations
@@ -25,35 +25,85 @@ import scipy.sparse as sp
 
 from ..errors import CaseError
 
-VECTORS = ("col_lo", "col_hi", "row_lo", "row_hi", "offset", "available")
+VECTORS = ("col_lo", "col_hi", "row_lo", "row_hi", "offset")
 RTOL, ATOL = 1e-7, 1e-6
+CURTAILMENT, CO2 = "curtailment_mwh", "co2_t"
 
 
 @dataclass
 class Window:
-    """One block's numbers from one probe build."""
+    """One block's numbers from one probe build; `budgets`: name → (coefficients over the
+    decision columns, constant) of the quantity, e.g. curtailed MWh = Σ dt·avail − Σ dt·used."""
 
-    vectors: dict          # VECTORS → array
-    coefs: dict            # (row, col) → value
-    used_cols: np.ndarray  # decision columns of renewable output (MW)
+    vectors: dict
+    coefs: dict
+    budgets: dict
 
 
-def read_window(built, start: int, dt_h: float) -> Window:
+def read_window(built, start: int, dt_h: float, budgets=(CURTAILMENT,)) -> Window:
     """Set the probe's window at `start` (no carried state) and read its numbers."""
     from ..model.core import set_window
 
     set_window(built, start, None)
-    data, ctx = built.ctx.window, built.ctx
+    data = built.ctx.window
     lo, hi = data.row_bounds()
-    used, avail = [], 0.0
+    vectors = {"col_lo": data.col_lo.copy(), "col_hi": data.col_hi.copy(), "row_lo": lo,
+               "row_hi": hi, "offset": np.array([data.objective_offset()])}
+    found = {name: READERS[name](built, start, dt_h) for name in budgets}
+    for name, (_, const) in found.items():
+        vectors[f"budget_{name}"] = np.array([const])
+    return Window(vectors, dict(data.coefs), found)
+
+
+def _curtailment(built, start, dt_h):
+    """Σ dt·(available − used) over the technologies' `absorption` declarations."""
+    ctx, n = built.ctx, built.matrix.n_cols
+    coef, const = np.zeros(n), 0.0
+    live = _live(ctx, start)
     for tech in built.techs:
-        for used_var, avail_param, assets in tech.absorption(built.block(tech), ctx):
-            used.append(data.reader.index(used_var, assets)[0])
-            avail += dt_h * float(np.sum(ctx.values(avail_param, assets)))
-    cols = np.concatenate(used) if used else np.zeros(0, dtype=np.int64)
-    return Window({"col_lo": data.col_lo.copy(), "col_hi": data.col_hi.copy(), "row_lo": lo,
-                   "row_hi": hi, "offset": np.array([data.objective_offset()]),
-                   "available": np.array([avail])}, dict(data.coefs), cols[cols >= 0])
+        for used, avail, assets in tech.absorption(built.block(tech), ctx):
+            w = dt_h * np.tile(live, len(assets))
+            c, k = _linear(ctx, used, assets, -w)
+            coef += c
+            const += k + float(np.sum(w * ctx.values(avail, assets).ravel()))
+    return coef, const
+
+
+def _co2(built, start, dt_h):
+    """Σ dt·(t CO2 per MWh)·output over the technologies' `emissions` declarations."""
+    ctx, n = built.ctx, built.matrix.n_cols
+    coef, const = np.zeros(n), 0.0
+    live = _live(ctx, start)
+    for tech in built.techs:
+        for comp, rate, assets in tech.emissions(built.block(tech), ctx):
+            w = dt_h * np.outer([rate[a] for a in assets], live).ravel()
+            c, k = _linear(ctx, comp, assets, w)
+            coef += c
+            const += k
+    return coef, const
+
+
+READERS = {CURTAILMENT: _curtailment, CO2: _co2}
+
+
+def _live(ctx, start: int) -> np.ndarray:
+    return (np.arange(ctx.n_steps) < ctx.steps_in_data(start)).astype(float)
+
+
+def _linear(ctx, comp, assets, w: np.ndarray):
+    """Σ w·comp[a, t] as (coefficients over the decision columns, constant)."""
+    reader = ctx.window.reader
+    n = reader.mm.n_cols
+    coef = np.zeros(n)
+    if comp.ctype.__name__ == "Var":
+        col, par, fixed = reader.index(comp, assets)
+        np.add.at(coef, col[col >= 0], w[col >= 0])
+        const = float(w[par >= 0] @ reader.p[par[par >= 0]]) + float(w @ fixed)
+        return coef, const
+    M, fixed = reader.index(comp, assets)
+    row = sp.csr_array(w[None, :]) @ M
+    dense = row.toarray().ravel()
+    return dense[:n], float(dense[n:] @ reader.p) + float(w @ fixed)
 
 
 def same_structure(base, other, option: str) -> None:
@@ -75,27 +125,29 @@ def nonlinear(option: str, why: str) -> CaseError:
 
 @dataclass
 class Dependence:
-    """v(x) = v0 + D·x for every vector of one block (D sparse, len × k)."""
+    """v(x) = v0 + D·x for every vector of one block (D sparse, len × k); the budgets'
+    coefficients (the same at every probe)."""
 
     v0: dict
     D: dict
     coefs: dict
-    used_cols: np.ndarray
+    budgets: dict
 
 
 def dependence(base: Window, ends: list[Window], mid: Window, low: np.ndarray,
                high: np.ndarray, names: list[str]) -> Dependence:
     """Slopes from the base (all low) and the per-option upper probes; checked at `mid`."""
-    for w, name in zip(ends, names):
+    for w, name in zip(ends + [mid], names + [", ".join(names)]):
         if w.coefs != base.coefs:
             raise nonlinear(name, "it changes coefficients the window sets")
+        for key, (coef, _) in w.budgets.items():
+            if not np.allclose(coef, base.budgets[key][0], rtol=RTOL, atol=0):
+                raise nonlinear(name, f"it changes what counts toward {key}")
     v0, D = {}, {}
     span = high - low
-    for key in VECTORS:
+    for key in base.vectors:
         b = base.vectors[key]
-        cols = []
-        for w, name, s in zip(ends, names, span):
-            cols.append(_slope(b, w.vectors[key], s, name))
+        cols = [_slope(b, w.vectors[key], s, name) for w, name, s in zip(ends, names, span)]
         Dk = sp.csr_array(np.column_stack(cols)) if cols else sp.csr_array((len(b), 0))
         with np.errstate(invalid="ignore"):
             v0[key] = np.where(np.isfinite(b), b - Dk @ low, b)
@@ -108,7 +160,7 @@ def dependence(base: Window, ends: list[Window], mid: Window, low: np.ndarray,
             who = [names[j] for j in Dk[[i], :].indices] or names
             raise nonlinear(", ".join(who), f"{key}[{i}] is {got[i]:.6g} at the midpoint, "
                             f"{expect[i]:.6g} on the line through the ends")
-    return Dependence(v0, D, base.coefs, base.used_cols)
+    return Dependence(v0, D, base.coefs, {k: c for k, (c, _) in base.budgets.items()})
 
 
 def _slope(b: np.ndarray, e: np.ndarray, span: float, name: str) -> np.ndarray:
@@ -123,7 +175,8 @@ def _slope(b: np.ndarray, e: np.ndarray, span: float, name: str) -> np.ndarray:
 
 @dataclass
 class BlockLp:
-    """min c·z + offset over z = (y, x, budget, shortfall); x and budget are fixed per solve."""
+    """min c·z + offset over z = (y, x, budgets, shortfalls); x and the budgets are fixed per
+    solve. Budget j: quantity_j(y, x) = coef_j·y + const_j + slope_j·x ≤ budget_j + shortfall_j."""
 
     A: sp.csc_array
     c: np.ndarray
@@ -134,10 +187,10 @@ class BlockLp:
     offset: float
     n_dec: int
     k: int
-    available_mwh: float      # at x = 0
-    available_slope: np.ndarray
-    used_cols: np.ndarray
-    dt_h: float
+    budgets: tuple            # budget names
+    const0: np.ndarray        # each budget's constant at x = 0
+    slope: np.ndarray         # (budgets × k)
+    coef: sp.csr_array        # (budgets × n_dec)
     basis: object = None
 
     @property
@@ -145,29 +198,35 @@ class BlockLp:
         return np.arange(self.n_dec, self.n_dec + self.k)
 
     @property
-    def budget_col(self) -> int:
-        return self.n_dec + self.k
+    def budget_cols(self) -> np.ndarray:
+        return np.arange(self.n_dec + self.k, self.n_dec + self.k + len(self.budgets))
+
+    def constant_at(self, name: str, x: np.ndarray) -> float:
+        j = self.budgets.index(name)
+        return float(self.const0[j] + self.slope[j] @ x)
 
     def available_at(self, x: np.ndarray) -> float:
-        return self.available_mwh + float(self.available_slope @ x)
+        """Renewable energy available (MWh): the curtailment's constant."""
+        return self.constant_at(CURTAILMENT, x)
 
 
-def block_lp(A: sp.csr_array, c: np.ndarray, dep: Dependence, dt_h: float,
-             penalty_cny_per_mwh: float) -> BlockLp:
-    """The block's LP with the sizes, the curtailment budget and its shortfall as columns."""
+def block_lp(A: sp.csr_array, c: np.ndarray, dep: Dependence, penalties: dict) -> BlockLp:
+    """The block's LP with the sizes, the budgets and their shortfalls as columns;
+    `penalties`: budget name → CNY per unit of shortfall."""
     A = sp.csr_array(A, copy=True)
     for (row, col), value in dep.coefs.items():
         A[row, col] = value
     m, n = A.shape
     v0, D = dep.v0, dep.D
     k = D["col_lo"].shape[1]
+    names = tuple(penalties)
+    nb = len(names)
     rlo, rhi, clo, chi = (v0[key].copy() for key in ("row_lo", "row_hi", "col_lo", "col_hi"))
     x_rows = sp.lil_array((m, k))
     extra_A, extra_X, extra_lo, extra_hi = [], [], [], []
 
     def moved_side(Dm, values, i, side):
-        row = Dm[[i], :]
-        extra_X.append(-row.toarray().ravel())
+        extra_X.append(-Dm[[i], :].toarray().ravel())
         extra_lo.append(values[i] if side == "lo" else -np.inf)
         extra_hi.append(values[i] if side == "hi" else np.inf)
 
@@ -190,27 +249,28 @@ def block_lp(A: sp.csr_array, c: np.ndarray, dep: Dependence, dt_h: float,
                 extra_A.append(unit)
                 moved_side(Dm, values, j, side)
                 (clo if side == "lo" else chi)[j] = -np.inf if side == "lo" else np.inf
-    used = dep.used_cols
-    target = sp.csr_array((np.full(len(used), -dt_h), (np.zeros(len(used), int), used)),
-                          shape=(1, n))
-    avail_slope = D["available"].toarray().ravel()
-    top = sp.hstack([A, sp.csr_array(x_rows), sp.csr_array((m, 2))])
-    rows = [top]
+    coef = sp.csr_array(np.vstack([dep.budgets[b] for b in names])) if nb \
+        else sp.csr_array((0, n))
+    slope = np.vstack([D[f"budget_{b}"].toarray().ravel() for b in names]) if nb \
+        else np.zeros((0, k))
+    const0 = np.array([float(v0[f"budget_{b}"][0]) for b in names])
+    rows = [sp.hstack([A, sp.csr_array(x_rows), sp.csr_array((m, 2 * nb))])]
     if extra_A:
         rows.append(sp.hstack([sp.vstack(extra_A), sp.csr_array(np.array(extra_X)),
-                               sp.csr_array((len(extra_A), 2))]))
-    rows.append(sp.hstack([target, sp.csr_array(avail_slope[None, :]),
-                           sp.csr_array(np.array([[-1.0, -1.0]]))]))
-    avail0 = float(v0["available"][0])
+                               sp.csr_array((len(extra_A), 2 * nb))]))
+    if nb:  # coef·y + slope·x − budget − shortfall ≤ −const0
+        rows.append(sp.hstack([coef, sp.csr_array(slope),
+                               sp.csr_array(-np.hstack([np.eye(nb), np.eye(nb)]))]))
     return BlockLp(
         A=sp.csc_array(sp.vstack(rows)),
-        c=np.concatenate([c, D["offset"].toarray().ravel(), [0.0, penalty_cny_per_mwh]]),
-        col_lo=np.concatenate([clo, np.zeros(k), [0.0, 0.0]]),
-        col_hi=np.concatenate([chi, np.zeros(k), [0.0, np.inf]]),
-        row_lo=np.concatenate([rlo, extra_lo, [-np.inf]]),
-        row_hi=np.concatenate([rhi, extra_hi, [-avail0]]),
-        offset=float(v0["offset"][0]), n_dec=n, k=k, available_mwh=avail0,
-        available_slope=avail_slope, used_cols=used, dt_h=dt_h)
+        c=np.concatenate([c, D["offset"].toarray().ravel(), np.zeros(nb),
+                          [penalties[b] for b in names]]),
+        col_lo=np.concatenate([clo, np.zeros(k), np.zeros(2 * nb)]),
+        col_hi=np.concatenate([chi, np.zeros(k), np.zeros(nb), np.full(nb, np.inf)]),
+        row_lo=np.concatenate([rlo, extra_lo, np.full(nb, -np.inf)]),
+        row_hi=np.concatenate([rhi, extra_hi, -const0]),
+        offset=float(v0["offset"][0]), n_dec=n, k=k, budgets=names, const0=const0,
+        slope=slope, coef=coef)
 
 
 def _nonzero_rows(Dm: sp.csr_array) -> np.ndarray:
@@ -220,26 +280,30 @@ def _nonzero_rows(Dm: sp.csr_array) -> np.ndarray:
 @dataclass
 class BlockSolution:
     cost_cny: float
-    slope_cny: np.ndarray    # ∂cost/∂x per option
-    budget_price_cny_per_mwh: float   # ∂cost/∂budget (≤ 0)
-    curtailed_mwh: float
+    slope_cny: np.ndarray     # ∂cost/∂x per option
+    budget_price: np.ndarray  # ∂cost/∂budget per budget (≤ 0)
+    amount: np.ndarray        # each budget's quantity at the solution (curtailed MWh, t CO2)
     available_mwh: float
     solve_time_s: float
 
+    @property
+    def curtailed_mwh(self) -> float:
+        return float(self.amount[0])
 
-def solve_block(lp: BlockLp, x: np.ndarray, budget_mwh: float,
+
+def solve_block(lp: BlockLp, x: np.ndarray, budget: np.ndarray,
                 threads: int = 1) -> BlockSolution:
-    """The block at sizes x with a curtailment budget; keeps its basis for the next call."""
+    """The block at sizes x and budgets; keeps its basis for the next call."""
     from ..solve import solve_arrays
 
     lo, hi = lp.col_lo.copy(), lp.col_hi.copy()
     lo[lp.x_cols] = hi[lp.x_cols] = x
-    lo[lp.budget_col] = hi[lp.budget_col] = budget_mwh
+    lo[lp.budget_cols] = hi[lp.budget_cols] = budget
     res = solve_arrays(lp.A, lp.c, lo, hi, lp.row_lo, lp.row_hi, lp.offset, lp.basis,
                        threads=threads)
     lp.basis = res.basis
-    avail = lp.available_at(x)
-    used = lp.dt_h * float(np.sum(res.x[lp.used_cols]))
+    y = res.x[:lp.n_dec]
+    amount = lp.coef @ y + lp.const0 + lp.slope @ x
     return BlockSolution(res.objective, res.col_dual[lp.x_cols].copy(),
-                         float(res.col_dual[lp.budget_col]), avail - used, avail,
-                         res.solve_time_s)
+                         res.col_dual[lp.budget_cols].copy(), np.asarray(amount, dtype=float),
+                         lp.available_at(x), res.solve_time_s)

@@ -11,13 +11,20 @@ import numpy as np
 
 @dataclass
 class BlockInfo:
-    """What the master needs of a block held elsewhere."""
+    """What the master needs of a block held elsewhere: its budgets' constants in x."""
 
-    available_mwh: float
-    available_slope: np.ndarray
+    budgets: tuple
+    const0: np.ndarray
+    slope: np.ndarray
+
+    def constant_at(self, name: str, x: np.ndarray) -> float:
+        j = self.budgets.index(name)
+        return float(self.const0[j] + self.slope[j] @ x)
 
     def available_at(self, x: np.ndarray) -> float:
-        return self.available_mwh + float(self.available_slope @ x)
+        from .linear import CURTAILMENT
+
+        return self.constant_at(CURTAILMENT, x)
 
 
 class BlockActor:
@@ -31,7 +38,7 @@ class BlockActor:
 
         blocks = build_blocks(*args, starts)
         self.blocks[key] = blocks
-        return [(b.available_mwh, b.available_slope) for b in blocks]
+        return [(b.budgets, b.const0, b.slope) for b in blocks]
 
     def solve(self, key: str, x, budget) -> list:
         from .benders import solve_blocks
@@ -50,10 +57,10 @@ class Pool:
         chunks = [c for c in np.array_split(np.arange(len(starts)), len(self.actors)) if len(c)]
         futures = [a.build(key, args, [starts[i] for i in c])
                    for a, c in zip(self.actors, chunks)]
-        infos = [BlockInfo(avail, slope) for f in futures for avail, slope in f.result()]
+        infos = [BlockInfo(*info) for f in futures for info in f.result()]
 
         def solve(x, budget):
-            calls = [a.solve(key, x.tolist(), [float(budget[i]) for i in c])
+            calls = [a.solve(key, x.tolist(), np.asarray(budget)[c].tolist())
                      for a, c in zip(self.actors, chunks)]
             return [s for call in calls for s in call.result()]
         return infos, solve

@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from .benders import Problem
-from .linear import block_lp, dependence, read_window, same_structure
+from .linear import CO2, CURTAILMENT, block_lp, dependence, read_window, same_structure
 from .options import Option, capex_terms, check_options
 
 HOURS_PER_YEAR = 8760.0
@@ -68,7 +68,10 @@ def _problem(case, case_file, sets, cont, disc, fixed, terms, system, steps, pro
     names = [o.name for o in cont]
     starts = list(range(0, system.n_steps, steps))
     t0 = time.perf_counter()
-    args = (str(case_file), sets, cont, steps, case.plan.shortfall_penalty_cny_per_mwh)
+    penalties = {CURTAILMENT: case.plan.shortfall_penalty_cny_per_mwh}
+    if case.plan.max_co2_t is not None:
+        penalties[CO2] = case.plan.co2_shortfall_penalty_cny_per_t
+    args = (str(case_file), sets, cont, steps, penalties)
     if pool is None:
         blocks = build_blocks(*args, starts, progress)
         solver = None
@@ -78,10 +81,11 @@ def _problem(case, case_file, sets, cont, disc, fixed, terms, system, steps, pro
     return Problem(names, np.array([o.low for o in cont]), np.array([o.high for o in cont]),
                    blocks, cont_terms, system.n_steps * system.dt_h / HOURS_PER_YEAR,
                    case.plan.min_absorption_pct, case.plan.max_capex_cny, fixed,
-                   _fixed_capex(terms, disc, fixed), time.perf_counter() - t0, solver)
+                   _fixed_capex(terms, disc, fixed), time.perf_counter() - t0, solver,
+                   case.plan.max_co2_t)
 
 
-def build_blocks(case_file, sets, cont, steps, penalty, starts, progress=None) -> list:
+def build_blocks(case_file, sets, cont, steps, penalties, starts, progress=None) -> list:
     """The block LPs starting at `starts`, from the probe builds (all low, each option at
     its upper end, all at their midpoints)."""
     low = np.array([o.low for o in cont])
@@ -102,9 +106,9 @@ def build_blocks(case_file, sets, cont, steps, penalty, starts, progress=None) -
     same_structure(base, mid, ", ".join(names) or "options")
     dt, blocks = base_sys.dt_h, []
     for n, start in enumerate(starts):
-        dep = dependence(read_window(base, start, dt), [read_window(b, start, dt) for b in ends],
-                         read_window(mid, start, dt), low, high, names)
-        blocks.append(block_lp(base.matrix.A, base.matrix.c, dep, dt, penalty))
+        read = [read_window(b, start, dt, tuple(penalties)) for b in [base, *ends, mid]]
+        dep = dependence(read[0], read[1:-1], read[-1], low, high, names)
+        blocks.append(block_lp(base.matrix.A, base.matrix.c, dep, penalties))
         if progress:
             progress("blocks", n + 1, len(starts))
     return blocks

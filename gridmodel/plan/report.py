@@ -72,7 +72,7 @@ def _workbook(path, rows, iters, front, result) -> None:
     totals = pd.DataFrame([{"key": k, "value": getattr(result, k)} for k in (
         "total_cny", "capex_cny", "capex_for_run_cny", "operating_cny", "lower_bound_cny",
         "gap_pct", "absorption_pct", "curtailed_mwh", "available_mwh",
-        "target_price_cny_per_mwh")])
+        "target_price_cny_per_mwh", "co2_t", "co2_price_cny_per_t")])
     with pd.ExcelWriter(path, engine="xlsxwriter") as xl:
         rows.to_excel(xl, sheet_name="Plan", index=False)
         totals.to_excel(xl, sheet_name="Plan", index=False, startrow=len(rows) + 2)

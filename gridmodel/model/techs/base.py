@@ -29,6 +29,8 @@ Hooks, in the order the tool calls them:
   absorption(block, ctx)               [(used Var, available param, assets)]: renewable
                                        energy it could take and takes (absorption targets
                                        of `gridmodel plan`)
+  emissions(block, ctx)                [(component, {asset: t CO2 per MWh}, assets)]: the
+                                       CO2 of its output per step (CO2 caps of the plan)
 
 Declarations: NAME, SPEC (TableSpec), OUTPUTS (gridmodel.outputs.Output), CAUSES
 (gridmodel.causes.Cause: the curtailment causes its roles report), REQUIRES (names of
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 HOOKS = ("active", "prepare", "build", "finalize", "update", "warm_start", "round_commitment",
          "final_state", "extract", "curtailment_roles", "firm_capacity", "peak_demand",
-         "reserve_requirement_mw", "claims", "absorption")
+         "reserve_requirement_mw", "claims", "absorption", "emissions")
 
 
 class Technology:
@@ -93,6 +95,9 @@ class Technology:
         return {}
 
     def absorption(self, b, ctx) -> list:
+        return []
+
+    def emissions(self, b, ctx) -> list:
         return []
 
 

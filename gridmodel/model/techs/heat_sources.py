@@ -112,6 +112,11 @@ class HeatBoiler(Technology):
             return None
         return dict(zip(banked, ctx.values(b.bank_mwh_th, banked)[:, steps - 1].tolist()))
 
+    def emissions(self, b, ctx) -> list:
+        """CO2 of the boilers' heat (t per MWh_th)."""
+        table = ctx.system.table(self.NAME)
+        return [(b.heat_mw_th, table["co2_t_per_mwh_th"].to_dict(), list(b.UNITS))]
+
     def extract(self, b, ctx):
         table, units = ctx.system.table(self.NAME), list(b.UNITS)
         heat = ctx.values(b.heat_mw_th, units)

@@ -573,6 +573,12 @@ def repair_commitment(counts, n_units: int, up: int, down: int, su_hist, sd_hist
     return out
 
 
+def emissions(b, ctx) -> list:
+    """CO2 of each unit's fuel-equivalent output (t per MWh, × dt_h by the caller)."""
+    table = ctx.system.table(NAME)
+    return [(b.fuel_mw, table["co2_t_per_mwh"].to_dict(), list(b.UNITS))]
+
+
 # ---- results ----------------------------------------------------------------------------
 
 def extract(b, ctx) -> dict:
