@@ -61,7 +61,7 @@ class Problem:
         block's availability, a cap in equal shares."""
         out = []
         for name in self.budgets:
-            lo, hi = self.budget_bounds(name)
+            _, hi = self.budget_bounds(name)
             if name == CURTAILMENT and self.min_absorption_pct is not None:
                 share = 1.0 - self.min_absorption_pct / 100.0
                 out.append(np.array([share * b.available_at(x) for b in self.blocks]))
