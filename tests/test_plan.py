@@ -250,3 +250,22 @@ def test_the_frontier_reuses_the_cuts_and_prices_each_target(tmp_path):
     assert rows[95]["target_price_cny_per_mwh"] == pytest.approx(50.0, rel=1e-4)
     assert rows[95]["total_cny"] == pytest.approx(30_950, rel=1e-5)
     assert (tmp_path / "plan" / "plan.xlsx").is_file()
+
+
+@pytest.mark.parametrize("args, match", [
+    (["--option", "electric_boiler.eb.p_max_mw=0..x"], "expected table.asset.column"),
+    (["--option", f"{EB}=0..100", "--frontier", "90,120"], "between 0 and 100"),
+    (["--option", f"{EB}=0..100", "--scheduler", "not an address"], "dask scheduler"),
+    ([], "at least one option"),
+])
+def test_bad_plan_input_is_one_line_exit_2(tmp_path, args, match):
+    from typer.testing import CliRunner
+
+    from gridmodel.cli import app
+
+    case = write_case(tmp_path / "in")
+    res = CliRunner().invoke(app, ["plan", str(case), "--out", str(tmp_path / "p"),
+                                   "--workers", "1", *args])
+    assert res.exit_code == 2, res.output
+    assert match in " ".join(res.output.split()) and "Traceback" not in res.output
+    assert not (tmp_path / "p").exists()
