@@ -2,6 +2,7 @@
 
     python benchmarks/plan_2016.py plan    # gridmodel plan cases/jilin-2016-plan.toml (≈ 15 min)
     python benchmarks/plan_2016.py sweep   # the 3 × 3 × 3 grid of the same options (≈ 90 min)
+    python benchmarks/plan_2016.py collect # the finished grid points so far into the table
     python benchmarks/plan_2016.py table   # the plan beside the sweep's best point
 
 `plan` appends its figures to benchmarks/plan_results.jsonl; `sweep` writes every grid
@@ -55,7 +56,6 @@ def run_plan(out: Path = Path("/tmp/plan-2016")) -> dict:
 
 
 def run_grid(out: Path = Path("/tmp/plan-2016-sweep"), workers: int = 2) -> None:
-    import pandas as pd
 
     from gridmodel.sweep import Scenario, run_sweep
 
@@ -64,16 +64,24 @@ def run_grid(out: Path = Path("/tmp/plan-2016-sweep"), workers: int = 2) -> None
         sets = [f"{asset}.{col}={float(f * v)!r}"
                 for v, (_, asset, cols) in zip(values, GRID.values()) for col, f in cols]
         items.append(Scenario("_".join(f"{v:g}" for v in values), sets))
-    table = run_sweep(CASE, items, out, workers)
+    run_sweep(CASE, items, out, workers)
+    collect(out)
+
+
+def collect(out: Path = Path("/tmp/plan-2016-sweep")) -> None:
+    """Every finished grid point's verified total into benchmarks/plan_sweep_2016.csv."""
+    import pandas as pd
+
     rows = []
-    for name, row in table.iterrows():
-        summary = json.loads((out / name / "summary.json").read_text())
-        sizes = dict(zip(GRID, (float(v) for v in name.split("_"))))
+    for folder in sorted(p for p in out.iterdir() if (p / "summary.json").is_file()):
+        summary = json.loads((folder / "summary.json").read_text())
+        sizes = dict(zip(GRID, (float(v) for v in folder.name.split("_"))))
+        extra = summary.get("capex_for_run_cny", 0.0)
         rows.append({**sizes, "operating_cost_cny": summary["operating_cost_cny"],
                      "penalty_cost_cny": summary["penalty_cost_cny"],
-                     "capex_for_run_cny": summary.get("capex_for_run_cny", 0.0),
+                     "capex_for_run_cny": extra,
                      "total_cny": summary["operating_cost_cny"] + summary["penalty_cost_cny"]
-                     + summary.get("capex_for_run_cny", 0.0),
+                     + extra,
                      "renewable_absorption_pct": summary["renewable_absorption_pct"],
                      "wind_curtailment_pct": summary["wind_curtailment_pct"]})
     frame = pd.DataFrame(rows).sort_values("total_cny")
@@ -96,5 +104,5 @@ def table() -> None:
 
 
 if __name__ == "__main__":
-    {"plan": run_plan, "sweep": run_grid, "table": table}[sys.argv[1] if len(sys.argv) > 1
-                                                          else "plan"]()
+    {"plan": run_plan, "sweep": run_grid, "collect": collect,
+     "table": table}[sys.argv[1] if len(sys.argv) > 1 else "plan"]()
