@@ -13,6 +13,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from types import SimpleNamespace
 
 import highspy
 import numpy as np
@@ -314,7 +315,8 @@ def solve_arrays(A, c, col_lo, col_hi, row_lo, row_hi, offset: float = 0.0, basi
                  time_limit_s: float = 3600.0) -> LpResult:
     """One LP (or MIP, `integer` a bool mask) given as arrays, optionally from a basis (a
     plan's block re-solved at new option sizes). Raises SolverError unless optimal."""
-    mm = _Arrays(sp.csc_array(A), c, col_lo, col_hi, row_lo, row_hi, offset)
+    mm = SimpleNamespace(A=sp.csc_array(A), c=c, col_lo=col_lo, col_hi=col_hi,
+                         row_lo=row_lo, row_hi=row_hi, offset=offset)
     _match_thread_pool(threads)
     with _no_banner():
         h = highspy.Highs()
@@ -343,15 +345,4 @@ def solve_arrays(A, c, col_lo, col_hi, row_lo, row_hi, offset: float = 0.0, basi
                     np.asarray(sol.col_dual, dtype=float) if not mip else np.zeros(len(c)),
                     np.asarray(sol.row_dual, dtype=float) if not mip else np.zeros(len(row_lo)),
                     None if mip else h.getBasis(), time.perf_counter() - start)
-
-
-@dataclass
-class _Arrays:
-    A: object
-    c: np.ndarray
-    col_lo: np.ndarray
-    col_hi: np.ndarray
-    row_lo: np.ndarray
-    row_hi: np.ndarray
-    offset: float
 

@@ -55,39 +55,40 @@ def read_window(built, start: int, dt_h: float, budgets=(CURTAILMENT,)) -> Windo
     return Window(vectors, dict(data.coefs), found)
 
 
+def _declared_sum(built, start: int, dt_h: float, hook: str, term):
+    """Σ over every technology's `hook` declarations of `term(ctx, declaration, live)` →
+    (component, weights per element, constant), as (coefficients over the decision
+    columns, constant)."""
+    ctx = built.ctx
+    coef, const = np.zeros(built.matrix.n_cols), 0.0
+    live = dt_h * (np.arange(ctx.n_steps) < ctx.steps_in_data(start))
+    for tech in built.techs:
+        for declared in getattr(tech, hook)(built.block(tech), ctx):
+            comp, w, extra = term(ctx, declared, live)
+            c, k = _linear(ctx, comp, declared[-1], w)
+            coef += c
+            const += k + extra
+    return coef, const
+
+
 def _curtailment(built, start, dt_h):
     """Σ dt·(available − used) over the technologies' `absorption` declarations."""
-    ctx, n = built.ctx, built.matrix.n_cols
-    coef, const = np.zeros(n), 0.0
-    live = _live(ctx, start)
-    for tech in built.techs:
-        for used, avail, assets in tech.absorption(built.block(tech), ctx):
-            w = dt_h * np.tile(live, len(assets))
-            c, k = _linear(ctx, used, assets, -w)
-            coef += c
-            const += k + float(np.sum(w * ctx.values(avail, assets).ravel()))
-    return coef, const
+    def term(ctx, declared, live):
+        used, avail, assets = declared
+        w = np.tile(live, len(assets))
+        return used, -w, float(np.sum(w * ctx.values(avail, assets).ravel()))
+    return _declared_sum(built, start, dt_h, "absorption", term)
 
 
 def _co2(built, start, dt_h):
     """Σ dt·(t CO2 per MWh)·output over the technologies' `emissions` declarations."""
-    ctx, n = built.ctx, built.matrix.n_cols
-    coef, const = np.zeros(n), 0.0
-    live = _live(ctx, start)
-    for tech in built.techs:
-        for comp, rate, assets in tech.emissions(built.block(tech), ctx):
-            w = dt_h * np.outer([rate[a] for a in assets], live).ravel()
-            c, k = _linear(ctx, comp, assets, w)
-            coef += c
-            const += k
-    return coef, const
+    def term(ctx, declared, live):
+        comp, rate, assets = declared
+        return comp, np.outer([rate[a] for a in assets], live).ravel(), 0.0
+    return _declared_sum(built, start, dt_h, "emissions", term)
 
 
 READERS = {CURTAILMENT: _curtailment, CO2: _co2}
-
-
-def _live(ctx, start: int) -> np.ndarray:
-    return (np.arange(ctx.n_steps) < ctx.steps_in_data(start)).astype(float)
 
 
 def _linear(ctx, comp, assets, w: np.ndarray):
