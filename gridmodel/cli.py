@@ -478,9 +478,13 @@ def _plan_log():
             sizes = ", ".join(f"{k}={v:,.0f}" for k, v in info.sizes.items())
             err_console.print(f"iteration {n}: upper {info.upper_cny:,.0f} lower "
                               f"{info.lower_cny:,.0f} CNY, gap {info.gap_pct:.3f} % "
-                              f"({info.solve_s:.0f} s) {sizes}", highlight=False)
+                              f"({info.solve_s:.0f} s) {sizes}", highlight=False,
+                              soft_wrap=True)
         elif stage == "frontier":
             err_console.print(f"frontier: target {n} of {info} done", highlight=False)
+        elif n == 0:
+            err_console.print(f"building {info} {stage} (probe builds, then one LP each)",
+                              highlight=False)
         elif n == info or n % 50 == 0:
             err_console.print(f"{stage}: {n} of {info}", highlight=False)
     yield log

@@ -72,6 +72,8 @@ def _problem(case, case_file, sets, cont, disc, fixed, terms, system, steps, pro
     if case.plan.max_co2_t is not None:
         penalties[CO2] = case.plan.co2_shortfall_penalty_cny_per_t
     args = (str(case_file), sets, cont, steps, penalties)
+    if progress:
+        progress("blocks", 0, len(starts))
     if pool is None:
         blocks = build_blocks(*args, starts, progress)
         solver = None
