@@ -211,26 +211,26 @@ class BlockLp:
         return self.constant_at(CURTAILMENT, x)
 
 
-def block_lp(A: sp.csr_array, c: np.ndarray, dep: Dependence, penalties: dict) -> BlockLp:
-    """The block's LP with the sizes, the budgets and their shortfalls as columns;
-    `penalties`: budget name → CNY per unit of shortfall."""
-    A = sp.csr_array(A, copy=True)
-    for (row, col), value in dep.coefs.items():
-        A[row, col] = value
-    m, n = A.shape
-    v0, D = dep.v0, dep.D
-    k = D["col_lo"].shape[1]
-    names = tuple(penalties)
-    nb = len(names)
-    rlo, rhi, clo, chi = (v0[key].copy() for key in ("row_lo", "row_hi", "col_lo", "col_hi"))
+class _Moved:
+    """Rows added for bounds and row sides that move with the sizes: [A-part | x-part]."""
+
+    def __init__(self):
+        self.A, self.X, self.lo, self.hi = [], [], [], []
+
+    def add(self, a_row, d_row: np.ndarray, value: float, side: str) -> None:
+        """a_row·y − d_row·x ≥ value (side lo) or ≤ value (side hi)."""
+        self.A.append(a_row)
+        self.X.append(-d_row)
+        self.lo.append(value if side == "lo" else -np.inf)
+        self.hi.append(value if side == "hi" else np.inf)
+
+
+def _move_rows(A, v0, D, moved: _Moved):
+    """Row sides in the sizes: an equality-like row with one slope gets −D x in place, any
+    other moving side becomes a row of its own (and leaves the original row)."""
+    m, k = A.shape[0], D["row_lo"].shape[1]
+    rlo, rhi = v0["row_lo"].copy(), v0["row_hi"].copy()
     x_rows = sp.lil_array((m, k))
-    extra_A, extra_X, extra_lo, extra_hi = [], [], [], []
-
-    def moved_side(Dm, values, i, side):
-        extra_X.append(-Dm[[i], :].toarray().ravel())
-        extra_lo.append(values[i] if side == "lo" else -np.inf)
-        extra_hi.append(values[i] if side == "hi" else np.inf)
-
     Dl, Dh = D["row_lo"], D["row_hi"]
     for i in sorted(set(_nonzero_rows(Dl)) | set(_nonzero_rows(Dh))):
         dl, dh = Dl[[i], :].toarray().ravel(), Dh[[i], :].toarray().ravel()
@@ -239,26 +239,44 @@ def block_lp(A: sp.csr_array, c: np.ndarray, dep: Dependence, penalties: dict) -
             continue
         for d, side, values in ((dl, "lo", rlo), (dh, "hi", rhi)):
             if np.any(d):
-                extra_A.append(A[[i], :])
-                moved_side(Dl if side == "lo" else Dh, values, i, side)
-                (rlo if side == "lo" else rhi)[i] = -np.inf if side == "lo" else np.inf
+                moved.add(A[[i], :], d, values[i], side)
+                values[i] = -np.inf if side == "lo" else np.inf
+    return rlo, rhi, sp.csr_array(x_rows)
+
+
+def _move_cols(n: int, v0, D, moved: _Moved):
+    """Column bounds in the sizes: each moving side becomes a row y_j − D_j x ≷ v0_j."""
+    clo, chi = v0["col_lo"].copy(), v0["col_hi"].copy()
     Cl, Ch = D["col_lo"], D["col_hi"]
     for j in sorted(set(_nonzero_rows(Cl)) | set(_nonzero_rows(Ch))):
         unit = sp.csr_array(([1.0], ([0], [j])), shape=(1, n))
         for Dm, side, values in ((Cl, "lo", clo), (Ch, "hi", chi)):
             if Dm[[j], :].nnz:
-                extra_A.append(unit)
-                moved_side(Dm, values, j, side)
-                (clo if side == "lo" else chi)[j] = -np.inf if side == "lo" else np.inf
+                moved.add(unit, Dm[[j], :].toarray().ravel(), values[j], side)
+                values[j] = -np.inf if side == "lo" else np.inf
+    return clo, chi
+
+
+def block_lp(A: sp.csr_array, c: np.ndarray, dep: Dependence, penalties: dict) -> BlockLp:
+    """The block's LP with the sizes, the budgets and their shortfalls as columns;
+    `penalties`: budget name → CNY per unit of shortfall."""
+    A = sp.csr_array(A, copy=True)
+    for (row, col), value in dep.coefs.items():
+        A[row, col] = value
+    (m, n), v0, D = A.shape, dep.v0, dep.D
+    k, names = D["col_lo"].shape[1], tuple(penalties)
+    nb, moved = len(names), _Moved()
+    rlo, rhi, x_rows = _move_rows(A, v0, D, moved)
+    clo, chi = _move_cols(n, v0, D, moved)
     coef = sp.csr_array(np.vstack([dep.budgets[b] for b in names])) if nb \
         else sp.csr_array((0, n))
     slope = np.vstack([D[f"budget_{b}"].toarray().ravel() for b in names]) if nb \
         else np.zeros((0, k))
     const0 = np.array([float(v0[f"budget_{b}"][0]) for b in names])
-    rows = [sp.hstack([A, sp.csr_array(x_rows), sp.csr_array((m, 2 * nb))])]
-    if extra_A:
-        rows.append(sp.hstack([sp.vstack(extra_A), sp.csr_array(np.array(extra_X)),
-                               sp.csr_array((len(extra_A), 2 * nb))]))
+    rows = [sp.hstack([A, x_rows, sp.csr_array((m, 2 * nb))])]
+    if moved.A:
+        rows.append(sp.hstack([sp.vstack(moved.A), sp.csr_array(np.array(moved.X)),
+                               sp.csr_array((len(moved.A), 2 * nb))]))
     if nb:  # coef·y + slope·x − budget − shortfall ≤ −const0
         rows.append(sp.hstack([coef, sp.csr_array(slope),
                                sp.csr_array(-np.hstack([np.eye(nb), np.eye(nb)]))]))
@@ -268,8 +286,8 @@ def block_lp(A: sp.csr_array, c: np.ndarray, dep: Dependence, penalties: dict) -
                           [penalties[b] for b in names]]),
         col_lo=np.concatenate([clo, np.zeros(k), np.zeros(2 * nb)]),
         col_hi=np.concatenate([chi, np.zeros(k), np.zeros(nb), np.full(nb, np.inf)]),
-        row_lo=np.concatenate([rlo, extra_lo, np.full(nb, -np.inf)]),
-        row_hi=np.concatenate([rhi, extra_hi, -const0]),
+        row_lo=np.concatenate([rlo, moved.lo, np.full(nb, -np.inf)]),
+        row_hi=np.concatenate([rhi, moved.hi, -const0]),
         offset=float(v0["offset"][0]), n_dec=n, k=k, budgets=names, const0=const0,
         slope=slope, coef=coef)
 
