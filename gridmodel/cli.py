@@ -508,6 +508,11 @@ def _print_plan(outcome) -> None:
                      if r.target_price_cny_per_mwh else "")
                   + (f", CO2 {r.co2_t:,.0f} t at {r.co2_price_cny_per_t:,.1f} CNY/t"
                      if r.co2_t == r.co2_t else ""), highlight=False)
+    if len(r.iterations) and r.iterations[-1].gap_pct > outcome.meta.get("method", {}).get(
+            "gap_pct", float("inf")):
+        err_console.print(f"[yellow]not converged:[/] the bounds are {r.gap_pct:.3f} % apart "
+                          "after plan.max_iterations iterations (raise it, or plan.gap_pct)",
+                          highlight=False)
     if r.unreachable:
         err_console.print(f"[yellow]target not reached:[/] {escape(r.unreachable)}",
                           highlight=False)

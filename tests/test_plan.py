@@ -203,6 +203,12 @@ def test_cli_plan_writes_its_files_and_a_verified_portfolio(tmp_path):
         assert (out / name).is_file(), name
     import json
 
+    import pandas as pd
+
+    row = pd.read_csv(out / "plan.csv").iloc[0]   # at 20 MW: saves 100, costs 150 per MW
+    assert row["saving_cny_per_unit"] == pytest.approx(100.0, rel=1e-6)
+    assert row["capex_cny_per_unit"] == pytest.approx(150.0, rel=1e-6)
+    assert row["saving_per_capex"] == pytest.approx(2 / 3, rel=1e-6)
     plan = json.loads((out / "plan.json").read_text())
     assert plan["result"]["sizes"]["eb"] == pytest.approx(20.0, abs=1e-4)
     v = plan["verification"]

@@ -9,6 +9,7 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import tomli_w
 
@@ -45,7 +46,11 @@ def option_rows(options, result) -> pd.DataFrame:
                      "capex_cny_per_unit": m.get("capex_cny_per_unit"),
                      "net_cny_per_unit": m.get("net_cny_per_unit")})
     frame = pd.DataFrame(rows)
-    frame["rank"] = frame["saving_cny_per_unit"].rank(ascending=False, method="min")
+    # saving per unit of capex at the plan: dimensionless, so options of different units rank
+    ratio = frame["saving_cny_per_unit"] / frame["capex_cny_per_unit"].where(
+        frame["capex_cny_per_unit"] > 0)
+    frame["saving_per_capex"] = ratio
+    frame["rank"] = ratio.fillna(np.inf).rank(ascending=False, method="min")
     return frame
 
 
