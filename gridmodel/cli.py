@@ -269,6 +269,11 @@ def validate(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")
         system = system_from_case(case, TECHNOLOGIES)
         check_horizon(case, system)
         check_costs(case, TECHNOLOGIES)
+        if case.plan.options:  # the case's plan options: grammar, assets, columns
+            from .plan.options import check_options, parse_option
+
+            check_options([parse_option(spec, case.where(f"plan.options.{name}"), name)
+                           for name, spec in case.plan.options.items()], system)
     except GridmodelError as exc:
         _fail(exc)
     counts = ", ".join(f"{k}: {len(v)}" for k, v in system.tables.items())

@@ -275,3 +275,14 @@ def test_bad_plan_input_is_one_line_exit_2(tmp_path, args, match):
     assert res.exit_code == 2, res.output
     assert match in " ".join(res.output.split()) and "Traceback" not in res.output
     assert not (tmp_path / "p").exists()
+
+
+def test_validate_checks_the_cases_plan_options(tmp_path):
+    """A misspelt asset in [plan.options] is found by `validate`, naming the option."""
+    from typer.testing import CliRunner
+
+    from gridmodel.cli import app
+
+    case = write_case(tmp_path / "in", plan='[plan.options]\nboiler = "electric_boiler.ebx.p_max_mw=0..9"\n')
+    res = CliRunner().invoke(app, ["validate", str(case)])
+    assert res.exit_code == 2 and "boiler" in res.output and "'ebx'" in res.output
