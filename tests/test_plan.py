@@ -71,14 +71,19 @@ EB = "electric_boiler.eb.p_max_mw"
 
 
 @pytest.fixture(scope="module")
-def eb_problem(tmp_path_factory):
+def eb_case(tmp_path_factory):
+    """The case file, written once for the tests that only read it."""
+    return write_case(tmp_path_factory.mktemp("eb"))
+
+
+@pytest.fixture(scope="module")
+def eb_problem(eb_case):
     """The four 1-h blocks with the e-boiler 0..100 MW as their size column (built once:
     targets, budgets and narrower ranges are the same blocks, as the frontier uses them)."""
     from gridmodel.plan.options import parse_option
     from gridmodel.plan.problem import problems
 
-    case = write_case(tmp_path_factory.mktemp("eb"))
-    _, _, probs, _, _ = problems(case, [], [parse_option(f"{EB}=0..100")])
+    _, _, probs, _, _ = problems(eb_case, [], [parse_option(f"{EB}=0..100")])
     return probs[0]
 
 
@@ -125,12 +130,12 @@ def test_an_absorption_target_binds_at_its_shadow_price(eb_problem):
     assert r.target_price_cny_per_mwh == pytest.approx(50.0, rel=1e-4)
 
 
-def test_a_co2_cap_binds_at_its_shadow_price(tmp_path):
+def test_a_co2_cap_binds_at_its_shadow_price(eb_case):
     """Gas 0.5 t/MWh, coal heat 0.4 t/MWh_th. At the 20-MW optimum: 50 × 0.5 + 200 × 0.4 =
     105 t. A cap of 100 t takes 12.5 MWh_th more from wind in hour one: s = 32.5 MW, each MW
     beyond 20 costing 150 − 100 = 50 CNY for 0.4 t: 125 CNY/t. Total = 7,500 + (240 − 32.5 −
     20) × 100 + 32.5 × 150 = 31,125 CNY."""
-    r, _ = plan_of(write_case(tmp_path), [f"{EB}=0..100"], ["plan.max_co2_t=100"])
+    r, _ = plan_of(eb_case, [f"{EB}=0..100"], ["plan.max_co2_t=100"])
     assert r.sizes["eb"] == pytest.approx(32.5, abs=1e-4)
     assert r.co2_t == pytest.approx(100.0, abs=1e-4)
     assert r.co2_price_cny_per_t == pytest.approx(125.0, rel=1e-4)
@@ -166,9 +171,9 @@ def test_benders_equals_the_monolithic_lp_with_a_store_across_hours(tmp_path):
     assert r.total_cny <= 30_500 + 1e-6   # the store can only help
 
 
-def test_a_size_that_changes_coefficients_is_refused_by_name(tmp_path):
+def test_a_size_that_changes_coefficients_is_refused_by_name(eb_case):
     """A minimum load multiplies the commitment: not a bound, so not a linear size."""
-    case = write_case(tmp_path)
+    case = eb_case
     with pytest.raises(CaseError, match="G.*not a linear size"):
         plan_of(case, ["thermal.G.p_min_mw=0..50"])
 
@@ -180,9 +185,9 @@ def test_a_size_that_changes_coefficients_is_refused_by_name(tmp_path):
     ("electric_boiler.eb.p_max_mw", "expected table.asset.column"),
     ("electric_boiler.eb.p_max_mw=3", "at least two values"),
 ])
-def test_bad_options_are_refused_with_one_line(tmp_path, spec, match):
+def test_bad_options_are_refused_with_one_line(eb_case, spec, match):
     with pytest.raises(CaseError, match=match):
-        plan_of(write_case(tmp_path), [spec])
+        plan_of(eb_case, [spec])
 
 
 def test_cli_plan_writes_its_files_and_a_verified_portfolio(tmp_path):
@@ -264,12 +269,12 @@ def test_the_frontier_reuses_the_cuts_and_prices_each_target(tmp_path):
     (["--option", f"{EB}=0..100", "--scheduler", "not an address"], "dask scheduler"),
     ([], "at least one option"),
 ])
-def test_bad_plan_input_is_one_line_exit_2(tmp_path, args, match):
+def test_bad_plan_input_is_one_line_exit_2(eb_case, tmp_path, args, match):
     from typer.testing import CliRunner
 
     from gridmodel.cli import app
 
-    case = write_case(tmp_path / "in")
+    case = eb_case
     res = CliRunner().invoke(app, ["plan", str(case), "--out", str(tmp_path / "p"),
                                    "--workers", "1", *args])
     assert res.exit_code == 2, res.output
