@@ -1,7 +1,8 @@
 """The plan benchmark on the 2016 year (issue 28, docs/plan.md "Jilin 2016 plan").
 
     python benchmarks/plan_2016.py plan    # gridmodel plan cases/jilin-2016-plan.toml (≈ 15 min)
-    python benchmarks/plan_2016.py sweep   # the 3 × 3 × 3 grid of the same options (≈ 90 min)
+    python benchmarks/plan_2016.py sweep [P1,P2,…]   # the 3 × 3 × 3 grid of the same
+                                           # options (≈ 110 min), or the points named
     python benchmarks/plan_2016.py collect # the finished grid points so far into the table
     python benchmarks/plan_2016.py table   # the plan beside the sweep's best point
 
@@ -55,7 +56,10 @@ def run_plan(out: Path = Path("/tmp/plan-2016")) -> dict:
     return row
 
 
-def run_grid(out: Path = Path("/tmp/plan-2016-sweep"), workers: int = 2) -> None:
+def run_grid(out: Path = Path("/tmp/plan-2016-sweep"), workers: int = 2,
+             points: list[str] | None = None) -> None:
+    """The grid (or the named points of it, in that order: e.g. 1000_12000_0); points whose
+    folder holds a finished run of the same case are skipped."""
 
     from gridmodel.sweep import Scenario, run_sweep
 
@@ -64,6 +68,9 @@ def run_grid(out: Path = Path("/tmp/plan-2016-sweep"), workers: int = 2) -> None
         sets = [f"{asset}.{col}={float(f * v)!r}"
                 for v, (_, asset, cols) in zip(values, GRID.values()) for col, f in cols]
         items.append(Scenario("_".join(f"{v:g}" for v in values), sets))
+    if points:
+        by_name = {s.name: s for s in items}
+        items = [by_name[name] for name in points]
     run_sweep(CASE, items, out, workers)
     collect(out)
 
@@ -104,5 +111,8 @@ def table() -> None:
 
 
 if __name__ == "__main__":
-    {"plan": run_plan, "sweep": run_grid, "collect": collect,
-     "table": table}[sys.argv[1] if len(sys.argv) > 1 else "plan"]()
+    command = sys.argv[1] if len(sys.argv) > 1 else "plan"
+    if command == "sweep" and len(sys.argv) > 2:
+        run_grid(points=sys.argv[2].split(","))
+    else:
+        {"plan": run_plan, "sweep": run_grid, "collect": collect, "table": table}[command]()
