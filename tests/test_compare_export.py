@@ -73,6 +73,7 @@ def test_compare_and_workbook_round_trip(tmp_path):
     assert again.exit_code == 2 and "--force" in again.output
 
 
+@pytest.mark.slow  # moved to make test-all to keep make test under 90 s (2026-12-03)
 def test_compare_monthly_falls_back_to_results_of_older_runs(tmp_path):
     """A summary.json without the monthly split (older runs): taken from results.nc."""
     import json
@@ -93,6 +94,7 @@ def test_compare_unknown_folder_is_a_clear_error(tmp_path):
     assert result.exit_code == 2 and "summary.json" in result.output
 
 
+@pytest.mark.slow  # moved to make test-all to keep make test under 90 s (2026-12-03)
 def test_plot_writes_titled_png_figures(tmp_path):
     out = _run(tmp_path, 100)
     result = runner.invoke(app, ["plot", str(out)])

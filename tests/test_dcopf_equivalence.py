@@ -31,6 +31,7 @@ def test_linear_costs_match_rundcopp_exactly(make, tmp_path):
     assert _ours(net, tmp_path / "lp") == pytest.approx(_theirs(net), rel=1e-6)
 
 
+@pytest.mark.slow  # the linear-cost test keeps case30 in make test
 @pytest.mark.parametrize("make", [pn.case30, pytest.param(pn.case118, marks=pytest.mark.slow)])
 def test_quadratic_costs_within_a_tenth_of_a_percent(make, tmp_path):
     """Quadratic costs become 20 secant segments per unit (the default); secants overestimate

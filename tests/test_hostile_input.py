@@ -336,6 +336,7 @@ def _mutate(raw: dict, kind: str, key: str, value):
 @settings(max_examples=120, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(mutations=st.lists(MUTATION, min_size=1, max_size=4))
+@pytest.mark.slow  # moved to make test-all to keep make test under 90 s (2026-12-03)
 def test_generated_mutations_are_valid_or_one_named_error(case_file, mutations):
     """120 generated mutations (types, deletions, extremes, NaN/inf, unknown keys, bad
     references): each case either validates and builds its tables, or raises one
@@ -366,6 +367,7 @@ def _mentions(text: str, key: str) -> bool:
                if not re.fullmatch(r"overrides|time|model|solver", ".".join(parts[:n])))
 
 
+@pytest.mark.slow  # moved to make test-all to keep make test under 90 s (2026-12-03)
 def test_force_replaces_only_what_a_run_wrote(case_file, tmp_path):
     """--force onto a finished run keeps what the user saved inside it; so does --force onto
     a folder whose marker is damaged (nothing it does not list is removed)."""
@@ -385,11 +387,13 @@ def test_force_replaces_only_what_a_run_wrote(case_file, tmp_path):
 
 @pytest.mark.parametrize("lock", ids=["empty", "not-json", "other-host", "pid-reused",
                                       "no-process"], argvalues=[
-    "",                                                        # empty (disk full)
-    "{not json",
-    json.dumps({"pid": 1, "host": "another-host"}),  # another host
+    pytest.param("", marks=pytest.mark.slow),                 # empty (disk full)
+    pytest.param("{not json", marks=pytest.mark.slow),
+    pytest.param(json.dumps({"pid": 1, "host": "another-host"}),  # another host
+                 marks=pytest.mark.slow),
     json.dumps({"pid": 1, "host": os.uname().nodename, "since": 1000.0}),  # pid reused
-    json.dumps({"pid": 2**40, "host": os.uname().nodename}),   # no such process
+    pytest.param(json.dumps({"pid": 2**40, "host": os.uname().nodename}),  # no such process
+                 marks=pytest.mark.slow),
 ])
 def test_a_stale_lock_is_named_and_cleared_by_force(case_file, tmp_path, lock):
     run = tmp_path / "r"
@@ -555,6 +559,7 @@ def test_a_foreign_results_file_is_named_not_an_internal_error(finished_run, tmp
         _refused(args, str(run))
 
 
+@pytest.mark.slow  # moved to make test-all to keep make test under 90 s (2026-12-03)
 def test_profiles_at_seconds_are_refused_before_a_run_would_hang(tmp_path):
     t = Tiny(1)
     t.gen("coal", p_max_mw=100, c1=10)

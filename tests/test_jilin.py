@@ -71,6 +71,7 @@ def _thermal_hydro_mwh(s):
     return s.get("_thermal_hydro_mwh", 0.0)
 
 
+@pytest.mark.slow  # moved to make test-all to keep make test under 90 s (2026-12-03)
 def test_winter_week_balances_and_bounds(winter_week):
     """11–17 Jan 2016 (168 h), checked against figures derived without the model: the
     load is the S5 monthly energy's share of the week; imports are the fixed tie schedules
@@ -340,6 +341,7 @@ def test_a_parameter_that_would_do_nothing_is_refused(tmp_path, text, words):
         assert word in str(err.value)
 
 
+@pytest.mark.slow  # moved to make test-all to keep make test under 90 s (2026-12-03)
 def test_weather_years_are_profile_files_of_other_seeds(tmp_path):
     """build-jilin --weather-years 1 --seed 7 writes one profile file (and no network):
     the same series as the committed profiles, other hourly weather (wind differs hour by

@@ -206,6 +206,7 @@ def _json(path):
     return json.loads(path.read_text())
 
 
+@pytest.mark.slow  # moved to make test-all to keep make test under 90 s (2026-12-03)
 def test_results_written_before_the_registry_are_migrated_on_reading(tmp_path):
     """A results.nc without declarations (older runs) gets the current ones when read, so
     KPIs and the renewable split come out as for a fresh run."""

@@ -5,7 +5,7 @@ import xarray as xr
 from test_rolling_horizon import _three_days, rolling
 
 
-@pytest.mark.parametrize("mode", ["clustered", "rounded"])
+@pytest.mark.parametrize("mode", [pytest.param("clustered", marks=pytest.mark.slow), "rounded"])
 def test_resume_after_interruption_is_identical(tmp_path, mode):
     """Stop a 2-window run after its first window (clustered: the second window starts from
     the first one's look-ahead commitment; rounded: from its LP basis), resume it: every

@@ -137,7 +137,8 @@ def _week(folder, toml):
     return t.solve(folder, toml)
 
 
-@pytest.mark.parametrize("window_h", [6, 12, 24])
+@pytest.mark.parametrize("window_h", [pytest.param(6, marks=pytest.mark.slow), 12,
+                                      pytest.param(24, marks=pytest.mark.slow)])
 def test_rolling_with_a_look_ahead_to_the_end_equals_one_lp(tmp_path, window_h):
     """Rolling windows whose look-ahead reaches the end of the range see what one LP of the
     whole range sees, and their first window's decisions are kept: every later window
