@@ -28,6 +28,7 @@ def _run(folder, wind_mw):
     return out
 
 
+@pytest.mark.slow  # moved to make test-all to keep make test under 90 s (2026-12-03)
 def test_renewable_split_follows_the_attribution_rule(tmp_path):
     """Per hour: coal 80, wind used 50 of 100 (load 100 + export 30 = 130 supply); export
     share 30/130 of supply → wind exported 50·30/130 = 11.54, local 38.46, curtailed 50."""

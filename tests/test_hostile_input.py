@@ -511,6 +511,7 @@ def test_a_broken_costs_table_fails_validate(case_file, tmp_path, text, words):
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.slow  # moved to make test-all to keep make test under 90 s (2026-12-03)
 def test_post_processing_of_damaged_foreign_or_mismatched_runs(case_file, finished_run,
                                                                tmp_path):
     """compare refuses runs of different periods and a summary whose KPI is text; calibrate

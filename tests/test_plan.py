@@ -108,7 +108,7 @@ def test_optimal_eboiler_is_where_its_annuity_meets_its_saving(eb_problem):
 
 @pytest.mark.parametrize("annuity, chosen, total", [
     (160.0, 30.0, 7_500 + (240 - 30 - 20) * 100 + 30 * 160),   # saving 5,000 > 4,800
-    (170.0, 0.0, 31_500),                                       # 5,000 < 5,100
+    pytest.param(170.0, 0.0, 31_500, marks=pytest.mark.slow),   # 5,000 < 5,100
 ])
 def test_an_on_off_option_is_taken_only_when_its_saving_beats_its_annuity(
         tmp_path, annuity, chosen, total):
