@@ -46,6 +46,7 @@ def test_renewable_split_follows_the_attribution_rule(tmp_path):
                                    "renewable_curtailed_mwh": 100})
 
 
+@pytest.mark.slow  # moved to make test-all to keep make test under 90 s (2026-12-03)
 def test_compare_and_workbook_round_trip(tmp_path):
     a, b = _run(tmp_path / "a", 100), _run(tmp_path / "b", 50)
     book = tmp_path / "cmp.xlsx"
