@@ -38,6 +38,12 @@ def capital_recovery_factor(rate_pu: float, lifetime_years: float) -> float:
     return rate_pu / (1.0 - (1.0 + rate_pu) ** -lifetime_years)
 
 
+def annuity_per_unit(row, rate_pu: float) -> float:
+    """Annualised capex of one unit of a costs row: investment × (crf + fixed O&M share)."""
+    return row.investment_cny_per_unit * (
+        capital_recovery_factor(rate_pu, row.lifetime_years) + row.fixed_om_pct_per_year / 100.0)
+
+
 def read_costs(path: Path, specs: dict) -> pd.DataFrame:
     """The costs table, every value checked (type, unit, range; known table and column)."""
     try:
@@ -112,11 +118,8 @@ def summary(costs: pd.DataFrame, sizes: pd.Series, rate_pu: float, run_hours: fl
     """`annualised_capex_cny` (per year), `capex_for_run_cny` (its share of the run's
     length, comparable with the run's operating cost) and the added size and annualised
     capex of each option."""
-    annual = np.array([
-        size * row.investment_cny_per_unit * (
-            capital_recovery_factor(rate_pu, row.lifetime_years)
-            + row.fixed_om_pct_per_year / 100.0)
-        for size, (_, row) in zip(sizes, costs.iterrows())])
+    annual = np.array([size * annuity_per_unit(row, rate_pu)
+                       for size, (_, row) in zip(sizes, costs.iterrows())])
     total = float(annual.sum())
     return {"annualised_capex_cny": total,
             "capex_for_run_cny": total * run_hours / HOURS_PER_YEAR,

@@ -174,8 +174,21 @@ def _slope(b: np.ndarray, e: np.ndarray, span: float, name: str) -> np.ndarray:
     return out
 
 
+class BudgetConstants:
+    """A block's budget constants as affine functions of the sizes (needs `budgets`,
+    `const0`, `slope`): shared by the block LP and its summary on another worker."""
+
+    def constant_at(self, name: str, x: np.ndarray) -> float:
+        j = self.budgets.index(name)
+        return float(self.const0[j] + self.slope[j] @ x)
+
+    def available_at(self, x: np.ndarray) -> float:
+        """Renewable energy available (MWh): the curtailment's constant."""
+        return self.constant_at(CURTAILMENT, x)
+
+
 @dataclass
-class BlockLp:
+class BlockLp(BudgetConstants):
     """min c·z + offset over z = (y, x, budgets, shortfalls); x and the budgets are fixed per
     solve. Budget j: quantity_j(y, x) = coef_j·y + const_j + slope_j·x ≤ budget_j + shortfall_j."""
 
@@ -201,14 +214,6 @@ class BlockLp:
     @property
     def budget_cols(self) -> np.ndarray:
         return np.arange(self.n_dec + self.k, self.n_dec + self.k + len(self.budgets))
-
-    def constant_at(self, name: str, x: np.ndarray) -> float:
-        j = self.budgets.index(name)
-        return float(self.const0[j] + self.slope[j] @ x)
-
-    def available_at(self, x: np.ndarray) -> float:
-        """Renewable energy available (MWh): the curtailment's constant."""
-        return self.constant_at(CURTAILMENT, x)
 
 
 class _Moved:

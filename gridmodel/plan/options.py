@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..economics import capital_recovery_factor, read_costs
+from ..economics import annuity_per_unit, read_costs
 from ..errors import CaseError
 
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -156,9 +156,7 @@ def capex_terms(case, options: list[Option], system) -> tuple[list[Capex], list[
                 continue
             row = rows.iloc[0]
             units = float(table.at[o.asset, "n_units"]) if "n_units" in table else 1.0
-            annuity = row.investment_cny_per_unit * units * (
-                capital_recovery_factor(case.economics.discount_rate_pu, row.lifetime_years)
-                + row.fixed_om_pct_per_year / 100.0)
+            annuity = units * annuity_per_unit(row, case.economics.discount_rate_pu)
             terms.append(Capex(o.name, col, f, float(table.at[o.asset, col]), annuity,
                                row.basis == "reduction", str(row.option)))
     return terms, free

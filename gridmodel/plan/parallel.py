@@ -8,23 +8,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .linear import BudgetConstants
+
 
 @dataclass
-class BlockInfo:
+class BlockInfo(BudgetConstants):
     """What the master needs of a block held elsewhere: its budgets' constants in x."""
 
     budgets: tuple
     const0: np.ndarray
     slope: np.ndarray
-
-    def constant_at(self, name: str, x: np.ndarray) -> float:
-        j = self.budgets.index(name)
-        return float(self.const0[j] + self.slope[j] @ x)
-
-    def available_at(self, x: np.ndarray) -> float:
-        from .linear import CURTAILMENT
-
-        return self.constant_at(CURTAILMENT, x)
 
 
 class BlockActor:
