@@ -184,6 +184,8 @@ def test_a_size_that_changes_coefficients_is_refused_by_name(eb_case):
     ("electric_boiler.eb.zone=0..1", "numeric"),
     ("electric_boiler.eb.p_max_mw", "expected table.asset.column"),
     ("electric_boiler.eb.p_max_mw=3", "at least two values"),
+    ("electric_boiler.eb.p_max_mw=nan,1", "finite numbers"),
+    ("electric_boiler.eb.p_max_mw=-5..10", "outside"),
 ])
 def test_bad_options_are_refused_with_one_line(eb_case, spec, match):
     with pytest.raises(CaseError, match=match):

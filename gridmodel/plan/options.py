@@ -73,6 +73,8 @@ def parse_option(spec: str, origin: str = "--option", name: str | None = None) -
         values = tuple(sorted({float(v) for v in rng.split(",")}))
     except ValueError:
         raise CaseError(origin, name or key, rng, expected) from None
+    if not all(np.isfinite(values)):
+        raise CaseError(origin, name or key, rng, "finite numbers in the column's unit")
     if len(values) < 2:
         raise CaseError(origin, name or key, rng, "at least two values to choose from")
     return Option(name or asset, table, asset, tuple(columns), values[0], values[-1], values,
@@ -119,10 +121,15 @@ def check_options(options: list[Option], system) -> list[Option]:
                             "an asset of the table (add one with [assets.<table>.<name>])") \
                 from None
         out.append(o)
-        for col, _ in o.columns:
+        for col, f in o.columns:
             if col not in spec.columns or spec.rule(col).kind not in ("number", "integer"):
                 raise CaseError(o.origin, o.name, f"column {o.table}.{col}",
                                 "a numeric (sized) column of the table")
+            for x in (o.low, o.high):  # the range's ends against the column's own rule
+                problem = spec.rule(col).problem(f * x)
+                if problem:
+                    raise CaseError(o.origin, o.name, f"{o.table}.{col} at {f * x:g}: "
+                                    f"{problem}", spec.rule(col).expected(spec.columns[col][1]))
     return out
 
 
