@@ -487,6 +487,9 @@ def _plan_log():
                               soft_wrap=True)
         elif stage == "frontier":
             err_console.print(f"frontier: target {n} of {info} done", highlight=False)
+        elif stage == "target":
+            err_console.print(f"verified year {n} below the target: re-planning at "
+                              f"{info:.2f} %", highlight=False)
         elif n == 0:
             err_console.print(f"building {info} {stage} (probe builds, then one LP each)",
                               highlight=False)
@@ -526,6 +529,13 @@ def _print_plan(outcome) -> None:
         console.print(f"verified (normal year run): total {v['total_cny']:,.0f} CNY, plan "
                       f"{v['total_gap_pct']:+.2f} % from it; absorption {v['absorption_pct']:.2f} %"
                       f" (plan {v['plan_absorption_pct']:.2f} %)", highlight=False)
+        t = v.get("target")
+        if t and t["met"]:
+            console.print(f"target {t['target_pct']:g} % met in the verified year after "
+                          f"{len(t['rounds']) - 1} re-plan(s)", highlight=False)
+        elif t:
+            err_console.print(f"[yellow]target not verified:[/] {escape(t['why'])}",
+                              highlight=False)
     for row in outcome.frontier:
         console.print(f"frontier {row['target_pct']:g} %: total {row['total_cny']:,.0f} CNY, "
                       f"absorption {row['absorption_pct']:.2f} %, price "

@@ -265,6 +265,49 @@ def test_the_frontier_reuses_the_cuts_and_prices_each_target(tmp_path):
     assert (tmp_path / "plan" / "plan.xlsx").is_file()
 
 
+def _biased_verification(bias_pp: float):
+    """A stand-in for the normal-year run whose absorption is the plan's less bias_pp (what
+    the relaxed commitment does on the Jilin year, ≈ 2.8 pp), the plan's total unchanged."""
+    def verify(case_file, sets, options, result, folder, case):
+        return {"total_cny": result.total_cny, "plan_total_cny": result.total_cny,
+                "total_gap_pct": 0.0, "absorption_pct": result.absorption_pct - bias_pp,
+                "plan_absorption_pct": result.absorption_pct}
+    return verify
+
+
+def test_a_verified_shortfall_raises_the_plans_target_until_the_year_meets_it(
+        eb_case, eb_problem, monkeypatch):
+    """Target 95 % with a verification 2 pp below the plan. Round 1 plans 95 % (29 MW, the
+    target test) and verifies 93 %; round 2 plans 97 %: curtail ≤ 3 % × 420 = 12.6 MWh, so
+    s = 50 − 12.6 = 37.4 MW, verified 95 %: met. Total = 7,500 + (240 − 37.4 − 20) × 100 +
+    37.4 × 150 = 31,370 CNY. With the range cut to 0..30 MW round 2 cannot reach 97 %: it
+    stops at 30 MW (curtail 20 MWh: 95.24 %, verified 93.24 %), and the report says so and
+    names the option at its upper end."""
+    from dataclasses import replace
+
+    from gridmodel.case import load_case
+    from gridmodel.plan import run
+
+    monkeypatch.setattr(run, "_verify", _biased_verification(2.0))
+    case = load_case(eb_case, ["plan.min_absorption_pct=95"])
+
+    def rounds(problem):
+        problem = replace(problem, min_absorption_pct=95.0)
+        cuts = []
+        first = run.plan(problem, 1e-6, 50, None, cuts)
+        return run._verify_to_target(eb_case, [], [], (first, problem, cuts), None, case, None)
+
+    result, v = rounds(eb_problem)
+    t = v["target"]
+    assert t["met"] and [r["plan_target_pct"] for r in t["rounds"]] == pytest.approx([95, 97])
+    assert [r["sizes"]["eb"] for r in t["rounds"]] == pytest.approx([29.0, 37.4], abs=1e-4)
+    assert result.total_cny == pytest.approx(31_370, rel=1e-5)
+    _, v = rounds(replace(eb_problem, high=np.array([30.0])))
+    short = v["target"]
+    assert not short["met"] and len(short["rounds"]) == 2
+    assert "93.24 % < target 95 %" in short["why"] and "upper end: eb" in short["why"]
+
+
 @pytest.mark.parametrize("args, match", [
     (["--option", "electric_boiler.eb.p_max_mw=0..x"], "expected table.asset.column"),
     (["--option", f"{EB}=0..100", "--frontier", "90,120"], "between 0 and 100"),

@@ -45,7 +45,7 @@ def plan_case(case_file: Path, sets: list[str], cli_options: list[str], out: Pat
             found = _solve(case_file, sets, options, frontier, progress, Pool(client, n))
     else:
         found = _solve(case_file, sets, options, frontier, progress, None)
-    case, result, problem, front, combos, free, options = found
+    case, result, problem, cuts, front, combos, free, options = found
     meta = {"method": {**_method(case, problem), "workers": workers, "scheduler": scheduler},
             "free_columns": free, "combinations": combos,
             "build_time_s": problem.build_s, "plan_time_s": time.perf_counter() - started}
@@ -53,11 +53,12 @@ def plan_case(case_file: Path, sets: list[str], cli_options: list[str], out: Pat
     try:
         outcome = PlanOutcome(result, options, folder.path, front, {}, meta)
         if verify:
-            outcome.verification = _verify(case_file, sets, options, result, folder, case)
+            outcome.result, outcome.verification = _verify_to_target(
+                case_file, sets, options, (result, problem, cuts), folder, case, progress)
         meta["wall_time_s"] = time.perf_counter() - started
         from .report import write_outputs
 
-        write_outputs(folder, case, options, result, {**meta,
+        write_outputs(folder, case, options, outcome.result, {**meta,
                       "verification": outcome.verification}, front)
         folder.complete()
     finally:
@@ -81,7 +82,7 @@ def _solve(case_file, sets, options, frontier, progress, pool):
             best = (r, p, cuts)
     result, problem, cuts = best
     front = _frontier(problem, cuts, case, frontier or [], progress)
-    return case, result, problem, front, combos, free, options
+    return case, result, problem, cuts, front, combos, free, options
 
 
 def _method(case, p) -> dict:
@@ -105,6 +106,49 @@ def _frontier(problem, cuts, case, targets: list[float], progress) -> list[dict]
         if progress:
             progress("frontier", len(rows), len(targets))
     return rows
+
+
+def _verify_to_target(case_file, sets, options, planned, folder, case, progress):
+    """The verification run; with an absorption target, re-planned (the same blocks and
+    cuts) at a target raised by the verified shortfall until the verified year meets it, the
+    plan cannot reach the raised target, or plan.target_rounds re-plans are spent."""
+    result, problem, cuts = planned
+    target = case.plan.min_absorption_pct
+    planned_pct, rounds = target, []
+    while True:
+        v = _verify(case_file, sets, options, result, folder, case)
+        rounds.append({"plan_target_pct": planned_pct, "sizes": dict(result.sizes),
+                       "plan_absorption_pct": result.absorption_pct,
+                       "absorption_pct": v["absorption_pct"], "total_cny": v["total_cny"],
+                       "plan_total_cny": result.total_cny})
+        why = _target_stop(target, planned_pct, v, result, len(rounds) - 1, case.plan)
+        if why is not None:
+            break
+        planned_pct += target - v["absorption_pct"]
+        if progress:
+            progress("target", len(rounds), planned_pct)
+        result = plan(replace(problem, min_absorption_pct=planned_pct), case.plan.gap_pct,
+                      case.plan.max_iterations, None, cuts)
+    if target is not None:
+        v["target"] = {"target_pct": target, "met": why == "", "why": why, "rounds": rounds}
+    return result, v
+
+
+def _target_stop(target, planned_pct, v, result, replans: int, opts) -> str | None:
+    """None: plan again; "": the verified year meets the target; else why it does not."""
+    if target is None or v["absorption_pct"] >= target - 1e-6:
+        return ""
+    short = f"verified absorption {v['absorption_pct']:.2f} % < target {target:g} %"
+    if result.unreachable:
+        return (f"{short}; the plan cannot reach the {planned_pct:.2f} % it would need: "
+                f"{result.unreachable}")
+    if planned_pct + target - v["absorption_pct"] >= 100.0:
+        return (f"{short}; the plan overstates absorption by "
+                f"{result.absorption_pct - v['absorption_pct']:.2f} pp, so the verified "
+                "target would need a plan above 100 %")
+    if replans >= opts.target_rounds:
+        return f"{short} after plan.target_rounds = {opts.target_rounds} re-plans"
+    return None
 
 
 def _verify(case_file, sets, options, result, folder, case) -> dict:
