@@ -128,6 +128,7 @@ class WindowSolver:
         self._integrality(integer)
         self._coefs: dict = {}
         self.col_lo, self.col_hi = mm.col_lo.copy(), mm.col_hi.copy()
+        self.next_basis = None   # kept by keep_basis: where the next window's LP starts
 
     def _integrality(self, integer: bool) -> None:
         if len(self.int_cols):
@@ -221,8 +222,20 @@ class WindowSolver:
         """Row duals of the last LP (CNY per unit of the row's right-hand side)."""
         return np.asarray(self.h.getSolution().row_dual, dtype=float)
 
+    def keep_basis(self) -> None:
+        """The next window starts from this solve's basis (a relaxation's), not the last's."""
+        self.next_basis = self.basis_object()
+
+    def start_basis(self):
+        """The basis the next window starts from: the kept one, else the last solve's."""
+        basis, self.next_basis = self.next_basis or self.basis_object(), None
+        return basis
+
     def write_basis(self, path) -> None:
-        """The last solve's basis as a HiGHS basis file (for a checkpoint); none if invalid."""
+        """The basis the next window starts from, as a HiGHS basis file (for a checkpoint);
+        none if invalid."""
+        if self.next_basis is not None:
+            self.h.setBasis(self.next_basis)
         if self.h.getBasis().valid:
             self.h.writeBasis(str(path))
 
