@@ -40,13 +40,22 @@ def plan_case(case_file: Path, sets: list[str], cli_options: list[str], out: Pat
         from ..blocks import dask_client
         from .parallel import Pool
 
+        # the blocks stay on the workers' actors through the verification's re-plans
         with dask_client(workers, scheduler) as client:
             n = workers if not scheduler else len(client.scheduler_info()["workers"])
-            found = _solve(case_file, sets, options, frontier, progress, Pool(client, n))
-    else:
-        found = _solve(case_file, sets, options, frontier, progress, None)
+            pool = Pool(client, n)
+            return _plan_and_verify(case_file, sets, options, folder, verify, frontier,
+                                    progress, pool, started, (workers, scheduler))
+    return _plan_and_verify(case_file, sets, options, folder, verify, frontier, progress,
+                            None, started, (workers, scheduler))
+
+
+def _plan_and_verify(case_file, sets, options, folder, verify, frontier, progress, pool,
+                     started, cluster) -> PlanOutcome:
+    found = _solve(case_file, sets, options, frontier, progress, pool)
     case, result, problem, cuts, front, combos, free, options = found
-    meta = {"method": {**_method(case, problem), "workers": workers, "scheduler": scheduler},
+    meta = {"method": {**_method(case, problem), "workers": cluster[0],
+                       "scheduler": cluster[1]},
             "free_columns": free, "combinations": combos,
             "build_time_s": problem.build_s, "plan_time_s": time.perf_counter() - started}
     folder.prepare()
