@@ -11,6 +11,7 @@ the JSON to benchmarks/results.jsonl.
 import argparse
 import json
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -69,6 +70,9 @@ def main(argv):
                **figures(outcome.info, time.perf_counter() - start, outcome.summary),
                "peak_memory_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     row["when"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    row["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False,
+                                   capture_output=True, text=True,
+                                   cwd=Path(__file__).parent).stdout.strip()
     print("| sets | blocks | wall s | Σ solve s | Python s/window | curtailment % | operating "
           "cost CNY | unserved heat MWh_th | starts |")
     print(f"| {' '.join(row.get('sets', []))} | {row['blocks']} | {row['wall_time_s']:.0f} | "

@@ -1,6 +1,7 @@
 """The plan benchmark on the 2016 year (issue 28, docs/plan.md "Jilin 2016 plan").
 
-    python benchmarks/plan_2016.py plan    # gridmodel plan cases/jilin-2016-plan.toml (≈ 15 min)
+    python benchmarks/plan_2016.py plan [CASE] [WORKERS]  # gridmodel plan CASE (default
+                                           # cases/jilin-2016-plan.toml, 2 workers, ≈ 10 min)
     python benchmarks/plan_2016.py sweep [P1,P2,…]   # the 3 × 3 × 3 grid of the same
                                            # options (≈ 110 min), or the points named
     python benchmarks/plan_2016.py collect # the finished grid points so far into the table
@@ -39,12 +40,15 @@ def _commit() -> str:
                           capture_output=True, text=True).stdout.strip()
 
 
-def run_plan(out: Path = Path("/tmp/plan-2016")) -> dict:
+def run_plan(case: Path = CASE, workers: int = 2, out: Path = Path("/tmp/plan-2016"),
+             extra: tuple = ()) -> dict:
     t0 = time.perf_counter()
-    subprocess.run([str(Path(sys.executable).with_name("gridmodel")), "plan", str(CASE),
-                    "--out", str(out), "--force"], cwd=ROOT, check=True)
+    subprocess.run([str(Path(sys.executable).with_name("gridmodel")), "plan", str(case),
+                    "--out", str(out), "--force", "--workers", str(workers), *extra],
+                   cwd=ROOT, check=True)
     plan = json.loads((out / "plan.json").read_text())
-    row = {"commit": _commit(), "wall_s": time.perf_counter() - t0,
+    row = {"commit": _commit(), "case": Path(case).name, "workers": workers,
+           "args": list(extra), "wall_s": time.perf_counter() - t0,
            "plan_time_s": plan["plan_time_s"], "build_time_s": plan["build_time_s"],
            "iterations": len(plan["result"]["iterations"]), "sizes": plan["result"]["sizes"],
            "plan_total_cny": plan["result"]["total_cny"],
@@ -91,9 +95,14 @@ def collect(out: Path = Path("/tmp/plan-2016-sweep")) -> None:
                      + extra,
                      "renewable_absorption_pct": summary["renewable_absorption_pct"],
                      "wind_curtailment_pct": summary["wind_curtailment_pct"]})
-    frame = pd.DataFrame(rows).sort_values("total_cny")
+    frame = pd.DataFrame(rows)
     frame.insert(0, "commit", _commit())
-    frame.to_csv(HERE / "plan_sweep_2016.csv", index=False)
+    kept = HERE / "plan_sweep_2016.csv"
+    if kept.is_file():  # points measured before keep their row and the commit they ran on
+        old = pd.read_csv(kept)
+        new = ~frame.set_index(list(GRID)).index.isin(old.set_index(list(GRID)).index)
+        frame = pd.concat([old, frame[new]])
+    frame.sort_values("total_cny").to_csv(kept, index=False)
 
 
 def table() -> None:
@@ -114,5 +123,8 @@ if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "plan"
     if command == "sweep" and len(sys.argv) > 2:
         run_grid(points=sys.argv[2].split(","))
+    elif command == "plan" and len(sys.argv) > 2:
+        run_plan(Path(sys.argv[2]).resolve(), int(sys.argv[3]) if len(sys.argv) > 3 else 2,
+                 extra=tuple(sys.argv[4:]))
     else:
         {"plan": run_plan, "sweep": run_grid, "collect": collect, "table": table}[command]()
