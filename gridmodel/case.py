@@ -158,7 +158,7 @@ class PlanOptions(_Strict):
         None, gt=0, lt=100, description="renewable absorption target (local + exported, % of "
         "available energy)")
     target_rounds: int = Field(
-        3, ge=0, le=10, description="re-plans at most, with an absorption target and the "
+        3, ge=0, le=10, description="re-plans at most (count), with an absorption target and the "
         "verification run: each raises the plan's target by the verified shortfall")
     max_capex_cny: float | None = Field(None, ge=0, description="budget: annualised capex at "
                                         "most this (CNY per year)")
