@@ -98,6 +98,41 @@ def test_ramp_limit_binds_across_hours(tmp_path):
     assert list(series(out, "thermal_p_mw", "cheap")) == pytest.approx([50, 80, 100])
 
 
+def _ramp_case(ramp_mw_per_h):
+    t = Tiny()
+    t.gen("cheap", p_min_mw=50, p_max_mw=150, c1=10, ramp_up_mw_per_h=ramp_mw_per_h,
+          ramp_down_mw_per_h=ramp_mw_per_h, initial_p_mw=50.0, min_up_h=3.0)
+    t.gen("dear", p_max_mw=200, c1=50)
+    t.load("L", 150, series=[1 / 3, 1.0, 1 / 3])
+    return t
+
+
+def test_a_ramp_of_the_whole_band_is_left_out_and_a_narrower_one_still_binds(tmp_path):
+    """cheap: 50–150 MW, 10 CNY/MWh, on at 50 MW before the start, min up 3 h; dear 50.
+    Loads 50, 150, 50 MW.
+
+    Ramp 100 MW/h (= p_max − p_min): cheap 50, 150, 50, cost 250·10 = 2,500 CNY; its rows
+    after the first step are not built (implied by the output limits and the logic).
+    Ramp 90 MW/h: cheap 50, 140, 50 → dear 10 MW in hour 1: 240·10 + 10·50 = 2,900 CNY,
+    and the rows are there.
+    """
+    from gridmodel.case import load_case
+    from gridmodel.model.core import build_model
+    from gridmodel.model.techs import TECHNOLOGIES
+    from gridmodel.network.loader import system_from_case
+
+    for ramp, cost, cheap, rows in ((100.0, 2500, [50, 150, 50], 2), (90.0, 2900,
+                                                                        [50, 140, 50], 6)):
+        t = _ramp_case(ramp)
+        case = load_case(t.write(tmp_path / f"r{ramp:g}", BINARY))
+        out = t.solve(tmp_path / f"s{ramp:g}", BINARY)
+        assert out.summary["objective_cny"] == pytest.approx(cost)
+        assert list(series(out, "thermal_p_mw", "cheap")) == pytest.approx(cheap)
+        system = system_from_case(case, TECHNOLOGIES)
+        block = build_model(system, case.model, case.reserve, 3).model.thermal_block
+        assert len(block.ramp_up) + len(block.ramp_down) == rows  # 2 first-step rows
+
+
 def test_startup_cost_category_depends_on_off_time(tmp_path):
     """One unit, 10 CNY/MWh, must start to serve 10 MW; hot start (off < 5 h) 100 CNY,
     cold start 500 CNY. Off 2 h before: 100 + 100 = 200; off 10 h before: 600 CNY.

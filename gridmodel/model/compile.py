@@ -35,7 +35,7 @@ class MatrixModel:
     integer: np.ndarray        # bool per decision column
     col_of: dict               # id(VarData) → decision column
     param_of: dict             # id(VarData) → parameter column
-    row_of: dict               # id(ConstraintData) → row (first row of a ranged constraint)
+    row_of: dict               # id(ConstraintData) → row (a ranged constraint is one row)
     n_param: int
 
     @property
@@ -55,11 +55,12 @@ def compile_model(model: pyo.ConcreteModel, params: list) -> MatrixModel:
     sense = np.array([r[1] for r in info.rows], dtype=int)
     lo = np.where(sense <= 0, rhs, -INF)   # mixed form: 1 ≤, 0 =, −1 ≥
     hi = np.where(sense >= 0, rhs, INF)
+    rows, keep = _ranged_rows(info.rows, sense, lo)
+    if not keep.all():
+        A, lo, hi = sp.csc_array(sp.csr_array(A)[keep]), lo[keep], hi[keep]
     c = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(len(cols))
     bounds = np.array([(_num(v.lb, -INF), _num(v.ub, INF)) for v in cols]).reshape(-1, 2)
-    row_of = {}
-    for i, (con, _) in enumerate(info.rows):
-        row_of.setdefault(id(con), i)
+    row_of = {id(con): i for i, con in enumerate(rows)}
     return MatrixModel(
         A=sp.csr_array(A[:, dec]), A_param=sp.csr_array(A[:, par]), row_lo=lo, row_hi=hi,
         col_lo=bounds[dec, 0].copy(), col_hi=bounds[dec, 1].copy(), c=c[dec], c_param=c[par],
@@ -67,6 +68,19 @@ def compile_model(model: pyo.ConcreteModel, params: list) -> MatrixModel:
         integer=np.array([cols[j].is_integer() for j in dec], dtype=bool),
         col_of={id(cols[j]): i for i, j in enumerate(dec)},
         param_of={id(cols[j]): i for i, j in enumerate(par)}, row_of=row_of, n_param=len(par))
+
+
+def _ranged_rows(entries, sense: np.ndarray, lo: np.ndarray):
+    """Pyomo writes a ranged constraint lo ≤ body ≤ hi as two rows (≤ then ≥); HiGHS takes
+    it as one row with both bounds: half the rows, the same feasible set. Fills `lo` of the
+    ≤ row from its ≥ twin; returns (constraint of every kept row, keep mask)."""
+    cons = [entry[0] for entry in entries]
+    ids = np.array([id(c) for c in cons], dtype=np.int64)
+    twin = np.zeros(len(cons), dtype=bool)
+    twin[1:] = (sense[1:] == -1) & (sense[:-1] == 1) & (ids[1:] == ids[:-1])
+    lo[np.flatnonzero(twin) - 1] = lo[twin]
+    keep = ~twin
+    return [c for c, k in zip(cons, keep) if k], keep
 
 
 def _num(value, default: float) -> float:

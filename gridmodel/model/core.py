@@ -242,10 +242,8 @@ def _add_dc_flows(m, ctx):
         return pyo.quicksum(v * m.net_injection_mw[b, t] for b, v in ptdf[br].items())
 
     m.flow_mw = pyo.Expression(m.BRANCH, m.T, rule=flow)
-    m.flow_limit_forward = pyo.Constraint(
-        m.BRANCH, m.T, rule=lambda m, br, t: m.flow_mw[br, t] <= m.rating_mw[br])
-    m.flow_limit_backward = pyo.Constraint(
-        m.BRANCH, m.T, rule=lambda m, br, t: -m.flow_mw[br, t] <= m.rating_mw[br])
+    m.flow_limit = pyo.Constraint(m.BRANCH, m.T, rule=lambda m, br, t: (
+        -m.rating_mw[br], m.flow_mw[br, t], m.rating_mw[br]))  # one ranged row each
 
 
 def _add_carrier_balances(m, ctx):

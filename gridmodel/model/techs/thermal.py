@@ -291,6 +291,10 @@ def _build_limits(b, ctx, table):
 
 
 def _build_ramps(b, ctx, table):
+    """Ramp rows. After the first step a ramp of at least p_max − p_min per step cannot bind:
+    p_upper(t), p_lower(t − 1) and on(t) = on(t − 1) + su − sd bound the rise by
+    (p_max − p_min)·on(t − 1) + su_limit·su(t), the fall likewise, so those rows are left out
+    (LP and MIP alike). The first step's rows, from the previous window's output, stay."""
     T, dt = ctx_T(b), ctx.dt_h
     ru = {g: table.at[g, "ramp_up_mw_per_h"] * dt for g in b.UNITS}
     rd = {g: table.at[g, "ramp_down_mw_per_h"] * dt for g in b.UNITS}
@@ -301,9 +305,13 @@ def _build_ramps(b, ctx, table):
     b.RAMP_DOWN_UNITS = pyo.Set(initialize=[g for g in b.UNITS if rd[g] < table.at[
         g, "p_max_mw"] or sd[g] < table.at[g, "p_max_mw"]], ordered=True)
 
+    span = {g: table.at[g, "p_max_mw"] - table.at[g, "p_min_mw"] for g in b.UNITS}
+
     def ramp_up(b, g, t):
         if t == 0:
             return b.head(g, 0) - b.init_p_mw[g] <= b.ramp_up_first_mw[g] + su[g] * b.startup[g, 0]
+        if ru[g] >= span[g]:  # implied by p_upper(t), p_lower(t − 1) and the logic
+            return pyo.Constraint.Skip
         return b.head(g, t) - b.fuel_mw[g, t - 1] <= min(ru[g], 1e9) * b.on[g, t - 1] + su[
             g] * b.startup[g, t]
 
@@ -315,6 +323,8 @@ def _build_ramps(b, ctx, table):
         if t == 0:
             return b.init_p_mw[g] - b.fuel_mw[g, 0] <= first_down[g] * b.on[
                 g, 0] + sd[g] * b.shutdown[g, 0]
+        if rd[g] >= span[g]:  # implied by p_upper(t − 1), p_lower(t) and the logic
+            return pyo.Constraint.Skip
         return b.fuel_mw[g, t - 1] - b.fuel_mw[g, t] <= min(rd[g], 1e9) * b.on[g, t] + sd[
             g] * b.shutdown[g, t]
 
