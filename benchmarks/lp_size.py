@@ -20,15 +20,14 @@ def lp_table(case) -> dict:
     compiled window matrix (what HiGHS is given: decision columns, ranged rows as one)."""
     import pyomo.environ as pyo
 
-    from gridmodel.model.core import build_model
+    from gridmodel.horizon import build_window_model
     from gridmodel.model.techs import TECHNOLOGIES
     from gridmodel.network.loader import system_from_case
     from gridmodel.windows import window_steps
 
     system = system_from_case(case, TECHNOLOGIES)
-    commit, ahead = window_steps(case, system)
-    integer_steps = commit if ahead and case.horizon.relax_lookahead else None
-    built = build_model(system, case.model, case.reserve, commit + ahead, integer_steps, commit)
+    built = build_window_model(case, system)
+    steps = sum(window_steps(case, system))
     mm = built.matrix
     nnz_row = np.diff(mm.A.indptr)
     out = {"rows": Counter(), "cols": Counter(), "nnz": Counter()}
@@ -41,7 +40,7 @@ def lp_table(case) -> dict:
     for var in built.model.component_data_objects(pyo.Var):
         if id(var) in mm.col_of:
             out["cols"][var.parent_component().name] += 1
-    out["totals"] = (mm.A.shape[0], mm.A.shape[1], mm.A.nnz, commit + ahead)
+    out["totals"] = (mm.A.shape[0], mm.A.shape[1], mm.A.nnz, steps)
     return out
 
 

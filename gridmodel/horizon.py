@@ -75,6 +75,13 @@ def fingerprint(case) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
+def build_window_model(case, system):
+    """The case's window model (window + look-ahead steps; relaxed look-ahead if asked)."""
+    commit, ahead = window_steps(case, system)
+    integer_steps = commit if ahead and case.horizon.relax_lookahead else None
+    return build_model(system, case.model, case.reserve, commit + ahead, integer_steps, commit)
+
+
 def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = None,
                   span: tuple[int, int] | None = None):
     """Solve the case window by window over steps [first, stop) of the system (default: all).
@@ -94,9 +101,7 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
     start_cols = done[-1].get("start") if done else None
     basis = done[-1].get("basis") if done else None
     started = time.perf_counter()
-    integer_steps = commit if ahead and case.horizon.relax_lookahead else None
-    built = build_model(system, case.model, case.reserve, commit + ahead, integer_steps,
-                        commit)
+    built = build_window_model(case, system)
     solver = WindowSolver(built.matrix, case.solver, case.model.commitment in MIP_MODES,
                           commit + ahead)
     build_s = time.perf_counter() - started
