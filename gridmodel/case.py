@@ -155,8 +155,13 @@ class PlanOptions(_Strict):
                            "/ upper bound of the plan's total cost (%)")
     max_iterations: int = Field(60, ge=1, le=1000, description="Benders iterations at most")
     min_absorption_pct: float | None = Field(
-        None, gt=0, lt=100, description="renewable absorption target (local + exported, % of "
-        "available energy)")
+        None, gt=0, lt=100, description="renewable absorption target (% of available energy; "
+        "what it counts: plan.absorption)")
+    absorption: Literal["total", "local"] = Field(
+        "total", description="what the absorption target counts: total = used locally + "
+        "exported; local = used in the province, exports drawing on the hour's supply mix in "
+        "proportion (the renewable_local KPI), reached by re-planning the total until the "
+        "verified local share meets the target (needs the verification run)")
     target_rounds: int = Field(
         3, ge=0, le=10, description="re-plans at most (count), with an absorption target and the "
         "verification run: each raises the plan's target by the verified shortfall")

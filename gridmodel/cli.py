@@ -422,8 +422,11 @@ def plan(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
              "--option", help="table.asset.column[+column[*f]]=MIN..MAX or =V1,V2 "
              "(repeatable; adds to [plan.options]).")] = None,
          min_absorption_pct: Annotated[float | None, typer.Option(
-             "--min-absorption-pct", help="Renewable absorption target (local + exported, "
-             "%; plan.min_absorption_pct).")] = None,
+             "--min-absorption-pct", help="Renewable absorption target (%; "
+             "plan.min_absorption_pct).")] = None,
+         absorption: Annotated[str | None, typer.Option(
+             "--absorption", help="What the target counts: total (local + exported) or local "
+             "(plan.absorption).")] = None,
          max_capex_cny: Annotated[float | None, typer.Option(
              "--max-capex-cny", help="Annualised capex budget (CNY per year).")] = None,
          max_co2_t: Annotated[float | None, typer.Option(
@@ -451,6 +454,8 @@ def plan(case_file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
     sets = list(set_ or [])
     if min_absorption_pct is not None:
         sets.append(f"plan.min_absorption_pct={min_absorption_pct!r}")
+    if absorption is not None:
+        sets.append(f"plan.absorption={absorption!r}")
     if max_capex_cny is not None:
         sets.append(f"plan.max_capex_cny={max_capex_cny!r}")
     if max_co2_t is not None:
@@ -528,10 +533,11 @@ def _print_plan(outcome) -> None:
     if v:
         console.print(f"verified (normal year run): total {v['total_cny']:,.0f} CNY, plan "
                       f"{v['total_gap_pct']:+.2f} % from it; absorption {v['absorption_pct']:.2f} %"
-                      f" (plan {v['plan_absorption_pct']:.2f} %)", highlight=False)
+                      f" (plan {v['plan_absorption_pct']:.2f} %), local "
+                      f"{v['local_absorption_pct']:.2f} %", highlight=False)
         t = v.get("target")
         if t and t["met"]:
-            console.print(f"target {t['target_pct']:g} % met in the verified year after "
+            console.print(f"target {t['target_pct']:g} % ({t['counts']}) met in the verified year after "
                           f"{len(t['rounds']) - 1} re-plan(s)", highlight=False)
         elif t:
             err_console.print(f"[yellow]target not verified:[/] {escape(t['why'])}",

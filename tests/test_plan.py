@@ -220,6 +220,9 @@ def test_cli_plan_writes_its_files_and_a_verified_portfolio(tmp_path):
     assert plan["result"]["sizes"]["eb"] == pytest.approx(20.0, abs=1e-4)
     v = plan["verification"]
     assert v["total_cny"] == pytest.approx(30_500, rel=1e-5)
+    # no export link, so all the wind used is local: 30 of 420 MWh curtailed (hour 1: 50 − 20)
+    assert v["local_absorption_pct"] == pytest.approx(100 * 390 / 420, rel=1e-6)
+    assert v["absorption_pct"] == pytest.approx(100 * 390 / 420, rel=1e-6)
     assert abs(v["total_gap_pct"]) < 1e-3
     again = CliRunner().invoke(app, ["plan", str(case), "--option", f"{EB}=0..100", "--out",
                                      str(out), "--workers", "1"])
@@ -265,12 +268,15 @@ def test_the_frontier_reuses_the_cuts_and_prices_each_target(tmp_path):
     assert (tmp_path / "plan" / "plan.xlsx").is_file()
 
 
-def _biased_verification(bias_pp: float):
+def _biased_verification(bias_pp: float, exported_pp: float = 0.0):
     """A stand-in for the normal-year run whose absorption is the plan's less bias_pp (what
-    the relaxed commitment does on the Jilin year, ≈ 2.8 pp), the plan's total unchanged."""
+    the relaxed commitment does on the Jilin year, ≈ 2.8 pp), of which exported_pp went out
+    of the province, the plan's total unchanged."""
     def verify(case_file, sets, options, result, folder, case):
+        total = result.absorption_pct - bias_pp
         return {"total_cny": result.total_cny, "plan_total_cny": result.total_cny,
-                "total_gap_pct": 0.0, "absorption_pct": result.absorption_pct - bias_pp,
+                "total_gap_pct": 0.0, "absorption_pct": total,
+                "local_absorption_pct": total - exported_pp,
                 "plan_absorption_pct": result.absorption_pct}
     return verify
 
@@ -306,6 +312,50 @@ def test_a_verified_shortfall_raises_the_plans_target_until_the_year_meets_it(
     short = v["target"]
     assert not short["met"] and len(short["rounds"]) == 2
     assert "93.24 % < target 95 %" in short["why"] and "upper end: eb" in short["why"]
+
+
+def test_a_local_target_re_plans_the_total_until_the_local_share_meets_it(
+        eb_case, eb_problem, monkeypatch):
+    """Local target 95 %, the verification as planned but 3 pp of it exported. Round 1 plans
+    a total of 95 % (29 MW): local 92 %. Round 2 plans 98 %: curtail ≤ 2 % × 420 = 8.4 MWh,
+    s = 50 − 8.4 = 41.6 MW, local 95 %: met. Total = 7,500 + (240 − 41.6 − 20) × 100 +
+    41.6 × 150 = 31,580 CNY. The same case counting the total stops after round 1 (95 %)."""
+    from dataclasses import replace
+
+    from gridmodel.case import load_case
+    from gridmodel.plan import run
+
+    monkeypatch.setattr(run, "_verify", _biased_verification(0.0, exported_pp=3.0))
+    problem = replace(eb_problem, min_absorption_pct=95.0)
+
+    def rounds(counts):
+        case = load_case(eb_case, ["plan.min_absorption_pct=95", f"plan.absorption='{counts}'"])
+        cuts = []
+        first = run.plan(problem, 1e-6, 50, None, cuts)
+        return run._verify_to_target(eb_case, [], [], (first, problem, cuts), None, case, None)
+
+    result, v = rounds("local")
+    t = v["target"]
+    assert t["met"] and t["counts"] == "local"
+    assert [r["plan_target_pct"] for r in t["rounds"]] == pytest.approx([95, 98])
+    assert [r["local_absorption_pct"] for r in t["rounds"]] == pytest.approx([92, 95], abs=1e-6)
+    assert result.sizes["eb"] == pytest.approx(41.6, abs=1e-4)
+    assert result.total_cny == pytest.approx(31_580, rel=1e-5)
+    result, v = rounds("total")
+    assert len(v["target"]["rounds"]) == 1 and result.sizes["eb"] == pytest.approx(29.0, abs=1e-4)
+
+
+def test_a_local_target_without_the_verification_is_refused(eb_case, tmp_path):
+    """The plan's constraint counts the total; only the verified year knows the local share."""
+    from typer.testing import CliRunner
+
+    from gridmodel.cli import app
+
+    res = CliRunner().invoke(app, ["plan", str(eb_case), "--option", f"{EB}=0..100",
+                                   "--min-absorption-pct", "95", "--absorption", "local",
+                                   "--no-verify", "--out", str(tmp_path / "p"), "--workers", "1"])
+    assert res.exit_code == 2 and "plan.absorption" in res.output and "local" in res.output
+    assert len(res.output.strip().splitlines()) == 1 and not (tmp_path / "p").exists()
 
 
 @pytest.mark.parametrize("args, match", [
