@@ -85,6 +85,9 @@ class SolverOptions(_Strict):
     mip_start: Literal["none", "lp_fix", "lookahead"] = Field(
         "lookahead", description="lookahead (previous window's look-ahead commitment, rounded "
         "up) | lp_fix (LP relaxation, fix integral values, solve the rest) | none")
+    shift_basis: bool = Field(False, description="start each window's LP from the previous "
+                              "basis moved to the window's hours (measured no faster: "
+                              "docs/performance.md)")
 
 
 class ModelOptions(_Strict):

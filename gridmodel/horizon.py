@@ -104,6 +104,11 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
     built = build_window_model(case, system)
     solver = WindowSolver(built.matrix, case.solver, case.model.commitment in MIP_MODES,
                           commit + ahead)
+    shift = None
+    if case.solver.shift_basis and ahead:
+        from .model.shift import basis_permutation
+
+        shift = basis_permutation(built.model, built.matrix, commit + ahead, commit)
     build_s = time.perf_counter() - started
     if basis is not None:  # a resumed run restarts its LPs where the interrupted one was
         solver.read_basis(basis)
@@ -113,7 +118,7 @@ def solve_rolling(case, system, progress=None, checkpoint: Checkpoint | None = N
         k = min(commit, stop - start)
         t0 = time.perf_counter()
         set_window(built, start, state)
-        solver.restart_from(solver.start_basis())  # same start as a resumed run: exact resume
+        solver.restart_from(solver.start_basis(), shift)  # as a resumed run: exact resume
         solver.load(built.ctx.window)
         update_s = time.perf_counter() - t0
         try:

@@ -243,18 +243,29 @@ class WindowSolver:
         b = self.h.getBasis()
         return b if b.valid else None
 
-    def restart_from(self, basis) -> None:
+    def restart_from(self, basis, shift=None) -> None:
         """Forget the solver's internal state (factorisation, pricing weights) and keep only
-        the basis: every window then starts as a resumed run does, so resuming is exact."""
+        the basis, moved by `shift` = (columns, rows) (`model/shift.py`) if given: every
+        window then starts as a resumed run does, so resuming is exact."""
         self.h.clearSolver()
         if basis is not None:
-            self.h.setBasis(basis)
+            self.h.setBasis(basis if shift is None else shifted(basis, *shift))
 
     def read_basis(self, path) -> None:
         """Restore a saved basis (a resumed run's next LP starts where the old one was)."""
         if self.h.readBasis(str(path)) != highspy.HighsStatus.kOk:
             raise SolverError(f"{path}: the saved LP basis does not fit this model; run "
                               "without --resume (or with --force) to start over")
+
+
+def shifted(basis, cols: np.ndarray, rows: np.ndarray):
+    """A copy of the basis whose column j has the status of column cols[j] (rows alike)."""
+    col, row = basis.col_status, basis.row_status
+    out = highspy.HighsBasis()
+    out.col_status = [col[j] for j in cols]
+    out.row_status = [row[i] for i in rows]
+    out.valid = True
+    return out
 
 
 class _Relaxed:
