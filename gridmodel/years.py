@@ -113,7 +113,8 @@ def overrides(years: pd.DataFrame, year: int, renewables: pd.DataFrame,
 
     def ratio(figure):
         y, v = _known(years, year, figure)
-        return v / value(years, BASE_YEAR, figure), y
+        return v / value(years, BASE_YEAR, figure), figure + (
+            "" if y == year else f" (of {y}: NOT FOUND for {year})")
 
     wind = list(renewables.index[renewables["kind"] == "wind"])
     solar = list(renewables.index[renewables["kind"] == "solar"])
@@ -121,13 +122,12 @@ def overrides(years: pd.DataFrame, year: int, renewables: pd.DataFrame,
     k = exponent_for_hours([wind_profiles[w] for w in wind],
                            list(renewables.loc[wind, "p_max_mw"]), hours, hours_in(year))
     for w in wind:
-        out += [Override(f"renewable.{w}.scale", ratio("wind_capacity_mean_gw")[0],
-                         "wind_capacity_mean_gw"),
+        out += [Override(f"renewable.{w}.scale", *ratio("wind_capacity_mean_gw")),
                 Override(f"renewable.{w}.availability_exponent_pu", round(k, 6),
                          f"wind_resource_h of {hours_year}: {hours:g} h a year")]
     pv = _known(years, year, "pv_capacity_mean_gw")[1] * 1000.0 / PV_2016_MW
     out += [Override(f"renewable.{a}.scale", pv, "pv_capacity_mean_gw") for a in solar]
-    out.append(Override("load.*.scale", ratio("consumption_twh")[0], "consumption_twh"))
+    out.append(Override("load.*.scale", *ratio("consumption_twh")))
     heat = _heat_growth(years, year)
     out.append(Override("heat_zone.*.scale", heat, "central_heat_twh_th (growth 2016 → 2020)"))
     for name, row in (boilers if boilers is not None else pd.DataFrame()).iterrows():
@@ -135,8 +135,7 @@ def overrides(years: pd.DataFrame, year: int, renewables: pd.DataFrame,
         grown = row.h_max_mw_th + (heat - 1.0) * (row.h_max_mw_th + row.chp_mw_th)
         out.append(Override(f"heat_boiler.{name}.h_max_mw_th", max(row.h_max_mw_th, grown),
                             "the zone's CHP + boiler capacity × the heat growth, less CHP"))
-    out.append(Override("thermal.*.scale", ratio("thermal_capacity_gw")[0],
-                        "thermal_capacity_gw"))
+    out.append(Override("thermal.*.scale", *ratio("thermal_capacity_gw")))
     pumped = value(years, year, "pumped_capacity_gw") or PUMPED_2016_GW
     hydro_y, hydro = _known(years, year, "hydro_capacity_gw")
     out.append(Override("hydro.*.scale", (hydro - pumped) / HYDRO_2016_CONVENTIONAL_GW,

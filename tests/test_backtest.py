@@ -90,7 +90,7 @@ def test_the_committed_year_cases_are_what_the_table_builds(tmp_path):
     text = (cases / "jilin-2016.toml").read_text().replace('"../networks/', f'"{root}/networks/')
     (cases / "jilin-2016.toml").write_text(text)
     written = write_year_cases(root / "networks" / "jilin" / "years.csv", cases)
-    assert [p.name for p in written] == [f"jilin-{y}.toml" for y in range(2017, 2022)]
+    assert [p.name for p in written] == [f"jilin-{y}.toml" for y in range(2017, 2023)]
     for path in written:
         built = path.read_text()
         assert built == (root / "cases" / path.name).read_text(), path.name
