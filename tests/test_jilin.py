@@ -364,16 +364,23 @@ def test_weather_years_are_profile_files_of_other_seeds(tmp_path):
         float(committed["wind_west"].mean()), rel=1e-3)
 
 
-def test_weather_years_keep_the_networks_heat_energy():
-    """Another seed's heat series are rescaled to the reference's season energy: the network's
-    demand_mw_th (the reference peak) × Σ pu is the same 60 TWh_th in every weather year."""
+def test_weather_years_keep_the_networks_heat_and_load_energy():
+    """Another seed's heat and load series are rescaled to the reference's energy: the
+    network's demand_mw_th and load p_mw (the reference peaks) × Σ pu are the same in every
+    weather year. Heat: Σ 2.5 → 1.5 (× 0.6). Load: the other year's peak hour is lower
+    against its energy, Σ 2.5 → 2.0 (× 0.8): [1.0, 0.9, 0.6] → [0.8, 0.72, 0.48]. Wind is
+    not touched."""
     import numpy as np
     import xarray as xr
 
-    from gridmodel.network.jilin import same_heat
+    from gridmodel.network.jilin import same_energy
 
-    ref = xr.Dataset({"heat_a": ("time", np.array([0.0, 0.5, 1.0])), "wind": ("time", [1, 2, 3])})
+    ref = xr.Dataset({"heat_a": ("time", np.array([0.0, 0.5, 1.0])),
+                      "load": ("time", np.array([0.5, 1.0, 0.5])), "wind": ("time", [1, 2, 3])})
     other = xr.Dataset({"heat_a": ("time", np.array([1.0, 1.0, 0.5])),
+                        "load": ("time", np.array([1.0, 0.9, 0.6])),
                         "wind": ("time", [4, 5, 6])})
-    out = same_heat(other, ref)
-    assert float(out["heat_a"].sum()) == 1.5 and list(out["wind"].values) == [4, 5, 6]
+    out = same_energy(other, ref)
+    assert float(out["heat_a"].sum()) == pytest.approx(1.5)
+    assert list(out["load"].values) == pytest.approx([0.8, 0.72, 0.48])
+    assert list(out["wind"].values) == [4, 5, 6]

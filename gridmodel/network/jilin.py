@@ -294,12 +294,13 @@ def season_of(heat: dict) -> tuple[tuple[str, str], float]:
 BASE_SEED = 2016  # the seed of the committed profiles, whose heat sets the network's scale
 
 
-def same_heat(ds, reference):
-    """Heat series rescaled to the reference year's season energy: the network's
-    `demand_mw_th` is the reference's peak, each series pu of its own peak, so another
-    weather year would otherwise bring another heat energy (a calibration input)."""
+def same_energy(ds, reference):
+    """Heat and load series rescaled to the reference year's energy: the network's
+    `demand_mw_th` and load `p_mw` are the reference's peaks and each series is pu of its own
+    year's peak, so another weather year would otherwise bring another heat or load energy (a
+    calibration input; the load's monthly energies are the statistics' in every year)."""
     out = ds.copy()
-    for name in [v for v in ds.data_vars if v.startswith("heat_")]:
+    for name in [v for v in ds.data_vars if v.startswith("heat_") or v == "load"]:
         factor = float(reference[name].sum()) / float(ds[name].sum())
         out[name] = (ds[name] * factor).assign_attrs(ds[name].attrs)
     return out
@@ -314,7 +315,7 @@ def write_weather_years(networks: Path, seed: int, count: int) -> list[Path]:
     if not (0 <= seed and seed + count <= 2**32):
         raise NetworkError(networks, "--seed", str(seed), "a whole number 0 … 4294967295")
     heat = read_tables(networks / "jilin")["parameters"]["heat"]
-    reference = profiles.build(BASE_SEED, *season_of(heat))  # the network's heat scale
+    reference = profiles.build(BASE_SEED, *season_of(heat))  # the network's heat, load scale
     folder = networks / "weather"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -324,7 +325,7 @@ def write_weather_years(networks: Path, seed: int, count: int) -> list[Path]:
             raise NetworkError(path, "(file)", "is a link", "a regular file or none")
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            same_heat(profiles.build(s, *season_of(heat)), reference).to_netcdf(
+            same_energy(profiles.build(s, *season_of(heat)), reference).to_netcdf(
                 tmp, engine="h5netcdf")
             os.replace(tmp, path)
         finally:
