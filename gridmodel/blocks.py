@@ -67,11 +67,23 @@ def _drop(arrays: dict, k: int) -> dict:
     return {name: da.isel(time=slice(k, None)) for name, da in arrays.items()}
 
 
+def local_cluster(workers: int):
+    """A local cluster of `workers` single-threaded processes, without dask's statistical
+    profiler: it samples every worker every 10 ms, and its thread can log a traceback of its
+    own (`'function' object has no attribute 'f_code'`) into a user's run."""
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                            dashboard_address=None)
+
+
 @contextmanager
 def dask_client(workers: int, scheduler: str | None = None):
     """The sweep's cluster when called inside a dask task, else an existing scheduler, else a
     local cluster of `workers` single-threaded processes."""
-    from dask.distributed import Client, LocalCluster, get_worker, worker_client
+    from dask.distributed import Client, get_worker, worker_client
 
     try:
         get_worker()
@@ -85,8 +97,7 @@ def dask_client(workers: int, scheduler: str | None = None):
         with Client(scheduler, timeout="10s") as client:
             yield client
     else:
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        with local_cluster(workers) as cluster, Client(cluster) as client:
             yield client
 
 

@@ -165,11 +165,12 @@ def sweep_folder(out_dir: Path):
 
 
 def _run_sweep(case_file, items, out_dir, workers, scheduler, progress) -> pd.DataFrame:
-    from dask.distributed import LocalCluster, as_completed
+    from dask.distributed import as_completed
+
+    from .blocks import local_cluster
 
     extra = [] if scheduler else local_thread_sets(items, workers)
-    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
-                                                  processes=True, dashboard_address=None)
+    cluster = None if scheduler else local_cluster(workers)
     rows = {}
     with _client(scheduler, cluster) as client:
         futures = {client.submit(run_one, str(Path(case_file).resolve()), s.sets + extra,
