@@ -260,10 +260,9 @@ class WindowSolver:
 
 def shifted(basis, cols: np.ndarray, rows: np.ndarray):
     """A copy of the basis whose column j has the status of column cols[j] (rows alike)."""
-    col, row = basis.col_status, basis.row_status
     out = highspy.HighsBasis()
-    out.col_status = [col[j] for j in cols]
-    out.row_status = [row[i] for i in rows]
+    out.col_status = np.asarray(basis.col_status, dtype=object)[cols].tolist()
+    out.row_status = np.asarray(basis.row_status, dtype=object)[rows].tolist()
     out.valid = True
     return out
 
