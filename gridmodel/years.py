@@ -35,6 +35,24 @@ TIES = {  # export_link row: (the figure of its scheduled flow, sign: + export, 
 }
 
 
+# the figures a year table may hold: role and unit (the builder reads the inputs; calibrate
+# holds a run against the outcomes)
+FIGURES = {
+    **{f: ("input", u) for f, u in [
+        ("wind_capacity_mean_gw", "GW"), ("pv_capacity_mean_gw", "GW"),
+        ("thermal_capacity_gw", "GW"), ("hydro_capacity_gw", "GW"),
+        ("pumped_capacity_gw", "GW"), ("consumption_twh", "TWh"),
+        ("central_heat_twh_th", "TWh_th"), ("wind_resource_h", "h"),
+        ("liaoning_export_twh", "TWh"), ("heilongjiang_import_twh", "TWh"),
+        ("inner_mongolia_export_twh", "TWh"), ("inner_mongolia_import_twh", "TWh")]},
+    **{f: ("outcome", u) for f, u in [
+        ("wind_generation_twh", "TWh"), ("thermal_generation_twh", "TWh"),
+        ("hydro_generation_twh", "TWh"), ("net_export_twh", "TWh"),
+        ("wind_curtailment_q1_q3_pct", "%"), ("wind_curtailment_q1_q3_pct_max", "%"),
+        ("wind_curtailment_may_dec_pct", "%")]},
+}
+
+
 @dataclass
 class Override:
     key: str       # table.asset.column
@@ -48,14 +66,41 @@ def read_years(path: Path) -> pd.DataFrame:
         frame = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise NetworkError(path, "(file)", f"cannot read: {exc}", "the year table CSV") from None
+    missing = [c for c in ("year", "figure", "value", "role") if c not in frame.columns]
+    if missing:
+        raise NetworkError(path, "(header)", f"no column {missing[0]!r}",
+                           "columns year, figure, value, unit, role, flag, source")
+    if not pd.api.types.is_integer_dtype(frame["year"]):
+        raise NetworkError(path, "year", "a value that is not a whole year", "a year, e.g. 2022")
     bad = frame[~frame["role"].isin(["input", "outcome"])]
     if len(bad):
         raise NetworkError(path, f"row {bad.index[0] + 2}.role", repr(bad["role"].iloc[0]),
                            "input | outcome")
+    for i, row in frame.iterrows():
+        _check_row(path, i + 2, row)
+    frame["value"] = frame["value"].astype(float)
     if frame.duplicated(["year", "figure"]).any():
         i = int(frame.duplicated(["year", "figure"]).to_numpy().argmax())
         raise NetworkError(path, f"row {i + 2}", "a year's figure given twice", "one row each")
     return frame.set_index(["year", "figure"]).sort_index()
+
+
+def _check_row(path: Path, line: int, row) -> None:
+    """A known figure in its role, with a finite value in its unit (inputs ≥ 0)."""
+    if row["figure"] not in FIGURES:
+        raise NetworkError(path, f"row {line}.figure", repr(row["figure"]),
+                           "one of " + ", ".join(FIGURES))
+    role, unit = FIGURES[row["figure"]]
+    if row["role"] != role:
+        raise NetworkError(path, f"row {line}.role", repr(row["role"]),
+                           f"{role} for {row['figure']}")
+    try:
+        v = float(row["value"])
+    except (TypeError, ValueError):
+        v = math.nan
+    if not math.isfinite(v) or (role == "input" and v < 0):
+        raise NetworkError(path, f"row {line}.value", repr(row["value"]),
+                           f"a finite number in {unit}" + (", ≥ 0" if role == "input" else ""))
 
 
 def value(years: pd.DataFrame, year: int, figure: str, role: str = "input") -> float | None:

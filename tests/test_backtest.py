@@ -110,3 +110,23 @@ def test_the_heating_capacity_grows_with_the_heat():
                                                {"w": np.full(8784, 0.5)}, boilers)}
     assert items["heat_zone.*.scale"] == pytest.approx(1.21)
     assert items["heat_boiler.boilers_z.h_max_mw_th"] == pytest.approx(184.0)
+
+
+@pytest.mark.parametrize("row, key, words", [
+    ("2022,consumption_twh,nan,TWh,input", "row 2.value", "finite number in TWh"),
+    ("2022,consumption_twh,-1,TWh,input", "row 2.value", "≥ 0"),
+    ("2022,consumption_twh,lots,TWh,input", "row 2.value", "TWh"),
+    ("2022,consumtion_twh,85.2,TWh,input", "row 2.figure", "one of"),
+    ("2022,wind_generation_twh,12,TWh,input", "row 2.role", "outcome for wind_generation"),
+])
+def test_a_bad_year_row_is_refused_naming_the_row(tmp_path, row, key, words):
+    """NaN, a negative input, text, an unknown figure, and an outcome offered as an input
+    (which would let a year's result build its own case) are each refused by row."""
+    from gridmodel.errors import NetworkError
+    from gridmodel.years import read_years
+
+    path = tmp_path / "years.csv"
+    path.write_text("year,figure,value,unit,role,flag,source\n" + row + ",V,test\n")
+    with pytest.raises(NetworkError) as err:
+        read_years(path)
+    assert key in str(err.value) and words in str(err.value)
